@@ -1,0 +1,85 @@
+package dev.isthmus.tensor;
+
+import dev.isthmus.backend.Backend;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A dense float32 tensor in row-major (NCHW) order, living in its backend's memory.
+ * <p>
+ * A tensor either owns its memory (closing it frees the memory) or is a view of another
+ * tensor's memory ({@link #view}), which frees nothing and becomes unusable once the owner is closed.
+ */
+public final class Tensor implements AutoCloseable {
+    private final Shape shape;
+    private final Backend backend;
+    private final Memory memory;
+    private final boolean owner;
+
+    public Tensor(Shape shape, Backend backend, Memory memory) {
+        this(shape, backend, memory, true);
+    }
+
+    private Tensor(Shape shape, Backend backend, Memory memory, boolean owner) {
+        if (shape.bytes() > memory.bytes()) {
+            throw new IllegalArgumentException("shape " + shape + " needs " + shape.bytes() + " bytes but the memory has " + memory.bytes());
+        }
+        this.shape = shape;
+        this.backend = backend;
+        this.memory = memory;
+        this.owner = owner;
+    }
+
+    public Shape shape() {
+        return shape;
+    }
+
+    public Backend backend() {
+        return backend;
+    }
+
+    public long numel() {
+        return shape.numel();
+    }
+
+    /** The memory (host segment or device address); throws after the memory was freed. */
+    public MemorySegment segment() {
+        return memory.segment();
+    }
+
+    public boolean isClosed() {
+        return memory.isReleased();
+    }
+
+    /** The same memory seen with another shape of equal size, like PyTorch's {@code view}; no copy. */
+    public Tensor view(Shape newShape) {
+        if (newShape.numel() != shape.numel()) {
+            throw new IllegalArgumentException("view: cannot view " + shape + " (" + shape.numel() + " elements) as " + newShape + " (" + newShape.numel() + " elements)");
+        }
+        memory.segment(); // fail now if already freed
+        return new Tensor(newShape, backend, memory, false);
+    }
+
+    /** Flattens all dimensions after the first: [N, C, H, W] becomes [N, C*H*W]. */
+    public Tensor flatten() {
+        return view(Shape.of(shape.dim(0), (int) (shape.numel() / Math.max(1, shape.dim(0)))));
+    }
+
+    /** Copies the values to a new Java array (synchronises with the device on GPU backends). */
+    public float[] toArray() {
+        return backend.toArray(this);
+    }
+
+    /** Frees the memory if this tensor owns it; harmless when repeated. Views free nothing. */
+    @Override
+    public void close() {
+        if (owner) {
+            memory.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Tensor" + shape + "@" + backend.name() + (isClosed() ? " (closed)" : "");
+    }
+}
