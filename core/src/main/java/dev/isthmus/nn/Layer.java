@@ -1,0 +1,32 @@
+package dev.isthmus.nn;
+
+import dev.isthmus.tensor.Shape;
+import dev.isthmus.tensor.Tensor;
+
+import java.util.Map;
+
+/**
+ * A differentiable building block. {@link #forward} keeps what {@link #backward} needs (only
+ * references: the tensors belong to the step's {@link StepScope}); {@code backward} stores parameter
+ * gradients in the layer's {@link Parameter}s and returns the gradient with respect to the input.
+ * One forward/backward pair at a time per layer instance.
+ */
+public interface Layer {
+
+    Tensor forward(Tensor input, StepScope scope);
+
+    Tensor backward(Tensor gradOutput, StepScope scope);
+
+    /** Output shape for an input shape; throws IllegalArgumentException naming the layer when they don't fit. */
+    Shape outputShape(Shape input);
+
+    /** This layer's own parameters by local name ("weight", "bias"), in PyTorch's order. */
+    default Map<String, Parameter> parameters() {
+        return Map.of();
+    }
+
+    /** Sub-layers by local name, in PyTorch's registration order. */
+    default Map<String, Layer> children() {
+        return Map.of();
+    }
+}

@@ -1,0 +1,122 @@
+package dev.isthmus.nn;
+
+import dev.isthmus.backend.Backend;
+import dev.isthmus.backend.Pool2dSpec;
+import dev.isthmus.tensor.Shape;
+
+import java.util.List;
+import java.util.function.BiFunction;
+
+/**
+ * The lesson's networks for 1×28×28 images and 10 classes, built from the reusable layers.
+ * Layer names follow the lesson's PyTorch modules so checkpoints load with {@code load_state_dict}.
+ */
+public enum Models {
+    /** The lesson's CNN: conv 1→10 k5, pool, relu, conv 10→20 k5, pool, relu, flatten 320, linear → 10. */
+    CNN("cnn", Models::cnn),
+    /** GoogLeNet-style: conv, pool, relu, Inception(10), conv 88→20, pool, relu, Inception(20), linear 1408 → 10. */
+    INCEPTION("inception", Models::inception),
+    /** Residual: conv 1→16, pool, relu, Residual(16), conv 16→32, pool, relu, Residual(32), linear 512 → 10. */
+    RESNET("resnet", Models::resnet);
+
+    public static final Shape MNIST_SAMPLE = Shape.of(1, 28, 28);
+
+    private final String id;
+    private final BiFunction<Backend, String, Model> factory;
+
+    Models(String id, BiFunction<Backend, String, Model> factory) {
+        this.id = id;
+        this.factory = factory;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    /** A new model with zero parameters on {@code backend}; call {@link Model#initialize} or load a checkpoint. */
+    public Model create(Backend backend) {
+        return factory.apply(backend, id);
+    }
+
+    /** A new model initialised like PyTorch from {@code seed}. */
+    public Model create(Backend backend, long seed) {
+        Model model = create(backend);
+        model.initialize(seed);
+        return model;
+    }
+
+    public static Models byId(String id) {
+        for (Models m : values()) {
+            if (m.id.equals(id)) return m;
+        }
+        throw new IllegalArgumentException("unknown model '" + id + "'; choose one of: cnn, inception, resnet");
+    }
+
+    private static Model cnn(Backend backend, String id) {
+        Sequential net = new Sequential()
+                .add("conv1", new Conv2d(backend, 1, 10, 5, 0))
+                .add("pool1", new MaxPool2d(Pool2dSpec.of(2)))
+                .add("relu1", new ReLU())
+                .add("conv2", new Conv2d(backend, 10, 20, 5, 0))
+                .add("pool2", new MaxPool2d(Pool2dSpec.of(2)))
+                .add("relu2", new ReLU())
+                .add("flatten", new Flatten())
+                .add("fc", new Linear(backend, 320, 10));
+        return new Model(id, backend, net, MNIST_SAMPLE);
+    }
+
+    private static Model inception(Backend backend, String id) {
+        Sequential net = new Sequential()
+                .add("conv1", new Conv2d(backend, 1, 10, 5, 0))
+                .add("pool1", new MaxPool2d(Pool2dSpec.of(2)))
+                .add("relu1", new ReLU())
+                .add("incep1", inceptionBlock(backend, 10))
+                .add("conv2", new Conv2d(backend, 88, 20, 5, 0))
+                .add("pool2", new MaxPool2d(Pool2dSpec.of(2)))
+                .add("relu2", new ReLU())
+                .add("incep2", inceptionBlock(backend, 20))
+                .add("flatten", new Flatten())
+                .add("fc", new Linear(backend, 1408, 10));
+        return new Model(id, backend, net, MNIST_SAMPLE);
+    }
+
+    /** The lesson's InceptionA: four branches of 16 + 24 + 24 + 24 = 88 channels. */
+    public static ChannelConcat inceptionBlock(Backend backend, int in) {
+        return new ChannelConcat(List.of(
+                new Sequential()
+                        .add("branch1x1", new Conv2d(backend, in, 16, 1, 0)),
+                new Sequential()
+                        .add("branch5x5_1", new Conv2d(backend, in, 16, 1, 0))
+                        .add("branch5x5_2", new Conv2d(backend, 16, 24, 5, 2)),
+                new Sequential()
+                        .add("branch3x3_1", new Conv2d(backend, in, 16, 1, 0))
+                        .add("branch3x3_2", new Conv2d(backend, 16, 24, 3, 1))
+                        .add("branch3x3_3", new Conv2d(backend, 24, 24, 3, 1)),
+                new Sequential()
+                        .add("branch_pool_avg", new AvgPool2d(Pool2dSpec.of(3, 1, 1)))
+                        .add("branch_pool", new Conv2d(backend, in, 24, 1, 0))));
+    }
+
+    private static Model resnet(Backend backend, String id) {
+        Sequential net = new Sequential()
+                .add("conv1", new Conv2d(backend, 1, 16, 5, 0))
+                .add("pool1", new MaxPool2d(Pool2dSpec.of(2)))
+                .add("relu1", new ReLU())
+                .add("rblock1", residualBlock(backend, 16))
+                .add("conv2", new Conv2d(backend, 16, 32, 5, 0))
+                .add("pool2", new MaxPool2d(Pool2dSpec.of(2)))
+                .add("relu2", new ReLU())
+                .add("rblock2", residualBlock(backend, 32))
+                .add("flatten", new Flatten())
+                .add("fc", new Linear(backend, 512, 10));
+        return new Model(id, backend, net, MNIST_SAMPLE);
+    }
+
+    /** The lesson's ResidualBlock: relu(x + conv2(relu(conv1(x)))), 3×3 convs with padding 1. */
+    public static Residual residualBlock(Backend backend, int channels) {
+        return new Residual(new Sequential()
+                .add("conv1", new Conv2d(backend, channels, channels, 3, 1))
+                .add("relu", new ReLU())
+                .add("conv2", new Conv2d(backend, channels, channels, 3, 1)));
+    }
+}

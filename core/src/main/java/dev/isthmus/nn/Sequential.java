@@ -1,0 +1,61 @@
+package dev.isthmus.nn;
+
+import dev.isthmus.tensor.Shape;
+import dev.isthmus.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Layers applied in order; each has a name that becomes its prefix in the state dict. */
+public final class Sequential implements Layer {
+    private final Map<String, Layer> layers = new LinkedHashMap<>();
+
+    /** Appends a named layer; returns this for chaining. */
+    public Sequential add(String name, Layer layer) {
+        if (layers.putIfAbsent(name, layer) != null) {
+            throw new IllegalArgumentException("sequential: a layer named '" + name + "' is already present");
+        }
+        return this;
+    }
+
+    @Override
+    public Tensor forward(Tensor input, StepScope scope) {
+        Tensor x = input;
+        for (Layer layer : layers.values()) {
+            x = layer.forward(x, scope);
+        }
+        return x;
+    }
+
+    @Override
+    public Tensor backward(Tensor gradOutput, StepScope scope) {
+        List<Layer> reversed = new ArrayList<>(layers.values());
+        Collections.reverse(reversed);
+        Tensor grad = gradOutput;
+        for (Layer layer : reversed) {
+            grad = layer.backward(grad, scope);
+        }
+        return grad;
+    }
+
+    @Override
+    public Shape outputShape(Shape input) {
+        Shape shape = input;
+        for (Map.Entry<String, Layer> entry : layers.entrySet()) {
+            try {
+                shape = entry.getValue().outputShape(shape);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("layer '" + entry.getKey() + "': " + e.getMessage(), e);
+            }
+        }
+        return shape;
+    }
+
+    @Override
+    public Map<String, Layer> children() {
+        return Collections.unmodifiableMap(layers);
+    }
+}
