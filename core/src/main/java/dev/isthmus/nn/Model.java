@@ -92,6 +92,29 @@ public final class Model implements AutoCloseable {
         return layers.backward(gradOutput, scope);
     }
 
+    /**
+     * Names the first parameter, then the first top-level layer output, holding NaN or infinity for
+     * this input; "none" if all are finite (the loss itself overflowed). Used to explain divergence.
+     */
+    public String firstNonFinite(Tensor input, StepScope scope) {
+        for (Map.Entry<String, Parameter> entry : stateDict.entrySet()) {
+            if (!allFinite(entry.getValue().value().toArray())) return "parameter " + entry.getKey();
+        }
+        Tensor x = input;
+        for (Map.Entry<String, Layer> entry : layers.children().entrySet()) {
+            x = entry.getValue().forward(x, scope);
+            if (!allFinite(x.toArray())) return "output of layer " + entry.getKey();
+        }
+        return "none (the loss itself overflowed)";
+    }
+
+    private static boolean allFinite(float[] values) {
+        for (float v : values) {
+            if (!Float.isFinite(v)) return false;
+        }
+        return true;
+    }
+
     /** Moves every parameter to {@code target} (like {@code model.to(device)}); gradients are dropped. */
     public void to(Backend target) {
         for (Parameter parameter : stateDict.values()) {

@@ -1,0 +1,32 @@
+package dev.isthmus.train;
+
+import dev.isthmus.IsthmusException;
+import dev.isthmus.nn.Model;
+import dev.isthmus.nn.StepScope;
+import dev.isthmus.tensor.Tensor;
+
+/** Training stopped because the loss became NaN or infinite; says at which step and where it started. */
+public final class DivergedException extends IsthmusException {
+    private final long step;
+
+    public DivergedException(long step, String message) {
+        super(EXIT_DIVERGED, message);
+        this.step = step;
+    }
+
+    public long step() {
+        return step;
+    }
+
+    /** Re-runs the batch's forward pass layer by layer to name the first non-finite parameter or activation. */
+    static DivergedException locate(Model model, Batch batch, long step, float loss) {
+        String where;
+        try (StepScope scope = new StepScope()) {
+            Tensor images = scope.track(model.backend().fromArray(batch.shape(), batch.images()));
+            where = model.firstNonFinite(images, scope);
+        }
+        return new DivergedException(step, "training diverged at step " + step + ": loss is " + loss
+                + "; first non-finite values: " + where
+                + ". Lower the learning rate (--lr) or check the input data; the last checkpoint is intact.");
+    }
+}

@@ -1,0 +1,21 @@
+package dev.isthmus.train;
+
+/** Hyper-parameters of {@code torch.optim.SGD(lr, momentum, weight_decay)} (no dampening, no Nesterov). */
+public record SgdSettings(float learningRate, float momentum, float weightDecay) {
+    public SgdSettings {
+        if (!(learningRate > 0) || !Float.isFinite(learningRate)) {
+            throw new IllegalArgumentException("learning rate must be a positive number, got " + learningRate);
+        }
+        if (!(momentum >= 0 && momentum < 1)) {
+            throw new IllegalArgumentException("momentum must be in [0, 1), got " + momentum);
+        }
+        if (!(weightDecay >= 0) || !Float.isFinite(weightDecay)) {
+            throw new IllegalArgumentException("weight decay must be zero or positive, got " + weightDecay);
+        }
+    }
+
+    /** The lesson's optimiser: lr 0.01, momentum 0.5. */
+    public static SgdSettings lesson() {
+        return new SgdSettings(0.01f, 0.5f, 0f);
+    }
+}

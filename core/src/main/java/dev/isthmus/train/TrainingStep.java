@@ -1,0 +1,51 @@
+package dev.isthmus.train;
+
+import dev.isthmus.backend.Backend;
+import dev.isthmus.backend.CrossEntropy;
+import dev.isthmus.nn.Model;
+import dev.isthmus.nn.StepScope;
+import dev.isthmus.tensor.Tensor;
+
+/** One optimisation step: upload, forward, cross-entropy, backward, SGD update. */
+public final class TrainingStep {
+    private TrainingStep() {
+    }
+
+    /** Runs one step and returns the batch's mean loss. Throws {@link DivergedException} on a non-finite loss. */
+    public static float run(Model model, Sgd optimizer, Batch batch, long stepNumber) {
+        Backend backend = model.backend();
+        float loss;
+        try (StepScope scope = new StepScope()) {
+            Tensor images = scope.track(backend.fromArray(batch.shape(), batch.images()));
+            Tensor logits = model.forward(images, scope);
+            CrossEntropy result = backend.softmaxCrossEntropy(logits, batch.labels());
+            scope.track(result.gradLogits());
+            loss = result.loss();
+            if (!Float.isFinite(loss)) {
+                throw DivergedException.locate(model, batch, stepNumber, loss);
+            }
+            model.backward(result.gradLogits(), scope);
+        }
+        optimizer.step(model);
+        return loss;
+    }
+
+    /** Predicted class per sample (arg-max of the logits). */
+    public static int[] predict(Model model, Batch batch) {
+        Backend backend = model.backend();
+        try (StepScope scope = new StepScope()) {
+            Tensor images = scope.track(backend.fromArray(batch.shape(), batch.images()));
+            float[] logits = model.forward(images, scope).toArray();
+            int classes = logits.length / batch.size();
+            int[] predictions = new int[batch.size()];
+            for (int i = 0; i < batch.size(); i++) {
+                int best = 0;
+                for (int c = 1; c < classes; c++) {
+                    if (logits[i * classes + c] > logits[i * classes + best]) best = c;
+                }
+                predictions[i] = best;
+            }
+            return predictions;
+        }
+    }
+}
