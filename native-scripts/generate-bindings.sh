@@ -157,8 +157,11 @@ regenerate with \`native-scripts/generate-bindings.sh\`** (this README is writte
 \`\`\`
 JEXTRACT=/path/to/jextract CUDA_HOME=/usr/local/cuda-13.0 \\
   CUBLAS_INCLUDE=/path/to/cublas/include CUDNN_INCLUDE=/path/to/cudnn/include \\
+  JEXTRACT_BUILD='where this jextract came from' HEADERS_SOURCE='where the headers came from' \\
   native-scripts/generate-bindings.sh
 \`\`\`
+
+\`JEXTRACT_BUILD\` and \`HEADERS_SOURCE\` are optional notes copied into this README and the \`package-info.java\` files.
 
 Commands run for the committed sources:
 
