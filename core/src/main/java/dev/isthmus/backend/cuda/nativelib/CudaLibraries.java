@@ -1,0 +1,64 @@
+package dev.isthmus.backend.cuda.nativelib;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Finds and loads the CUDA runtime, cuBLAS and cuDNN so that the generated bindings
+ * ({@code dev.isthmus.bindings.*}) can call them. Loading happens once per JVM and is thread-safe;
+ * call {@link #loadAll()} (or {@code CudaEnvironment.probe()}, which does it too) before touching any
+ * binding function: a binding whose symbol is looked up before its library is loaded fails for good.
+ */
+public final class CudaLibraries {
+
+    private CudaLibraries() {
+    }
+
+    /** What loading did, per component, for one search configuration. */
+    public record LoadReport(SearchConfig config, List<LoadOutcome> outcomes) {
+        public LoadReport {
+            outcomes = List.copyOf(outcomes);
+        }
+
+        public LoadOutcome of(CudaComponent component) {
+            return outcomes.stream().filter(outcome -> outcome.component() == component).findFirst().orElseThrow();
+        }
+
+        public boolean allLoaded() {
+            return outcomes.stream().allMatch(LoadOutcome.Loaded.class::isInstance);
+        }
+    }
+
+    /** Searches as {@link SearchConfig#fromEnvironment()} says and loads what it finds. Never throws for a missing or broken library. */
+    public static LoadReport loadAll() {
+        return load(LibrarySearch.search(SearchConfig.fromEnvironment()));
+    }
+
+    /** Loads the files a search found, each component's dependencies first. */
+    public static LoadReport load(LibrarySearch.Result search) {
+        List<LoadOutcome> outcomes = new ArrayList<>();
+        for (SearchOutcome outcome : search.outcomes()) {
+            outcomes.add(switch (outcome) {
+                case NotFound notFound -> notFound;
+                case SearchOutcome.Located located -> load(located);
+            });
+        }
+        return new LoadReport(search.config(), outcomes);
+    }
+
+    private static LoadOutcome load(SearchOutcome.Located located) {
+        for (LibraryFile file : located.files()) {
+            Optional<String> failure = LibraryLoader.load(file);
+            if (failure.isPresent()) {
+                return new LoadOutcome.LoadFailed(located.component(), file, failure.get());
+            }
+        }
+        return new LoadOutcome.Loaded(located.component(), located.major(), located.files(), located.absentOptional());
+    }
+
+    /** Whether the component's main library (loaded after all its dependencies) is in this JVM. */
+    public static boolean isLoaded(CudaComponent component) {
+        return LibraryLoader.isLoaded(CudaLibrary.mainOf(component));
+    }
+}

@@ -1,0 +1,94 @@
+package dev.isthmus.backend.cuda.nativelib;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.IntStream;
+
+/**
+ * One shared object the CUDA backend loads. The declaration order is the load order: every
+ * library comes after the libraries it depends on, so that when the dynamic linker resolves a
+ * dependency by its soname it finds the copy we already loaded by absolute path.
+ */
+public enum CudaLibrary {
+    CUDART(CudaComponent.RUNTIME, "libcudart.so", Role.MAIN, new int[] {13, 12}, new int[] {11, 10}),
+    CUBLAS_LT(CudaComponent.CUBLAS, "libcublasLt.so", Role.REQUIRED, new int[] {13, 12}, new int[] {11}),
+    CUBLAS(CudaComponent.CUBLAS, "libcublas.so", Role.MAIN, new int[] {13, 12}, new int[] {11}),
+    // cuDNN 9 is split into sub-libraries; libcudnn.so.9 itself is a shim that finds them by soname.
+    CUDNN_GRAPH(CudaComponent.CUDNN, "libcudnn_graph.so", Role.REQUIRED, new int[] {9}, new int[0]),
+    CUDNN_ENGINES_PRECOMPILED(CudaComponent.CUDNN, "libcudnn_engines_precompiled.so", Role.OPTIONAL, new int[] {9}, new int[0]),
+    CUDNN_ENGINES_RUNTIME_COMPILED(CudaComponent.CUDNN, "libcudnn_engines_runtime_compiled.so", Role.OPTIONAL, new int[] {9}, new int[0]),
+    CUDNN_HEURISTIC(CudaComponent.CUDNN, "libcudnn_heuristic.so", Role.OPTIONAL, new int[] {9}, new int[0]),
+    CUDNN_OPS(CudaComponent.CUDNN, "libcudnn_ops.so", Role.REQUIRED, new int[] {9}, new int[0]),
+    CUDNN_CNN(CudaComponent.CUDNN, "libcudnn_cnn.so", Role.REQUIRED, new int[] {9}, new int[0]),
+    CUDNN_ADV(CudaComponent.CUDNN, "libcudnn_adv.so", Role.OPTIONAL, new int[] {9}, new int[0]),
+    CUDNN(CudaComponent.CUDNN, "libcudnn.so", Role.MAIN, new int[] {9}, new int[] {8, 7});
+
+    /** How a library takes part in its component. */
+    public enum Role {
+        /** Searched for; its folder is where the component's other libraries are looked for first. */
+        MAIN,
+        /** Must be present for the component to work. */
+        REQUIRED,
+        /** Loaded when present (e.g. cuDNN's engine libraries: missing ones only narrow the algorithm choice). */
+        OPTIONAL
+    }
+
+    private final CudaComponent component;
+    private final String baseName;
+    private final Role role;
+    private final int[] supportedMajors;
+    private final int[] unsupportedMajors;
+
+    CudaLibrary(CudaComponent component, String baseName, Role role, int[] supportedMajors, int[] unsupportedMajors) {
+        this.component = component;
+        this.baseName = baseName;
+        this.role = role;
+        this.supportedMajors = supportedMajors;
+        this.unsupportedMajors = unsupportedMajors;
+    }
+
+    public CudaComponent component() {
+        return component;
+    }
+
+    public Role role() {
+        return role;
+    }
+
+    /** The file name without version, e.g. {@code libcudart.so}. */
+    public String baseName() {
+        return baseName;
+    }
+
+    /** The file name for one major version, e.g. {@code libcudart.so.13}. */
+    public String fileName(int major) {
+        return baseName + "." + major;
+    }
+
+    /** Major versions the bindings work with, most preferred first. */
+    public List<Integer> supportedMajors() {
+        return IntStream.of(supportedMajors).boxed().toList();
+    }
+
+    /** Older major versions worth mentioning when found instead of a supported one. */
+    public List<Integer> unsupportedMajors() {
+        return IntStream.of(unsupportedMajors).boxed().toList();
+    }
+
+    /** "libcudart.so.13 or libcudart.so.12". */
+    public String wantedFileNames() {
+        return String.join(" or ", supportedMajors().stream().map(this::fileName).toList());
+    }
+
+    /** The libraries of one component, in load order. */
+    public static List<CudaLibrary> of(CudaComponent component) {
+        return Arrays.stream(values()).filter(library -> library.component == component).toList();
+    }
+
+    /** The component's main library. */
+    public static CudaLibrary mainOf(CudaComponent component) {
+        return Arrays.stream(values())
+                .filter(library -> library.component == component && library.role == Role.MAIN)
+                .findFirst().orElseThrow();
+    }
+}

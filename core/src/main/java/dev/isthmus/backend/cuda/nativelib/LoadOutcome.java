@@ -1,0 +1,39 @@
+package dev.isthmus.backend.cuda.nativelib;
+
+import java.util.List;
+
+/** What loading did for one component: all its libraries are in the process, or why not. */
+public sealed interface LoadOutcome permits LoadOutcome.Loaded, LoadOutcome.LoadFailed, NotFound {
+
+    CudaComponent component();
+
+    /** Every library of the component is loaded; the bindings can call it. */
+    record Loaded(CudaComponent component, int major, List<LibraryFile> files, List<CudaLibrary> absentOptional)
+            implements LoadOutcome {
+        public Loaded {
+            files = List.copyOf(files);
+            absentOptional = List.copyOf(absentOptional);
+        }
+
+        public LibraryFile mainFile() {
+            return files.getLast();
+        }
+    }
+
+    /**
+     * A file was found but the operating system refused to load it.
+     *
+     * @param file     the file that failed (files before it in load order were loaded)
+     * @param osReason the dynamic linker's own words, e.g. "wrong ELF class: ELFCLASS32" or
+     *                 "libcublasLt.so.13: cannot open shared object file: No such file or directory"
+     */
+    record LoadFailed(CudaComponent component, LibraryFile file, String osReason) implements LoadOutcome {
+
+        /** One line naming the file, the operating system's reason and the fix. */
+        public String diagnosis() {
+            return component.displayName() + " not usable: " + file.path() + " (" + file.source()
+                    + ") failed to load: " + osReason + "; install a working copy (" + component.installHint()
+                    + ") or point " + SearchConfig.PATH_VARIABLE + " at one";
+        }
+    }
+}
