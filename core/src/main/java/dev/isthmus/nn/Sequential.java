@@ -24,19 +24,25 @@ public final class Sequential implements Layer {
     @Override
     public Tensor forward(Tensor input, StepScope scope) {
         Tensor x = input;
-        for (Layer layer : layers.values()) {
-            x = layer.forward(x, scope);
+        for (Map.Entry<String, Layer> entry : layers.entrySet()) {
+            scope.enter(entry.getKey());
+            x = entry.getValue().forward(x, scope);
+            scope.forwardDone(x);
+            scope.exit();
         }
         return x;
     }
 
     @Override
     public Tensor backward(Tensor gradOutput, StepScope scope) {
-        List<Layer> reversed = new ArrayList<>(layers.values());
+        List<Map.Entry<String, Layer>> reversed = new ArrayList<>(layers.entrySet());
         Collections.reverse(reversed);
         Tensor grad = gradOutput;
-        for (Layer layer : reversed) {
-            grad = layer.backward(grad, scope);
+        for (Map.Entry<String, Layer> entry : reversed) {
+            scope.enter(entry.getKey());
+            grad = entry.getValue().backward(grad, scope);
+            scope.backwardDone(grad);
+            scope.exit();
         }
         return grad;
     }

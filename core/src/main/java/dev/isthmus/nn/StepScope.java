@@ -8,14 +8,65 @@ import java.util.List;
 /**
  * Owns the intermediate tensors of one forward/backward pass (activations, their gradients) and
  * frees them all at the end of the step, so no op result can leak however the step ends.
+ * <p>
+ * A scope may carry an {@link Observer} that is shown every named layer's output and input
+ * gradient (used by {@code isthmus compare}). Container layers report their children through
+ * {@link #enter}, {@link #forwardDone}, {@link #backwardDone} and {@link #exit}; without an
+ * observer these calls return at once.
  */
 public final class StepScope implements AutoCloseable {
+
+    /**
+     * Sees each named layer's tensors as they are produced. Paths are dotted, nested like the state
+     * dict: {@code conv1}, {@code incep1.branch5x5_2}, {@code rblock1.conv2}. The tensors belong to the
+     * step and are freed when it ends: copy what you keep (for example with {@link Tensor#toArray()}).
+     */
+    public interface Observer {
+        /** {@code output} is what the layer at {@code path} returned from its forward pass. */
+        void forward(String path, Tensor output);
+
+        /** {@code gradInput} is what the layer at {@code path} returned from its backward pass. */
+        void backward(String path, Tensor gradInput);
+    }
+
     private final List<Tensor> owned = new ArrayList<>();
+    private final Observer observer;
+    private final List<String> names;
+
+    public StepScope() {
+        this(null);
+    }
+
+    /** A scope that shows every named layer's output and input gradient to {@code observer} (null: none). */
+    public StepScope(Observer observer) {
+        this.observer = observer;
+        this.names = observer == null ? null : new ArrayList<>();
+    }
 
     /** Takes ownership of {@code tensor} and returns it, for use inline: {@code scope.track(backend.relu(x))}. */
     public Tensor track(Tensor tensor) {
         owned.add(tensor);
         return tensor;
+    }
+
+    /** A container is about to run its child {@code name}; pair with {@link #exit()}. */
+    public void enter(String name) {
+        if (observer != null) names.add(name);
+    }
+
+    /** The child entered last is done. */
+    public void exit() {
+        if (observer != null) names.removeLast();
+    }
+
+    /** The child entered last returned {@code output} from its forward pass. */
+    public void forwardDone(Tensor output) {
+        if (observer != null) observer.forward(String.join(".", names), output);
+    }
+
+    /** The child entered last returned {@code gradInput} from its backward pass. */
+    public void backwardDone(Tensor gradInput) {
+        if (observer != null) observer.backward(String.join(".", names), gradInput);
     }
 
     @Override
