@@ -1,0 +1,171 @@
+package dev.isthmus.backend.cuda;
+
+import dev.isthmus.backend.Conv2dSpec;
+import dev.isthmus.backend.Pool2dSpec;
+import dev.isthmus.bindings.cudnn.Cudnn;
+import dev.isthmus.tensor.Shape;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * cuDNN descriptors, created once per distinct shape or setting and reused for every later call;
+ * all destroyed together when the backend closes. Training repeats the same shapes every step, so
+ * after the first step no descriptor is created.
+ */
+final class Descriptors implements AutoCloseable {
+
+    /** Which pooling a pooling descriptor describes. */
+    enum PoolingKind { MAX, MAX_DETERMINISTIC, AVERAGE_INCLUDE_PADDING }
+
+    private record Dims(int n, int c, int h, int w) {
+    }
+
+    private record PoolingKey(Pool2dSpec spec, PoolingKind kind) {
+    }
+
+    private final NativeScratch scratch;
+    private final int convolutionMathType;
+    private final Map<Dims, MemorySegment> tensors = new HashMap<>();
+    private final Map<Dims, MemorySegment> filters = new HashMap<>();
+    private final Map<Conv2dSpec, MemorySegment> convolutions = new HashMap<>();
+    private final Map<PoolingKey, MemorySegment> poolings = new HashMap<>();
+    private MemorySegment relu;
+    /** Destroy actions in creation order, run in reverse on close. */
+    private final List<Runnable> destroyers = new ArrayList<>();
+
+    /**
+     * @param convolutionMathType {@code CUDNN_FMA_MATH} (exact float32) or {@code CUDNN_TENSOR_OP_MATH} (TF32 allowed)
+     */
+    Descriptors(NativeScratch scratch, int convolutionMathType) {
+        this.scratch = scratch;
+        this.convolutionMathType = convolutionMathType;
+    }
+
+    int convolutionMathType() {
+        return convolutionMathType;
+    }
+
+    /**
+     * A dense NCHW float tensor descriptor. Rank-2 shapes [N, F] are described as [N, F, 1, 1] and
+     * rank-1 shapes [K] as [1, K, 1, 1] (the form cuDNN broadcasts a per-channel bias from).
+     */
+    MemorySegment tensor(Shape shape) {
+        return switch (shape.rank()) {
+            case 4 -> tensor(shape.dim(0), shape.dim(1), shape.dim(2), shape.dim(3));
+            case 2 -> tensor(shape.dim(0), shape.dim(1), 1, 1);
+            case 1 -> tensor(1, shape.dim(0), 1, 1);
+            default -> throw new IllegalArgumentException("cuda: tensors of rank " + shape.rank() + " (" + shape + ") are not supported by cuDNN descriptors here");
+        };
+    }
+
+    MemorySegment tensor(int n, int c, int h, int w) {
+        Dims key = new Dims(n, c, h, w);
+        MemorySegment descriptor = tensors.get(key);
+        if (descriptor == null) {
+            CudaCheck.cudnn(Cudnn.cudnnCreateTensorDescriptor(scratch.pointer()), "cudnnCreateTensorDescriptor");
+            MemorySegment created = scratch.pointerValue();
+            destroyers.add(() -> CudaCheck.cudnn(Cudnn.cudnnDestroyTensorDescriptor(created), "cudnnDestroyTensorDescriptor"));
+            CudaCheck.cudnn(Cudnn.cudnnSetTensor4dDescriptor(created, Cudnn.CUDNN_TENSOR_NCHW(), Cudnn.CUDNN_DATA_FLOAT(), n, c, h, w),
+                    "cudnnSetTensor4dDescriptor(" + n + "x" + c + "x" + h + "x" + w + ")");
+            tensors.put(key, created);
+            descriptor = created;
+        }
+        return descriptor;
+    }
+
+    /** A filter descriptor for a weight [K, C, R, S]. */
+    MemorySegment filter(Shape weight) {
+        Dims key = new Dims(weight.dim(0), weight.dim(1), weight.dim(2), weight.dim(3));
+        MemorySegment descriptor = filters.get(key);
+        if (descriptor == null) {
+            CudaCheck.cudnn(Cudnn.cudnnCreateFilterDescriptor(scratch.pointer()), "cudnnCreateFilterDescriptor");
+            MemorySegment created = scratch.pointerValue();
+            destroyers.add(() -> CudaCheck.cudnn(Cudnn.cudnnDestroyFilterDescriptor(created), "cudnnDestroyFilterDescriptor"));
+            CudaCheck.cudnn(Cudnn.cudnnSetFilter4dDescriptor(created, Cudnn.CUDNN_DATA_FLOAT(), Cudnn.CUDNN_TENSOR_NCHW(),
+                    key.n(), key.c(), key.h(), key.w()), "cudnnSetFilter4dDescriptor(" + weight + ")");
+            filters.put(key, created);
+            descriptor = created;
+        }
+        return descriptor;
+    }
+
+    /** PyTorch's convolution is cross-correlation (no kernel flip); float32 accumulation. */
+    MemorySegment convolution(Conv2dSpec spec) {
+        MemorySegment descriptor = convolutions.get(spec);
+        if (descriptor == null) {
+            CudaCheck.cudnn(Cudnn.cudnnCreateConvolutionDescriptor(scratch.pointer()), "cudnnCreateConvolutionDescriptor");
+            MemorySegment created = scratch.pointerValue();
+            destroyers.add(() -> CudaCheck.cudnn(Cudnn.cudnnDestroyConvolutionDescriptor(created), "cudnnDestroyConvolutionDescriptor"));
+            CudaCheck.cudnn(Cudnn.cudnnSetConvolution2dDescriptor(created, spec.padH(), spec.padW(), spec.strideH(), spec.strideW(),
+                    spec.dilationH(), spec.dilationW(), Cudnn.CUDNN_CROSS_CORRELATION(), Cudnn.CUDNN_DATA_FLOAT()),
+                    "cudnnSetConvolution2dDescriptor(" + spec + ")");
+            CudaCheck.cudnn(Cudnn.cudnnSetConvolutionMathType(created, convolutionMathType), "cudnnSetConvolutionMathType");
+            convolutions.put(spec, created);
+            descriptor = created;
+        }
+        return descriptor;
+    }
+
+    /** Max pooling propagates NaN like PyTorch; average pooling divides by the full window, padding included. */
+    MemorySegment pooling(Pool2dSpec spec, PoolingKind kind) {
+        PoolingKey key = new PoolingKey(spec, kind);
+        MemorySegment descriptor = poolings.get(key);
+        if (descriptor == null) {
+            CudaCheck.cudnn(Cudnn.cudnnCreatePoolingDescriptor(scratch.pointer()), "cudnnCreatePoolingDescriptor");
+            MemorySegment created = scratch.pointerValue();
+            destroyers.add(() -> CudaCheck.cudnn(Cudnn.cudnnDestroyPoolingDescriptor(created), "cudnnDestroyPoolingDescriptor"));
+            int mode = switch (kind) {
+                case MAX -> Cudnn.CUDNN_POOLING_MAX();
+                case MAX_DETERMINISTIC -> Cudnn.CUDNN_POOLING_MAX_DETERMINISTIC();
+                case AVERAGE_INCLUDE_PADDING -> Cudnn.CUDNN_POOLING_AVERAGE_COUNT_INCLUDE_PADDING();
+            };
+            CudaCheck.cudnn(Cudnn.cudnnSetPooling2dDescriptor(created, mode, Cudnn.CUDNN_PROPAGATE_NAN(),
+                    spec.kernelH(), spec.kernelW(), spec.padH(), spec.padW(), spec.strideH(), spec.strideW()),
+                    "cudnnSetPooling2dDescriptor(" + kind + ", " + spec + ")");
+            poolings.put(key, created);
+            descriptor = created;
+        }
+        return descriptor;
+    }
+
+    /** ReLU that propagates NaN, as {@code torch.relu} does. */
+    MemorySegment relu() {
+        if (relu == null) {
+            CudaCheck.cudnn(Cudnn.cudnnCreateActivationDescriptor(scratch.pointer()), "cudnnCreateActivationDescriptor");
+            MemorySegment created = scratch.pointerValue();
+            destroyers.add(() -> CudaCheck.cudnn(Cudnn.cudnnDestroyActivationDescriptor(created), "cudnnDestroyActivationDescriptor"));
+            CudaCheck.cudnn(Cudnn.cudnnSetActivationDescriptor(created, Cudnn.CUDNN_ACTIVATION_RELU(), Cudnn.CUDNN_PROPAGATE_NAN(), 0.0),
+                    "cudnnSetActivationDescriptor(RELU)");
+            relu = created;
+        }
+        return relu;
+    }
+
+    /** How many descriptors exist (tests check the cache stops growing after the first step). */
+    int count() {
+        return destroyers.size();
+    }
+
+    @Override
+    public void close() {
+        CudaException first = null;
+        for (int i = destroyers.size() - 1; i >= 0; i--) {
+            try {
+                destroyers.get(i).run();
+            } catch (CudaException e) {
+                if (first == null) first = e;
+            }
+        }
+        destroyers.clear();
+        tensors.clear();
+        filters.clear();
+        convolutions.clear();
+        poolings.clear();
+        relu = null;
+        if (first != null) throw first;
+    }
+}

@@ -1,0 +1,50 @@
+package dev.isthmus.backend.cuda;
+
+import dev.isthmus.bindings.cudart.CudaRuntime;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The one device buffer all cuDNN convolutions of a backend share as scratch. It only grows, to the
+ * largest size a chosen algorithm needs (never above the cap, which the algorithm choice respects).
+ * Growing frees the old buffer with {@code cudaFree}, which waits for queued work that may still use it.
+ */
+final class Workspace implements AutoCloseable {
+    private final NativeScratch scratch;
+    private MemorySegment buffer = MemorySegment.NULL;
+    private long capacity;
+
+    Workspace(NativeScratch scratch) {
+        this.scratch = scratch;
+    }
+
+    /** A buffer of at least {@code bytes} (NULL when zero are needed). */
+    MemorySegment ensure(long bytes) {
+        if (bytes > capacity) {
+            release();
+            long rounded = DeviceAllocator.blockSize(bytes);
+            CudaCheck.cuda(CudaRuntime.cudaMalloc(scratch.pointer(), rounded), "cudaMalloc(cuDNN workspace, " + rounded + " bytes)");
+            buffer = scratch.pointerValue();
+            capacity = rounded;
+        }
+        return buffer;
+    }
+
+    long capacity() {
+        return capacity;
+    }
+
+    private void release() {
+        if (!buffer.equals(MemorySegment.NULL)) {
+            MemorySegment old = buffer;
+            buffer = MemorySegment.NULL;
+            capacity = 0;
+            CudaCheck.cuda(CudaRuntime.cudaFree(old), "cudaFree(cuDNN workspace)");
+        }
+    }
+
+    @Override
+    public void close() {
+        release();
+    }
+}
