@@ -1,0 +1,102 @@
+package dev.isthmus.data;
+
+import dev.isthmus.tensor.Shape;
+
+/**
+ * One split of a dataset (train or test): images normalised to floats, one channel, row-major
+ * [count, 1, rows, columns], and their class indices. Immutable; {@link #first} gives a shorter
+ * split for fast tests and smoke runs.
+ */
+public final class Split {
+    private final String name;
+    private final int count;
+    private final int rows;
+    private final int columns;
+    private final float[] images;
+    private final int[] labels;
+
+    private Split(String name, int count, int rows, int columns, float[] images, int[] labels) {
+        this.name = name;
+        this.count = count;
+        this.rows = rows;
+        this.columns = columns;
+        this.images = images;
+        this.labels = labels;
+    }
+
+    /** Normalises the pixels of {@code images}; both files must hold the same number of items. */
+    public static Split of(String name, IdxImages images, IdxLabels labels, Normalization normalization) {
+        if (images.count() != labels.count()) {
+            throw new IllegalArgumentException(name + ": " + images.count() + " images but " + labels.count() + " labels");
+        }
+        float[] table = normalization.table();
+        byte[] pixels = images.pixels();
+        float[] values = new float[pixels.length];
+        for (int i = 0; i < pixels.length; i++) values[i] = table[pixels[i] & 0xFF];
+        return new Split(name, images.count(), images.rows(), images.columns(), values, labels.labels().clone());
+    }
+
+    /** A split from values already normalised: {@code images} holds {@code labels.length} images of rows×columns. */
+    public static Split ofNormalized(String name, int rows, int columns, float[] images, int[] labels) {
+        if ((long) labels.length * rows * columns != images.length) {
+            throw new IllegalArgumentException(name + ": " + images.length + " values are not " + labels.length + " images of " + rows + "x" + columns);
+        }
+        return new Split(name, labels.length, rows, columns, images.clone(), labels.clone());
+    }
+
+    /** "train" or "test" (with "[:n]" for a slice). */
+    public String name() {
+        return name;
+    }
+
+    public int size() {
+        return count;
+    }
+
+    public int rows() {
+        return rows;
+    }
+
+    public int columns() {
+        return columns;
+    }
+
+    /** One sample without the batch axis: [1, rows, columns]. */
+    public Shape sampleShape() {
+        return Shape.of(1, rows, columns);
+    }
+
+    public int pixelsPerImage() {
+        return rows * columns;
+    }
+
+    public int label(int index) {
+        return labels[index];
+    }
+
+    /** A copy of one normalised image, rows×columns values. */
+    public float[] image(int index) {
+        float[] image = new float[pixelsPerImage()];
+        copyImage(index, image, 0);
+        return image;
+    }
+
+    /** Copies image {@code index} into {@code target} at {@code offset}. */
+    public void copyImage(int index, float[] target, int offset) {
+        System.arraycopy(images, index * pixelsPerImage(), target, offset, pixelsPerImage());
+    }
+
+    /** The first {@code n} samples (all of them when {@code n} is at least the size). */
+    public Split first(int n) {
+        if (n < 0) throw new IllegalArgumentException("cannot take the first " + n + " samples of " + name);
+        if (n >= count) return this;
+        float[] sliceImages = java.util.Arrays.copyOf(images, n * pixelsPerImage());
+        int[] sliceLabels = java.util.Arrays.copyOf(labels, n);
+        return new Split(name + "[:" + n + "]", n, rows, columns, sliceImages, sliceLabels);
+    }
+
+    @Override
+    public String toString() {
+        return "Split " + name + ": " + count + " images of " + rows + "x" + columns;
+    }
+}
