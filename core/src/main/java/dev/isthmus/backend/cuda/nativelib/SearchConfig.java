@@ -205,7 +205,14 @@ public record SearchConfig(List<SearchLocation> locations,
 
         void add(Path folder, String source, boolean override) {
             Path normalized = folder.toAbsolutePath().normalize();
-            byFolder.putIfAbsent(normalized, new SearchLocation(normalized, source, override));
+            // Symbolic links (lib64 -> lib, cuda -> cuda-13.0) would list one folder several times.
+            Path identity = normalized;
+            try {
+                identity = normalized.toRealPath();
+            } catch (IOException | SecurityException e) {
+                // Missing folders are still listed: a setting that names one is worth reporting.
+            }
+            byFolder.putIfAbsent(identity, new SearchLocation(normalized, source, override));
         }
 
         void addIfExists(Path folder, String source) {
