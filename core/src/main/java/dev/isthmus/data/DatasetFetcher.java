@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -336,6 +337,7 @@ public final class DatasetFetcher {
         Path temp = Files.createTempFile(folder, "." + file.fileName() + ".", ".part");
         boolean moved = false;
         try {
+            makeReadableByAll(temp);
             MessageDigest sha256 = sha256();
             long written;
             try (InputStream content = decompressIfGzip(source);
@@ -359,6 +361,15 @@ public final class DatasetFetcher {
             moved = true;
         } finally {
             if (!moved) Files.deleteIfExists(temp);
+        }
+    }
+
+    /** Temporary files are created owner-only; data files are not secret, and a shared data folder should stay usable. */
+    private static void makeReadableByAll(Path file) throws IOException {
+        try {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+        } catch (UnsupportedOperationException notPosix) {
+            // other file systems keep their default permissions
         }
     }
 

@@ -202,4 +202,37 @@ class DatasetFetcherTest {
         assertArrayEquals(files.get(DataFile.TEST_LABELS), Files.readAllBytes(target.resolve(DataFile.TEST_LABELS.fileName())));
         assertArrayEquals(files.get(DataFile.TRAIN_LABELS), Files.readAllBytes(target.resolve(DataFile.TRAIN_LABELS.fileName())));
     }
+
+    @Test
+    void downloadsCompressedFilesFromAMirror() throws Exception {
+        // A mirror on the loopback interface serving <file>.gz, like torchvision's mirrors; one file is absent.
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        List<String> requested = java.util.Collections.synchronizedList(new ArrayList<>());
+        server.createContext("/mnist/", exchange -> {
+            String name = exchange.getRequestURI().getPath().substring("/mnist/".length());
+            requested.add(name);
+            byte[] body = files.entrySet().stream()
+                    .filter(e -> e.getKey() != DataFile.TEST_LABELS && e.getKey().gzipFileName().equals(name))
+                    .map(e -> gzip(e.getValue())).findFirst().orElse(null);
+            exchange.sendResponseHeaders(body == null ? 404 : 200, body == null ? -1 : body.length);
+            if (body != null) exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.start();
+        try {
+            java.net.URI base = java.net.URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/mnist/");
+            Path target = folder("target");
+            DatasetException e = assertThrows(DatasetException.class,
+                    () -> fetcher(target, List.of(new DataSource.HttpMirror(base))).fetch());
+            assertTrue(e.getMessage().contains(base + "t10k-labels-idx1-ubyte.gz: HTTP 404"), e.getMessage());
+            assertEquals(List.of("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz",
+                    "t10k-labels-idx1-ubyte.gz"), requested);
+            Map<DataFile, byte[]> served = smallDataset();
+            served.remove(DataFile.TEST_LABELS);
+            assertHoldsExactly(target, served);
+        } finally {
+            server.stop(0);
+        }
+    }
 }
