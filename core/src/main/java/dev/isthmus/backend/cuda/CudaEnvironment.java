@@ -14,7 +14,9 @@ import dev.isthmus.backend.cuda.nativelib.SearchConfig;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
@@ -120,7 +122,10 @@ public record CudaEnvironment(Platform platform,
 
     private static CudaEnvironment failed(String problem) {
         return new CudaEnvironment(Platform.current(),
-                new CudaLibraries.LoadReport(new SearchConfig(List.of(), java.util.Map.of(), List.of()), List.of()),
+                new CudaLibraries.LoadReport(new SearchConfig(List.of(), Map.of(), List.of()),
+                        Arrays.stream(CudaComponent.values())
+                                .<LoadOutcome>map(component -> new NotFound(component, "not examined", List.of(), List.of()))
+                                .toList()),
                 new Versions(OptionalInt.empty(), OptionalInt.empty(), OptionalInt.empty(), OptionalLong.empty(),
                         OptionalLong.empty()),
                 List.of(), Optional.of(problem), List.of(problem));

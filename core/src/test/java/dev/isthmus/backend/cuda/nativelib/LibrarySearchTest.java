@@ -194,6 +194,23 @@ class LibrarySearchTest {
     }
 
     @Test
+    void processSettingsComeFirst() throws IOException {
+        Path mine = folder("mine");
+        String previous = System.getProperty(SearchConfig.PATH_PROPERTY);
+        System.setProperty(SearchConfig.PATH_PROPERTY, mine.toString());
+        try {
+            SearchConfig config = SearchConfig.fromEnvironment();
+            assertEquals(new SearchLocation(mine, "-Disthmus.cuda.path", true), config.locations().getFirst());
+        } finally {
+            if (previous == null) {
+                System.clearProperty(SearchConfig.PATH_PROPERTY);
+            } else {
+                System.setProperty(SearchConfig.PATH_PROPERTY, previous);
+            }
+        }
+    }
+
+    @Test
     void linkerCacheKeepsOnlyCudaLibrariesOfThisArchitecture() {
         List<String> lines = List.of(
                 "536 libs found in cache `/etc/ld.so.cache'",
