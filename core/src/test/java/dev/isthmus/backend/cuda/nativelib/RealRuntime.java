@@ -2,6 +2,8 @@ package dev.isthmus.backend.cuda.nativelib;
 
 import org.junit.jupiter.api.Assumptions;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -17,5 +19,16 @@ final class RealRuntime {
     static void assumePresent() {
         Assumptions.assumeTrue(Files.isRegularFile(LIBRARY),
                 "skipped: the CUDA 13.0 runtime is not installed at " + LIBRARY);
+        // Another test in this JVM may have loaded a different libcudart (e.g. from a pip wheel on a GPU machine).
+        LibraryLoader.loadedFile(CudaLibrary.CUDART).ifPresent(loaded -> Assumptions.assumeTrue(
+                loaded.equals(realPath()), "skipped: this JVM already uses the CUDA runtime at " + loaded));
+    }
+
+    private static Path realPath() {
+        try {
+            return LIBRARY.toRealPath();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }
