@@ -1,0 +1,142 @@
+package dev.isthmus.checkpoint;
+
+import dev.isthmus.tensor.Shape;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Training checkpoints as two safetensors files:
+ * <ul>
+ *   <li>{@code NAME.safetensors}: the model weights only, under PyTorch state-dict names, so
+ *       {@code model.load_state_dict(safetensors.torch.load_file(path), strict=True)} accepts it;
+ *       its metadata holds model, epoch, step and the caller's extra keys;</li>
+ *   <li>{@code NAME.optimizer.safetensors} (only when there is optimizer state): the momentum buffers as
+ *       {@code optimizer.momentum.<parameter name>}, kept apart because strict loading would reject
+ *       unknown keys.</li>
+ * </ul>
+ * Each file is written atomically. Both carry the same random {@code checkpoint_id}; the optimizer
+ * file is written first, so a crash between the two writes leaves ids that disagree, which loading
+ * reports instead of silently pairing new weights with old momentum.
+ */
+public final class TrainingCheckpoints {
+    public static final String MODEL = "model";
+    public static final String EPOCH = "epoch";
+    public static final String STEP = "step";
+    public static final String CHECKPOINT_ID = "checkpoint_id";
+    /** "pt": tells Hugging Face tooling the tensors form a PyTorch state dict. */
+    public static final String FORMAT = "format";
+    public static final Set<String> RESERVED_KEYS = Set.of(MODEL, EPOCH, STEP, CHECKPOINT_ID, FORMAT);
+    public static final String MOMENTUM_PREFIX = "optimizer.momentum.";
+    private static final String SUFFIX = ".safetensors";
+
+    private TrainingCheckpoints() {
+    }
+
+    /** The optimizer file beside {@code modelFile}: {@code x.safetensors} → {@code x.optimizer.safetensors}. */
+    public static Path optimizerFile(Path modelFile) {
+        String name = modelFile.getFileName().toString();
+        String stem = name.endsWith(SUFFIX) ? name.substring(0, name.length() - SUFFIX.length()) : name;
+        return modelFile.resolveSibling(stem + ".optimizer" + SUFFIX);
+    }
+
+    /** Writes the optimizer file (if there is momentum), then the model file; removes a stale optimizer file otherwise. */
+    public static void save(Path modelFile, TrainingState state) {
+        for (String key : state.metadata().keySet()) {
+            if (RESERVED_KEYS.contains(key)) {
+                throw new IllegalArgumentException("checkpoint metadata key '" + key + "' is reserved; it is set from the training state");
+            }
+        }
+        String id = UUID.randomUUID().toString();
+        Map<String, String> pairing = new LinkedHashMap<>();
+        pairing.put(MODEL, state.modelName());
+        pairing.put(EPOCH, Integer.toString(state.epoch()));
+        pairing.put(STEP, Long.toString(state.step()));
+        pairing.put(CHECKPOINT_ID, id);
+        Path optimizerFile = optimizerFile(modelFile);
+        if (!state.momentum().isEmpty()) {
+            Map<String, HostTensor> buffers = new LinkedHashMap<>();
+            state.momentum().forEach((name, tensor) -> buffers.put(MOMENTUM_PREFIX + name, tensor));
+            SafeTensors.write(optimizerFile, buffers, pairing);
+        }
+        Map<String, String> metadata = new LinkedHashMap<>(state.metadata());
+        metadata.putAll(pairing);
+        metadata.put(FORMAT, "pt");
+        SafeTensors.write(modelFile, state.weights(), metadata);
+        if (state.momentum().isEmpty()) {
+            try {
+                Files.deleteIfExists(optimizerFile);
+            } catch (IOException e) {
+                throw new CheckpointException(optimizerFile + ": cannot remove the stale optimizer state (" + e + "); delete it by hand", e);
+            }
+        }
+    }
+
+    /**
+     * Reads a checkpoint for model {@code modelName} whose parameters have {@code expectedShapes};
+     * the optimizer file is read when present (momentum is empty otherwise).
+     *
+     * @throws CheckpointException when the files are damaged, belong to another model, or do not pair up
+     */
+    public static TrainingState load(Path modelFile, String modelName, Map<String, Shape> expectedShapes) {
+        SafeTensorsFile model = SafeTensors.read(modelFile);
+        String savedModel = model.metadata().get(MODEL);
+        if (savedModel != null && !savedModel.equals(modelName)) {
+            throw new CheckpointException(modelFile + ": checkpoint is of model '" + savedModel + "' but model '" + modelName
+                    + "' was requested; pass --model " + savedModel + " or a checkpoint of '" + modelName + "'");
+        }
+        model.requireTensors(expectedShapes, modelName);
+        int epoch = parseInt(modelFile, model.metadata(), EPOCH);
+        long step = parseLong(modelFile, model.metadata(), STEP);
+        Map<String, String> extra = new LinkedHashMap<>(model.metadata());
+        extra.keySet().removeAll(RESERVED_KEYS);
+
+        Map<String, HostTensor> momentum = new LinkedHashMap<>();
+        Path optimizerFile = optimizerFile(modelFile);
+        if (Files.exists(optimizerFile)) {
+            SafeTensorsFile optimizer = SafeTensors.read(optimizerFile);
+            String id = model.metadata().get(CHECKPOINT_ID);
+            String optimizerId = optimizer.metadata().get(CHECKPOINT_ID);
+            if (id == null || !id.equals(optimizerId)) {
+                throw new CheckpointException(optimizerFile + ": optimizer state belongs to another save (step "
+                        + optimizer.metadata().getOrDefault(STEP, "?") + ") than " + modelFile.getFileName() + " (step " + step
+                        + "), e.g. after an interrupted save; delete " + optimizerFile.getFileName() + " to resume with fresh momentum");
+            }
+            Map<String, Shape> expectedBuffers = new LinkedHashMap<>();
+            Map<String, HostTensor> present = optimizer.tensors();
+            // Momentum exists only for parameters that have been updated, so a subset is fine.
+            expectedShapes.forEach((name, shape) -> {
+                if (present.containsKey(MOMENTUM_PREFIX + name)) expectedBuffers.put(MOMENTUM_PREFIX + name, shape);
+            });
+            optimizer.requireTensors(expectedBuffers, modelName);
+            present.forEach((name, tensor) -> momentum.put(name.substring(MOMENTUM_PREFIX.length()), tensor));
+        }
+        return new TrainingState(modelName, epoch, step, model.tensors(), momentum, extra);
+    }
+
+    private static int parseInt(Path file, Map<String, String> metadata, String key) {
+        long value = parseLong(file, metadata, key);
+        if (value > Integer.MAX_VALUE) throw new CheckpointException(file + ": metadata '" + key + "' is " + value + "; expected an epoch count");
+        return (int) value;
+    }
+
+    private static long parseLong(Path file, Map<String, String> metadata, String key) {
+        String text = metadata.get(key);
+        if (text == null) {
+            throw new CheckpointException(file + ": metadata lacks '" + key + "'; expected a training checkpoint written by Isthmus"
+                    + " (a plain state dict can be loaded as weights, not resumed)");
+        }
+        try {
+            long value = Long.parseLong(text);
+            if (value < 0) throw new NumberFormatException("negative");
+            return value;
+        } catch (NumberFormatException e) {
+            throw new CheckpointException(file + ": metadata '" + key + "' is '" + text + "'; expected a non-negative integer", e);
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package dev.isthmus.checkpoint;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What a training checkpoint holds at an epoch boundary.
+ *
+ * @param modelName the model's name ("mlp", "cnn", ...), checked when loading
+ * @param epoch     epochs completed
+ * @param step      optimizer steps taken so far
+ * @param weights   the model's parameters by PyTorch state-dict name
+ * @param momentum  the optimizer's momentum buffers by the same parameter names; empty when there are none
+ * @param metadata  further string metadata (optimizer hyper-parameters, seed, dataset, ...); the keys
+ *                  in {@link TrainingCheckpoints#RESERVED_KEYS} are set by the checkpoint itself
+ */
+public record TrainingState(String modelName, int epoch, long step, Map<String, HostTensor> weights,
+                            Map<String, HostTensor> momentum, Map<String, String> metadata) {
+    public TrainingState {
+        weights = Collections.unmodifiableMap(new LinkedHashMap<>(weights));
+        momentum = Collections.unmodifiableMap(new LinkedHashMap<>(momentum));
+        metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
+    }
+}
