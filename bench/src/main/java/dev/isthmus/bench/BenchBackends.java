@@ -1,0 +1,76 @@
+package dev.isthmus.bench;
+
+import dev.isthmus.backend.Backend;
+import dev.isthmus.backend.cuda.CudaBackend;
+import dev.isthmus.backend.cuda.CudaEnvironment;
+import dev.isthmus.backend.cuda.CudaOptions;
+import dev.isthmus.backend.reference.ReferenceBackend;
+import dev.isthmus.tensor.Shape;
+import dev.isthmus.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Opens the backend a benchmark's {@code backend} parameter names and waits for its queued work,
+ * so that a measured time covers the work itself and not only its launch.
+ */
+public final class BenchBackends {
+    /** Every backend a benchmark may be parameterised with, in report order. */
+    public static final List<String> ALL = List.of("reference", "cuda");
+
+    private BenchBackends() {
+    }
+
+    /**
+     * Opens a backend by name.
+     *
+     * @throws IllegalStateException "cuda: not usable here: …" when CUDA cannot run on this machine
+     *                               (the runner leaves cuda out in that case, so this only happens when
+     *                               it is asked for explicitly)
+     */
+    public static Backend open(String name) {
+        return switch (name) {
+            case "reference" -> new ReferenceBackend();
+            case "cuda" -> {
+                CudaEnvironment environment = CudaEnvironment.probe();
+                if (!environment.usable()) {
+                    throw new IllegalStateException("cuda: not usable here: " + environment.unusableReason().orElse("unknown"));
+                }
+                yield CudaBackend.open(CudaOptions.defaults());
+            }
+            default -> throw new IllegalArgumentException("unknown backend '" + name + "'; choose one of: " + String.join(", ", ALL));
+        };
+    }
+
+    /** The backends usable in this process; messages for the others go to {@code skipped}. */
+    public static List<String> usable(List<String> skipped) {
+        List<String> usable = new ArrayList<>();
+        usable.add("reference");
+        CudaEnvironment environment = CudaEnvironment.probe();
+        if (environment.usable()) {
+            usable.add("cuda");
+        } else {
+            skipped.add("cuda: not usable here: " + environment.unusableReason().orElse("unknown"));
+        }
+        return usable;
+    }
+
+    /** Blocks until the backend has finished all queued work (GPU ops are asynchronous); no-op on the CPU. */
+    public static void synchronize(Backend backend) {
+        if (backend instanceof CudaBackend cuda) {
+            cuda.synchronize();
+        }
+    }
+
+    /** A tensor of uniform values in [-1, 1) from a fixed seed, so every run measures the same data. */
+    public static Tensor random(Backend backend, Shape shape, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        float[] values = new float[Math.toIntExact(shape.numel())];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) (random.nextDouble() * 2 - 1);
+        }
+        return backend.fromArray(shape, values);
+    }
+}
