@@ -1,0 +1,46 @@
+package dev.isthmus.cli;
+
+import dev.isthmus.train.Trainer;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
+
+import java.io.PrintWriter;
+
+/**
+ * Turns the first Ctrl-C / SIGTERM into a request to stop after the current step, so the loop ends
+ * between steps and the last checkpoint stays intact; a second signal exits at once (checkpoints are
+ * written atomically, so even that loses nothing already saved).
+ */
+final class StopOnSignal implements AutoCloseable {
+    private static final String[] SIGNALS = {"INT", "TERM"};
+    private final SignalHandler[] previous = new SignalHandler[SIGNALS.length];
+
+    private StopOnSignal(Trainer trainer, PrintWriter err) {
+        for (int i = 0; i < SIGNALS.length; i++) {
+            try {
+                previous[i] = Signal.handle(new Signal(SIGNALS[i]), signal -> {
+                    if (trainer.stopRequested()) {
+                        Runtime.getRuntime().halt(130);
+                    }
+                    err.println();
+                    err.println("isthmus: stopping after the current step (signal " + signal.getName() + "; again to quit at once)");
+                    err.flush();
+                    trainer.requestStop();
+                });
+            } catch (IllegalArgumentException unsupported) {
+                previous[i] = null; // the JVM reserves this signal here (e.g. -Xrs); default handling stays
+            }
+        }
+    }
+
+    static StopOnSignal install(Trainer trainer, PrintWriter err) {
+        return new StopOnSignal(trainer, err);
+    }
+
+    @Override
+    public void close() {
+        for (int i = 0; i < SIGNALS.length; i++) {
+            if (previous[i] != null) Signal.handle(new Signal(SIGNALS[i]), previous[i]);
+        }
+    }
+}

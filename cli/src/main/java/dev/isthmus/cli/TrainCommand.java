@@ -1,0 +1,148 @@
+package dev.isthmus.cli;
+
+import dev.isthmus.IsthmusException;
+import dev.isthmus.backend.Backend;
+import dev.isthmus.data.Batches;
+import dev.isthmus.data.Dataset;
+import dev.isthmus.nn.Model;
+import dev.isthmus.nn.Models;
+import dev.isthmus.train.EpochMetrics;
+import dev.isthmus.train.ModelCheckpoint;
+import dev.isthmus.train.Sgd;
+import dev.isthmus.train.SgdSettings;
+import dev.isthmus.train.Trainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** {@code isthmus train}: the lesson's training loop with checkpoints, metrics and curves. */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Train a model on MNIST (or Fashion-MNIST), evaluating on the test set after every epoch.",
+                "Writes <out>/model.safetensors (PyTorch state_dict names) and <out>/optimizer.safetensors after",
+                "every epoch, atomically, plus metrics.csv, metrics.json and curves.png."})
+public final class TrainCommand implements Callable<Integer> {
+
+    @Option(names = "--model", defaultValue = "cnn", description = "cnn, inception or resnet (default: ${DEFAULT-VALUE}).")
+    String model;
+
+    @Option(names = "--epochs", defaultValue = "10", description = "Epochs to train (default: ${DEFAULT-VALUE}, as in the lesson).")
+    int epochs;
+
+    @Option(names = "--batch-size", defaultValue = "64", description = "Mini-batch size (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--lr", defaultValue = "0.01", description = "SGD learning rate (default: ${DEFAULT-VALUE}).")
+    float learningRate;
+
+    @Option(names = "--momentum", defaultValue = "0.5", description = "SGD momentum (default: ${DEFAULT-VALUE}).")
+    float momentum;
+
+    @Option(names = "--weight-decay", defaultValue = "0", description = "SGD weight decay (default: ${DEFAULT-VALUE}).")
+    float weightDecay;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed for initialisation and shuffling (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Output folder (default: runs/<model>).")
+    Path out;
+
+    @Option(names = "--resume", paramLabel = "FILE", description = "Continue from a checkpoint written by train (model.safetensors).")
+    Path resume;
+
+    @Option(names = "--limit-train", paramLabel = "N", description = "Use only the first N training images (quick runs).")
+    Integer limitTrain;
+
+    @Option(names = "--limit-test", paramLabel = "N", description = "Use only the first N test images (quick runs).")
+    Integer limitTest;
+
+    @Option(names = "--no-progress", description = "No progress bar (one summary line per epoch only).")
+    boolean noProgress;
+
+    @Mixin
+    DataOptions data;
+
+    @Mixin
+    BackendOptions backendOptions;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        validate();
+        PrintWriter stdout = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Models architecture = Models.byId(model);
+        SgdSettings settings = new SgdSettings(learningRate, momentum, weightDecay);
+        Path outDir = out != null ? out
+                : resume != null ? resume.toAbsolutePath().getParent() : Path.of("runs", architecture.id());
+
+        Dataset dataset = data.load(err);
+        if (limitTrain != null || limitTest != null) {
+            dataset = dataset.first(limitTrain != null ? limitTrain : dataset.train().size(),
+                    limitTest != null ? limitTest : dataset.test().size());
+        }
+        try (Backend backend = backendOptions.open(err);
+             Model net = architecture.create(backend);
+             Sgd optimizer = new Sgd(settings)) {
+            int firstEpoch = 1;
+            long step = 0;
+            List<EpochMetrics> history = new ArrayList<>();
+            if (resume != null) {
+                ModelCheckpoint.Restored restored = ModelCheckpoint.resume(resume, net, optimizer);
+                if (!restored.momentumRestored()) err.println("note: the checkpoint has no optimizer state; momentum starts from zero");
+                firstEpoch = restored.epochsDone() + 1;
+                step = restored.step();
+                history.addAll(MetricsFiles.readIfPresent(outDir.resolve(MetricsFiles.JSON), restored.epochsDone()));
+                stdout.printf(Locale.ROOT, "resumed %s from %s after epoch %d (step %d)%n", architecture.id(), resume, restored.epochsDone(), step);
+            } else {
+                net.initialize(seed);
+            }
+            stdout.printf(Locale.ROOT, "model %s (%,d parameters) on %s; %s: %d train / %d test images; batch %d, lr %s, momentum %s%n",
+                    architecture.id(), net.parameterCount(), backend.name(), dataset.kind().displayName(),
+                    dataset.train().size(), dataset.test().size(), batchSize, learningRate, momentum);
+
+            Batches trainBatches = Batches.shuffled(dataset.train(), batchSize, seed);
+            Batches testBatches = Batches.inOrder(dataset.test(), Math.max(batchSize, 1000));
+            ProgressReporter progress = new ProgressReporter(stdout, err, !noProgress);
+            Trainer trainer = new Trainer(net, optimizer, progress);
+            trainer.setGlobalStep(step);
+            try (StopOnSignal stop = StopOnSignal.install(trainer, err)) {
+                for (int epoch = firstEpoch; epoch <= epochs; epoch++) {
+                    EpochMetrics metrics = trainer.epoch(epoch, trainBatches.epoch(epoch - 1), trainBatches.batchCount(),
+                            testBatches.epoch(0), dataset.classes());
+                    if (metrics == null) break;
+                    history.add(metrics);
+                    ModelCheckpoint.save(outDir.resolve(ModelCheckpoint.MODEL_FILE), net, optimizer, new ModelCheckpoint.Progress(epoch, trainer.globalStep(), seed, batchSize));
+                    MetricsFiles.write(outDir, history);
+                }
+                if (trainer.stopRequested()) {
+                    err.println("isthmus: interrupted; the last completed epoch's checkpoint in " + outDir + " is intact (continue with --resume "
+                            + outDir.resolve(ModelCheckpoint.MODEL_FILE) + ")");
+                    return IsthmusException.EXIT_INTERRUPTED;
+                }
+            }
+            if (!history.isEmpty()) {
+                TrainingCharts.write(outDir.resolve("curves.png"), architecture.id(), history);
+                stdout.println("wrote " + outDir.resolve(ModelCheckpoint.MODEL_FILE) + ", metrics.csv, metrics.json, curves.png");
+            }
+        }
+        return 0;
+    }
+
+    private void validate() {
+        if (epochs <= 0) throw new IllegalArgumentException("--epochs must be at least 1, got " + epochs);
+        if (batchSize <= 0) throw new IllegalArgumentException("--batch-size must be at least 1, got " + batchSize);
+        if (limitTrain != null && limitTrain <= 0) throw new IllegalArgumentException("--limit-train must be at least 1, got " + limitTrain);
+        if (limitTest != null && limitTest <= 0) throw new IllegalArgumentException("--limit-test must be at least 1, got " + limitTest);
+        Models.byId(model);
+    }
+}

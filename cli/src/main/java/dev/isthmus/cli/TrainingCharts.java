@@ -1,0 +1,46 @@
+package dev.isthmus.cli;
+
+import dev.isthmus.train.EpochMetrics;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.Styler;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+
+/** The training curves as one PNG: loss and test accuracy per epoch, side by side. */
+final class TrainingCharts {
+    private TrainingCharts() {
+    }
+
+    static void write(Path png, String title, List<EpochMetrics> history) {
+        System.setProperty("java.awt.headless", "true");
+        double[] epochs = history.stream().mapToDouble(EpochMetrics::epoch).toArray();
+        XYChart loss = chart(title + ": training loss", "loss");
+        loss.addSeries("train loss", epochs, history.stream().mapToDouble(EpochMetrics::trainLoss).toArray());
+        XYChart accuracy = chart(title + ": test accuracy", "accuracy (%)");
+        accuracy.addSeries("test accuracy", epochs, history.stream().mapToDouble(m -> 100 * m.testAccuracy()).toArray());
+        try {
+            Files.createDirectories(png.toAbsolutePath().getParent());
+            // XChart appends the extension itself; write beside the target, then move into place atomically.
+            Path temp = png.resolveSibling(png.getFileName() + ".tmp");
+            BitmapEncoder.saveBitmap(List.of(loss, accuracy), 1, 2, temp.toString(), BitmapEncoder.BitmapFormat.PNG);
+            Files.move(Path.of(temp + ".png"), png, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + png + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static XYChart chart(String title, String yTitle) {
+        XYChart chart = new XYChartBuilder().width(640).height(420).title(title).xAxisTitle("epoch").yAxisTitle(yTitle).build();
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+        chart.getStyler().setMarkerSize(6);
+        chart.getStyler().setXAxisDecimalPattern("0");
+        return chart;
+    }
+}

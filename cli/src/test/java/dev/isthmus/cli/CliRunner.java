@@ -1,0 +1,14 @@
+package dev.isthmus.cli;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+
+/** Runs the command line in-process and captures what it prints. */
+record CliRunner(int exitCode, String out, String err) {
+    static CliRunner run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = IsthmusCommand.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new CliRunner(code, out.toString(), err.toString());
+    }
+}
