@@ -1,0 +1,878 @@
+/*
+ * CPU stand-in for the CUDA runtime 13.0 subset Isthmus calls (TEST-ONLY, see docs/cuda-standin.md).
+ * One fake device; "device memory" is host memory from aligned_alloc, tracked so that every copy,
+ * memset and (through isthmusStandinIsDeviceRange) every cuBLAS/cuDNN argument can be checked to lie
+ * inside a live allocation. Streams run their work synchronously; events read clock_gettime.
+ * Rules cited as "RT API, f: ..." come from NVIDIA's CUDA Runtime API reference for function f.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "registry.h"
+#include "standin.h"
+
+#define DEVICE_NAME "Isthmus CPU stand-in (not a GPU)"
+#define ALLOCATION_ALIGNMENT 256 /* RT API, cudaMalloc: memory is suitably aligned for any kind of variable */
+#define DEFAULT_DEVICE_MEMORY (16ULL << 30)
+#define MAX_PITCH 2147483647 /* cudaDeviceProp.memPitch of current NVIDIA GPUs */
+#define UNINITIALISED_BYTE 0xFF /* fresh allocations read as NaN floats: cudaMalloc does not clear memory */
+
+enum { KIND_STREAM = 0x5354524d, KIND_EVENT = 0x45564e54 };
+
+typedef struct {
+    standin_object header;
+    unsigned int flags;
+} stream_object;
+
+typedef struct {
+    standin_object header;
+    unsigned int flags;
+    int recorded;
+    struct timespec when;
+} event_object;
+
+typedef struct {
+    uintptr_t start;
+    size_t size;
+} allocation;
+
+/* ------------------------------------------------------------------ state */
+
+static pthread_mutex_t memory_lock = PTHREAD_MUTEX_INITIALIZER;
+static allocation *allocations; /* sorted by start */
+static size_t allocation_count;
+static size_t allocation_capacity;
+static size_t live_device_bytes;
+static size_t device_memory_total = DEFAULT_DEVICE_MEMORY;
+static long allocations_before_failure = -1; /* -1: never fail */
+static int device_count = 1;
+
+static standin_registry streams = STANDIN_REGISTRY_INIT;
+static standin_registry events = STANDIN_REGISTRY_INIT;
+static standin_registry pinned = STANDIN_REGISTRY_INIT;
+
+static _Thread_local cudaError_t last_error = cudaSuccess;
+static _Thread_local int current_device = 0;
+static _Thread_local char error_detail[512];
+
+static pthread_once_t settings_once = PTHREAD_ONCE_INIT;
+
+static unsigned long long parse_size(const char *text) {
+    char *end;
+    errno = 0;
+    unsigned long long value = strtoull(text, &end, 10);
+    if (errno != 0 || end == text) {
+        return 0;
+    }
+    switch (*end) {
+        case 'k': case 'K': return value << 10;
+        case 'm': case 'M': return value << 20;
+        case 'g': case 'G': return value << 30;
+        default: return value;
+    }
+}
+
+/* Settings from the environment: ISTHMUS_STANDIN_DEVICE_MEMORY, ISTHMUS_STANDIN_FAIL_ALLOCATIONS_AFTER. */
+static void read_settings(void) {
+    const char *memory = getenv("ISTHMUS_STANDIN_DEVICE_MEMORY");
+    if (memory != NULL && parse_size(memory) > 0) {
+        device_memory_total = (size_t) parse_size(memory);
+    }
+    const char *fail = getenv("ISTHMUS_STANDIN_FAIL_ALLOCATIONS_AFTER");
+    if (fail != NULL && *fail != '\0') {
+        allocations_before_failure = strtol(fail, NULL, 10);
+    }
+}
+
+static void settings(void) {
+    pthread_once(&settings_once, read_settings);
+}
+
+/* Records the error for cudaGetLastError/cudaPeekAtLastError and returns it. */
+static cudaError_t fail(cudaError_t error, const char *function, const char *detail) {
+    last_error = error;
+    snprintf(error_detail, sizeof error_detail, "%s: %s", function, detail);
+    return error;
+}
+
+static cudaError_t require_device(const char *function) {
+    settings();
+    return device_count > 0 ? cudaSuccess : fail(cudaErrorNoDevice, function, "the stand-in was told to have no device");
+}
+
+/* Index of the allocation containing address p, or -1. Caller holds memory_lock. */
+static long find_allocation_locked(uintptr_t p) {
+    size_t low = 0, high = allocation_count;
+    while (low < high) {
+        size_t mid = (low + high) / 2;
+        if (allocations[mid].start <= p) {
+            low = mid + 1;
+        } else {
+            high = mid;
+        }
+    }
+    if (low == 0) {
+        return -1;
+    }
+    const allocation *candidate = &allocations[low - 1];
+    return p < candidate->start + (candidate->size ? candidate->size : 1) ? (long) (low - 1) : -1;
+}
+
+static int is_device_pointer(const void *p) {
+    pthread_mutex_lock(&memory_lock);
+    int found = find_allocation_locked((uintptr_t) p) >= 0;
+    pthread_mutex_unlock(&memory_lock);
+    return found;
+}
+
+static int valid_stream(cudaStream_t stream) {
+    return stream == NULL || stream == STANDIN_STREAM_LEGACY || stream == STANDIN_STREAM_PER_THREAD
+            || standin_registry_get(&streams, stream, KIND_STREAM) != NULL;
+}
+
+/* ------------------------------------------------------------------ stand-in controls */
+
+/* Stand-in control: 1 when [p, p + bytes) lies inside one live cudaMalloc allocation (used by cuBLAS/cuDNN). */
+STANDIN_EXPORT int isthmusStandinIsDeviceRange(const void *p, size_t bytes) {
+    pthread_mutex_lock(&memory_lock);
+    long index = find_allocation_locked((uintptr_t) p);
+    int inside = index >= 0 && (uintptr_t) p - allocations[index].start <= allocations[index].size
+            && bytes <= allocations[index].size - ((uintptr_t) p - allocations[index].start);
+    pthread_mutex_unlock(&memory_lock);
+    return inside;
+}
+
+/* Stand-in control: after n more successful cudaMalloc calls, every cudaMalloc fails with cudaErrorMemoryAllocation; -1 disables. Returns the previous setting. */
+STANDIN_EXPORT int isthmusStandinFailAllocationsAfter(int n) {
+    settings();
+    pthread_mutex_lock(&memory_lock);
+    int previous = (int) allocations_before_failure;
+    allocations_before_failure = n < 0 ? -1 : n;
+    pthread_mutex_unlock(&memory_lock);
+    return previous;
+}
+
+/* Stand-in control: bytes currently held by cudaMalloc allocations. */
+STANDIN_EXPORT size_t isthmusStandinLiveDeviceBytes(void) {
+    pthread_mutex_lock(&memory_lock);
+    size_t bytes = live_device_bytes;
+    pthread_mutex_unlock(&memory_lock);
+    return bytes;
+}
+
+/* Stand-in control: number of live cudaMalloc allocations. */
+STANDIN_EXPORT size_t isthmusStandinLiveDeviceAllocations(void) {
+    pthread_mutex_lock(&memory_lock);
+    size_t count = allocation_count;
+    pthread_mutex_unlock(&memory_lock);
+    return count;
+}
+
+/* Stand-in control: number of streams created and not destroyed. */
+STANDIN_EXPORT size_t isthmusStandinLiveStreams(void) {
+    return standin_registry_live(&streams);
+}
+
+/* Stand-in control: number of events created and not destroyed. */
+STANDIN_EXPORT size_t isthmusStandinLiveEvents(void) {
+    return standin_registry_live(&events);
+}
+
+/* Stand-in control: the device memory cudaMemGetInfo reports and cudaMalloc may hand out; returns the previous total. */
+STANDIN_EXPORT size_t isthmusStandinSetDeviceMemory(size_t total_bytes) {
+    settings();
+    pthread_mutex_lock(&memory_lock);
+    size_t previous = device_memory_total;
+    device_memory_total = total_bytes;
+    pthread_mutex_unlock(&memory_lock);
+    return previous;
+}
+
+/* Stand-in control: 1 (default) or 0 devices, to exercise the "no GPU" paths; returns the previous count. */
+STANDIN_EXPORT int isthmusStandinSetDeviceCount(int count) {
+    settings();
+    int previous = device_count;
+    device_count = count > 0 ? 1 : 0;
+    return previous;
+}
+
+/* Stand-in control: the calling thread's explanation of the runtime's last error (empty when none). */
+STANDIN_EXPORT const char *isthmusStandinLastErrorDetail(void) {
+    return error_detail;
+}
+
+/* ------------------------------------------------------------------ devices and versions */
+
+/* RT API, cudaGetDeviceCount: stores the number of devices; with none, *count = 0 and cudaErrorNoDevice. */
+STANDIN_EXPORT cudaError_t cudaGetDeviceCount(int *count) {
+    settings();
+    if (count == NULL) {
+        return fail(cudaErrorInvalidValue, "cudaGetDeviceCount", "count is NULL");
+    }
+    *count = device_count;
+    return device_count > 0 ? cudaSuccess : fail(cudaErrorNoDevice, "cudaGetDeviceCount", "no device");
+}
+
+/* RT API, cudaSetDevice: device must be in [0, count) else cudaErrorInvalidDevice. */
+STANDIN_EXPORT cudaError_t cudaSetDevice(int device) {
+    cudaError_t status = require_device("cudaSetDevice");
+    if (status != cudaSuccess) {
+        return status;
+    }
+    if (device < 0 || device >= device_count) {
+        return fail(cudaErrorInvalidDevice, "cudaSetDevice", "device ordinal out of range");
+    }
+    current_device = device;
+    return cudaSuccess;
+}
+
+/* RT API, cudaGetDevice: stores the calling thread's current device. */
+STANDIN_EXPORT cudaError_t cudaGetDevice(int *device) {
+    cudaError_t status = require_device("cudaGetDevice");
+    if (status != cudaSuccess) {
+        return status;
+    }
+    if (device == NULL) {
+        return fail(cudaErrorInvalidValue, "cudaGetDevice", "device is NULL");
+    }
+    *device = current_device;
+    return cudaSuccess;
+}
+
+/* RT API, cudaGetDeviceProperties: fills struct cudaDeviceProp (CUDA 13 layout) for a valid ordinal. */
+STANDIN_EXPORT cudaError_t cudaGetDeviceProperties(struct cudaDeviceProp *prop, int device) {
+    cudaError_t status = require_device("cudaGetDeviceProperties");
+    if (status != cudaSuccess) {
+        return status;
+    }
+    if (prop == NULL) {
+        return fail(cudaErrorInvalidValue, "cudaGetDeviceProperties", "prop is NULL");
+    }
+    if (device < 0 || device >= device_count) {
+        return fail(cudaErrorInvalidDevice, "cudaGetDeviceProperties", "device ordinal out of range");
+    }
+    memset(prop, 0, sizeof *prop);
+    snprintf(prop->name, sizeof prop->name, "%s", DEVICE_NAME);
+    memcpy(prop->uuid.bytes, "isthmus-standin", 16);
+    prop->totalGlobalMem = device_memory_total;
+    prop->sharedMemPerBlock = 48 << 10;
+    prop->regsPerBlock = 65536;
+    prop->warpSize = 32;
+    prop->memPitch = MAX_PITCH;
+    prop->maxThreadsPerBlock = 1024;
+    prop->maxThreadsDim[0] = 1024;
+    prop->maxThreadsDim[1] = 1024;
+    prop->maxThreadsDim[2] = 64;
+    prop->maxGridSize[0] = 0x7fffffff;
+    prop->maxGridSize[1] = 65535;
+    prop->maxGridSize[2] = 65535;
+    prop->totalConstMem = 64 << 10;
+    prop->major = 9;
+    prop->minor = 0;
+    prop->textureAlignment = 512;
+    prop->texturePitchAlignment = 32;
+    prop->multiProcessorCount = 1;
+    prop->canMapHostMemory = 1;
+    prop->concurrentKernels = 1;
+    prop->unifiedAddressing = 1;
+    prop->memoryBusWidth = 64;
+    prop->l2CacheSize = 1 << 20;
+    prop->maxThreadsPerMultiProcessor = 2048;
+    prop->sharedMemPerMultiprocessor = 228 << 10;
+    prop->regsPerMultiprocessor = 65536;
+    prop->sharedMemPerBlockOptin = 227 << 10;
+    prop->maxBlocksPerMultiProcessor = 32;
+    prop->hostNumaId = -1;
+    prop->deviceNumaId = -1;
+    return cudaSuccess;
+}
+
+/* RT API, cudaDeviceGetAttribute: stores one attribute of a valid device; unknown attributes give cudaErrorInvalidValue. */
+STANDIN_EXPORT cudaError_t cudaDeviceGetAttribute(int *value, cudaDeviceAttr attr, int device) {
+    cudaError_t status = require_device("cudaDeviceGetAttribute");
+    if (status != cudaSuccess) {
+        return status;
+    }
+    if (value == NULL) {
+        return fail(cudaErrorInvalidValue, "cudaDeviceGetAttribute", "value is NULL");
+    }
+    if (device < 0 || device >= device_count) {
+        return fail(cudaErrorInvalidDevice, "cudaDeviceGetAttribute", "device ordinal out of range");
+    }
+    switch (attr) {
+        case cudaDevAttrMaxThreadsPerBlock: *value = 1024; break;
+        case cudaDevAttrMaxBlockDimX: *value = 1024; break;
+        case cudaDevAttrMaxGridDimX: *value = 0x7fffffff; break;
+        case cudaDevAttrMaxSharedMemoryPerBlock: *value = 48 << 10; break;
+        case cudaDevAttrTotalConstantMemory: *value = 64 << 10; break;
+        case cudaDevAttrWarpSize: *value = 32; break;
+        case cudaDevAttrMaxRegistersPerBlock: *value = 65536; break;
+        case cudaDevAttrClockRate: *value = 1000000; break;
+        case cudaDevAttrMultiProcessorCount: *value = 1; break;
+        case cudaDevAttrIntegrated: *value = 0; break;
+        case cudaDevAttrConcurrentKernels: *value = 1; break;
+        case cudaDevAttrPciBusId: *value = 0; break;
+        case cudaDevAttrMemoryClockRate: *value = 1000000; break;
+        case cudaDevAttrGlobalMemoryBusWidth: *value = 64; break;
+        case cudaDevAttrL2CacheSize: *value = 1 << 20; break;
+        case cudaDevAttrMaxThreadsPerMultiProcessor: *value = 2048; break;
+        case cudaDevAttrUnifiedAddressing: *value = 1; break;
+        case cudaDevAttrComputeCapabilityMajor: *value = 9; break;
+        case cudaDevAttrComputeCapabilityMinor: *value = 0; break;
+        case cudaDevAttrMaxSharedMemoryPerMultiprocessor: *value = 228 << 10; break;
+        case cudaDevAttrMaxSharedMemoryPerBlockOptin: *value = 227 << 10; break;
+        default:
+            return fail(cudaErrorInvalidValue, "cudaDeviceGetAttribute", "attribute not known to the stand-in");
+    }
+    return cudaSuccess;
+}
+
+/* RT API, cudaDriverGetVersion: stores the driver's CUDA version (1000*major + 10*minor). */
+STANDIN_EXPORT cudaError_t cudaDriverGetVersion(int *driverVersion) {
+    if (driverVersion == NULL) {
+        return fail(cudaErrorInvalidValue, "cudaDriverGetVersion", "driverVersion is NULL");
+    }
+    *driverVersion = CUDART_VERSION;
+    return cudaSuccess;
+}
+
+/* RT API, cudaRuntimeGetVersion: stores CUDART_VERSION (13000 for 13.0). */
+STANDIN_EXPORT cudaError_t cudaRuntimeGetVersion(int *runtimeVersion) {
+    if (runtimeVersion == NULL) {
+        return fail(cudaErrorInvalidValue, "cudaRuntimeGetVersion", "runtimeVersion is NULL");
+    }
+    *runtimeVersion = CUDART_VERSION;
+    return cudaSuccess;
+}
+
+/* RT API, cudaDeviceSynchronize: waits for all work; the stand-in's work is already done. */
+STANDIN_EXPORT cudaError_t cudaDeviceSynchronize(void) {
+    return require_device("cudaDeviceSynchronize");
+}
+
+static void free_all_objects(standin_registry *registry) {
+    pthread_mutex_lock(&registry->lock);
+    for (size_t i = 0; i < registry->capacity; i++) {
+        if (registry->slots[i] != NULL && registry->slots[i] != STANDIN_TOMBSTONE) {
+            free(registry->slots[i]);
+        }
+        registry->slots[i] = NULL;
+    }
+    registry->used = 0;
+    registry->live = 0;
+    pthread_mutex_unlock(&registry->lock);
+}
+
+/* RT API, cudaDeviceReset: destroys all allocations and resources of the device in this process. */
+STANDIN_EXPORT cudaError_t cudaDeviceReset(void) {
+    pthread_mutex_lock(&memory_lock);
+    for (size_t i = 0; i < allocation_count; i++) {
+        free((void *) allocations[i].start);
+    }
+    allocation_count = 0;
+    live_device_bytes = 0;
+    pthread_mutex_unlock(&memory_lock);
+    free_all_objects(&streams);
+    free_all_objects(&events);
+    return cudaSuccess;
+}
+
+/* ------------------------------------------------------------------ memory */
+
+/* RT API, cudaMalloc: allocates size bytes of device memory (not cleared); cudaErrorMemoryAllocation when it cannot. */
+STANDIN_EXPORT cudaError_t cudaMalloc(void **devPtr, size_t size) {
+    cudaError_t status = require_device("cudaMalloc");
+    if (status != cudaSuccess) {
+        return status;
+    }
+    if (devPtr == NULL) {
+        return fail(cudaErrorInvalidValue, "cudaMalloc", "devPtr is NULL");
+    }
+    if (size == 0) {
+        *devPtr = NULL; /* what NVIDIA's runtime does for a zero-byte request */
+        return cudaSuccess;
+    }
+    pthread_mutex_lock(&memory_lock);
+    if (allocations_before_failure == 0) {
+        pthread_mutex_unlock(&memory_lock);
+        return fail(cudaErrorMemoryAllocation, "cudaMalloc", "injected failure (isthmusStandinFailAllocationsAfter)");
+    }
+    if (size > device_memory_total - live_device_bytes || live_device_bytes > device_memory_total) {
+        pthread_mutex_unlock(&memory_lock);
+        return fail(cudaErrorMemoryAllocation, "cudaMalloc", "request exceeds the stand-in's free device memory");
+    }
+    size_t rounded = (size + ALLOCATION_ALIGNMENT - 1) / ALLOCATION_ALIGNMENT * ALLOCATION_ALIGNMENT;
+    void *memory = aligned_alloc(ALLOCATION_ALIGNMENT, rounded);
+    if (memory == NULL) {
+        pthread_mutex_unlock(&memory_lock);
+        return fail(cudaErrorMemoryAllocation, "cudaMalloc", "host memory exhausted");
+    }
+    if (allocation_count == allocation_capacity) {
+        size_t capacity = allocation_capacity ? allocation_capacity * 2 : 256;
+        allocation *grown = realloc(allocations, capacity * sizeof *grown);
+        if (grown == NULL) {
+            free(memory);
+            pthread_mutex_unlock(&memory_lock);
+            return fail(cudaErrorMemoryAllocation, "cudaMalloc", "host memory exhausted");
+        }
+        allocations = grown;
+        allocation_capacity = capacity;
+    }
+    size_t position = allocation_count;
+    while (position > 0 && allocations[position - 1].start > (uintptr_t) memory) {
+        allocations[position] = allocations[position - 1];
+        position--;
+    }
+    allocations[position] = (allocation) { (uintptr_t) memory, size };
+    allocation_count++;
+    live_device_bytes += size;
+    if (allocations_before_failure > 0) {
+        allocations_before_failure--;
+    }
+    pthread_mutex_unlock(&memory_lock);
+    memset(memory, UNINITIALISED_BYTE, rounded);
+    *devPtr = memory;
+    return cudaSuccess;
+}
+
+/* RT API, cudaFree: frees memory from cudaMalloc; NULL is a no-op; any other pointer gives cudaErrorInvalidValue. */
+STANDIN_EXPORT cudaError_t cudaFree(void *devPtr) {
+    if (devPtr == NULL) {
+        return cudaSuccess;
+    }
+    pthread_mutex_lock(&memory_lock);
+    long index = find_allocation_locked((uintptr_t) devPtr);
+    if (index < 0 || allocations[index].start != (uintptr_t) devPtr) {
+        pthread_mutex_unlock(&memory_lock);
+        return fail(cudaErrorInvalidValue, "cudaFree",
+                index < 0 ? "not a live cudaMalloc pointer (freed twice, or never allocated)"
+                          : "points inside an allocation, not at its start");
+    }
+    live_device_bytes -= allocations[index].size;
+    memmove(&allocations[index], &allocations[index + 1], (allocation_count - index - 1) * sizeof *allocations);
+    allocation_count--;
+    pthread_mutex_unlock(&memory_lock);
+    free(devPtr);
+    return cudaSuccess;
+}
+
+/* RT API, cudaMallocHost: allocates page-locked host memory (plain host memory here). */
+STANDIN_EXPORT cudaError_t cudaMallocHost(void **ptr, size_t size) {
+    if (ptr == NULL) {
+        return fail(cudaErrorInvalidValue, "cudaMallocHost", "ptr is NULL");
+    }
+    void *memory = aligned_alloc(ALLOCATION_ALIGNMENT, (size + ALLOCATION_ALIGNMENT) / ALLOCATION_ALIGNMENT * ALLOCATION_ALIGNMENT);
+    if (memory == NULL || !standin_registry_add(&pinned, memory)) {
+        free(memory);
+        return fail(cudaErrorMemoryAllocation, "cudaMallocHost", "host memory exhausted");
+    }
+    *ptr = memory;
+    return cudaSuccess;
+}
+
+/* RT API, cudaFreeHost: frees memory from cudaMallocHost; any other pointer gives cudaErrorInvalidValue. */
+STANDIN_EXPORT cudaError_t cudaFreeHost(void *ptr) {
+    if (ptr == NULL) {
+        return cudaSuccess;
+    }
+    if (!standin_registry_remove(&pinned, ptr)) {
+        return fail(cudaErrorInvalidValue, "cudaFreeHost", "not a live cudaMallocHost pointer");
+    }
+    free(ptr);
+    return cudaSuccess;
+}
+
+/*
+ * Checks one side of a copy. The direction says where each pointer must live; NVIDIA documents a
+ * mismatch as undefined behaviour, the stand-in reports it as cudaErrorInvalidValue so the bug shows.
+ */
+static cudaError_t check_side(const char *function, const char *side, const void *p, size_t bytes, int on_device) {
+    if (p == NULL) {
+        char detail[96];
+        snprintf(detail, sizeof detail, "%s pointer is NULL", side);
+        return fail(cudaErrorInvalidValue, function, detail);
+    }
+    if (on_device && !isthmusStandinIsDeviceRange(p, bytes)) {
+        char detail[160];
+        snprintf(detail, sizeof detail, "%s range of %zu bytes is not inside a live cudaMalloc allocation", side, bytes);
+        return fail(cudaErrorInvalidValue, function, detail);
+    }
+    if (!on_device && is_device_pointer(p)) {
+        char detail[160];
+        snprintf(detail, sizeof detail, "%s is device memory but the copy kind says host", side);
+        return fail(cudaErrorInvalidValue, function, detail);
+    }
+    return cudaSuccess;
+}
+
+/* The extent in bytes of `rows` rows of `width` bytes, `pitch` apart. */
+static size_t pitched_extent(size_t pitch, size_t width, size_t rows) {
+    return rows == 0 ? 0 : (rows - 1) * pitch + width;
+}
+
+static cudaError_t check_copy(const char *function, void *dst, size_t dpitch, const void *src, size_t spitch,
+                              size_t width, size_t height, cudaMemcpyKind kind) {
+    int dst_device, src_device;
+    switch (kind) {
+        case cudaMemcpyHostToHost: dst_device = 0; src_device = 0; break;
+        case cudaMemcpyHostToDevice: dst_device = 1; src_device = 0; break;
+        case cudaMemcpyDeviceToHost: dst_device = 0; src_device = 1; break;
+        case cudaMemcpyDeviceToDevice: dst_device = 1; src_device = 1; break;
+        case cudaMemcpyDefault: dst_device = is_device_pointer(dst); src_device = is_device_pointer(src); break;
+        default: return fail(cudaErrorInvalidMemcpyDirection, function, "kind is not a cudaMemcpyKind value");
+    }
+    if (width == 0 || height == 0) {
+        return cudaSuccess;
+    }
+    cudaError_t status = check_side(function, "dst", dst, pitched_extent(dpitch, width, height), dst_device);
+    return status != cudaSuccess ? status
+                                 : check_side(function, "src", src, pitched_extent(spitch, width, height), src_device);
+}
+
+/* RT API, cudaMemcpy: copies count bytes in the direction kind names (cudaMemcpyDefault infers it). */
+STANDIN_EXPORT cudaError_t cudaMemcpy(void *dst, const void *src, size_t count, cudaMemcpyKind kind) {
+    cudaError_t status = check_copy("cudaMemcpy", dst, count, src, count, count, 1, kind);
+    if (status == cudaSuccess && count > 0) {
+        memmove(dst, src, count);
+    }
+    return status;
+}
+
+/* RT API, cudaMemcpyAsync: as cudaMemcpy, ordered on stream (done at once here); invalid stream gives cudaErrorInvalidResourceHandle. */
+STANDIN_EXPORT cudaError_t cudaMemcpyAsync(void *dst, const void *src, size_t count, cudaMemcpyKind kind, cudaStream_t stream) {
+    if (!valid_stream(stream)) {
+        return fail(cudaErrorInvalidResourceHandle, "cudaMemcpyAsync", "stream is not a live stream");
+    }
+    cudaError_t status = check_copy("cudaMemcpyAsync", dst, count, src, count, count, 1, kind);
+    if (status == cudaSuccess && count > 0) {
+        memmove(dst, src, count);
+    }
+    return status;
+}
+
+static cudaError_t copy_2d(const char *function, void *dst, size_t dpitch, const void *src, size_t spitch,
+                           size_t width, size_t height, cudaMemcpyKind kind) {
+    /* RT API, cudaMemcpy2D: width is in bytes; dpitch and spitch must be >= width, else cudaErrorInvalidPitchValue. */
+    if (dpitch < width || spitch < width) {
+        return fail(cudaErrorInvalidPitchValue, function, "dpitch and spitch must be at least width (bytes)");
+    }
+    /* RT API, cudaMemcpy2D: an error if dpitch or spitch exceeds the maximum (cudaDeviceProp.memPitch). */
+    if (dpitch > MAX_PITCH || spitch > MAX_PITCH) {
+        return fail(cudaErrorInvalidPitchValue, function, "dpitch or spitch exceeds the maximum pitch");
+    }
+    cudaError_t status = check_copy(function, dst, dpitch, src, spitch, width, height, kind);
+    if (status != cudaSuccess) {
+        return status;
+    }
+    /* RT API, cudaMemcpy2D: the memory areas may not overlap. */
+    uintptr_t d = (uintptr_t) dst, s = (uintptr_t) src;
+    if (width > 0 && height > 0 && d < s + pitched_extent(spitch, width, height) && s < d + pitched_extent(dpitch, width, height)) {
+        return fail(cudaErrorInvalidValue, function, "source and destination areas overlap");
+    }
+    for (size_t row = 0; row < height && width > 0; row++) {
+        memmove((char *) dst + row * dpitch, (const char *) src + row * spitch, width);
+    }
+    return cudaSuccess;
+}
+
+/* RT API, cudaMemcpy2D: copies height rows of width bytes between pitched buffers. */
+STANDIN_EXPORT cudaError_t cudaMemcpy2D(void *dst, size_t dpitch, const void *src, size_t spitch, size_t width,
+                                       size_t height, cudaMemcpyKind kind) {
+    return copy_2d("cudaMemcpy2D", dst, dpitch, src, spitch, width, height, kind);
+}
+
+/* RT API, cudaMemcpy2DAsync: as cudaMemcpy2D, ordered on stream (done at once here). */
+STANDIN_EXPORT cudaError_t cudaMemcpy2DAsync(void *dst, size_t dpitch, const void *src, size_t spitch, size_t width,
+                                            size_t height, cudaMemcpyKind kind, cudaStream_t stream) {
+    if (!valid_stream(stream)) {
+        return fail(cudaErrorInvalidResourceHandle, "cudaMemcpy2DAsync", "stream is not a live stream");
+    }
+    return copy_2d("cudaMemcpy2DAsync", dst, dpitch, src, spitch, width, height, kind);
+}
+
+/* RT API, cudaMemset: fills count bytes of device memory with the byte value (value & 0xff). */
+STANDIN_EXPORT cudaError_t cudaMemset(void *devPtr, int value, size_t count) {
+    if (count == 0) {
+        return cudaSuccess;
+    }
+    cudaError_t status = check_side("cudaMemset", "devPtr", devPtr, count, 1);
+    if (status == cudaSuccess) {
+        memset(devPtr, value & 0xff, count);
+    }
+    return status;
+}
+
+/* RT API, cudaMemsetAsync: as cudaMemset, ordered on stream (done at once here). */
+STANDIN_EXPORT cudaError_t cudaMemsetAsync(void *devPtr, int value, size_t count, cudaStream_t stream) {
+    if (!valid_stream(stream)) {
+        return fail(cudaErrorInvalidResourceHandle, "cudaMemsetAsync", "stream is not a live stream");
+    }
+    return cudaMemset(devPtr, value, count);
+}
+
+/* RT API, cudaMemGetInfo: stores free and total device memory in bytes. */
+STANDIN_EXPORT cudaError_t cudaMemGetInfo(size_t *free_bytes, size_t *total_bytes) {
+    cudaError_t status = require_device("cudaMemGetInfo");
+    if (status != cudaSuccess) {
+        return status;
+    }
+    if (free_bytes == NULL || total_bytes == NULL) {
+        return fail(cudaErrorInvalidValue, "cudaMemGetInfo", "free or total is NULL");
+    }
+    pthread_mutex_lock(&memory_lock);
+    *total_bytes = device_memory_total;
+    *free_bytes = live_device_bytes < device_memory_total ? device_memory_total - live_device_bytes : 0;
+    pthread_mutex_unlock(&memory_lock);
+    return cudaSuccess;
+}
+
+/* ------------------------------------------------------------------ streams and events */
+
+/* RT API, cudaStreamCreateWithFlags: creates a stream; flags are cudaStreamDefault or cudaStreamNonBlocking. */
+STANDIN_EXPORT cudaError_t cudaStreamCreateWithFlags(cudaStream_t *pStream, unsigned int flags) {
+    cudaError_t status = require_device("cudaStreamCreateWithFlags");
+    if (status != cudaSuccess) {
+        return status;
+    }
+    if (pStream == NULL) {
+        return fail(cudaErrorInvalidValue, "cudaStreamCreateWithFlags", "pStream is NULL");
+    }
+    if ((flags & ~(unsigned int) cudaStreamNonBlocking) != 0) {
+        return fail(cudaErrorInvalidValue, "cudaStreamCreateWithFlags", "unknown flags");
+    }
+    stream_object *stream = calloc(1, sizeof *stream);
+    if (stream == NULL || !standin_registry_add(&streams, stream)) {
+        free(stream);
+        return fail(cudaErrorMemoryAllocation, "cudaStreamCreateWithFlags", "host memory exhausted");
+    }
+    stream->header.kind = KIND_STREAM;
+    stream->flags = flags;
+    *pStream = (cudaStream_t) stream;
+    return cudaSuccess;
+}
+
+/* RT API, cudaStreamCreate: creates a stream with default flags. */
+STANDIN_EXPORT cudaError_t cudaStreamCreate(cudaStream_t *pStream) {
+    return cudaStreamCreateWithFlags(pStream, cudaStreamDefault);
+}
+
+/* RT API, cudaStreamDestroy: destroys a created stream; anything else gives cudaErrorInvalidResourceHandle. */
+STANDIN_EXPORT cudaError_t cudaStreamDestroy(cudaStream_t stream) {
+    if (!standin_registry_remove(&streams, stream)) {
+        return fail(cudaErrorInvalidResourceHandle, "cudaStreamDestroy", "not a live stream (destroyed twice, or a default stream)");
+    }
+    free(stream);
+    return cudaSuccess;
+}
+
+/* RT API, cudaStreamSynchronize: waits for the stream's work (already done here). */
+STANDIN_EXPORT cudaError_t cudaStreamSynchronize(cudaStream_t stream) {
+    return valid_stream(stream) ? cudaSuccess
+                                : fail(cudaErrorInvalidResourceHandle, "cudaStreamSynchronize", "not a live stream");
+}
+
+/* RT API, cudaEventCreateWithFlags: creates an event; flags combine cudaEventBlockingSync, DisableTiming, Interprocess. */
+STANDIN_EXPORT cudaError_t cudaEventCreateWithFlags(cudaEvent_t *event, unsigned int flags) {
+    cudaError_t status = require_device("cudaEventCreateWithFlags");
+    if (status != cudaSuccess) {
+        return status;
+    }
+    if (event == NULL) {
+        return fail(cudaErrorInvalidValue, "cudaEventCreateWithFlags", "event is NULL");
+    }
+    if ((flags & ~(unsigned int) (cudaEventBlockingSync | cudaEventDisableTiming | cudaEventInterprocess)) != 0) {
+        return fail(cudaErrorInvalidValue, "cudaEventCreateWithFlags", "unknown flags");
+    }
+    event_object *created = calloc(1, sizeof *created);
+    if (created == NULL || !standin_registry_add(&events, created)) {
+        free(created);
+        return fail(cudaErrorMemoryAllocation, "cudaEventCreateWithFlags", "host memory exhausted");
+    }
+    created->header.kind = KIND_EVENT;
+    created->flags = flags;
+    *event = (cudaEvent_t) created;
+    return cudaSuccess;
+}
+
+/* RT API, cudaEventCreate: creates an event with default flags. */
+STANDIN_EXPORT cudaError_t cudaEventCreate(cudaEvent_t *event) {
+    return cudaEventCreateWithFlags(event, cudaEventDefault);
+}
+
+/* RT API, cudaEventRecord: captures the stream's work so far; the stand-in's is done, so it stamps the time now. */
+STANDIN_EXPORT cudaError_t cudaEventRecord(cudaEvent_t event, cudaStream_t stream) {
+    event_object *recorded = standin_registry_get(&events, event, KIND_EVENT);
+    if (recorded == NULL) {
+        return fail(cudaErrorInvalidResourceHandle, "cudaEventRecord", "not a live event");
+    }
+    if (!valid_stream(stream)) {
+        return fail(cudaErrorInvalidResourceHandle, "cudaEventRecord", "not a live stream");
+    }
+    clock_gettime(CLOCK_MONOTONIC, &recorded->when);
+    recorded->recorded = 1;
+    return cudaSuccess;
+}
+
+/* RT API, cudaEventSynchronize: waits for the event; an event never recorded returns cudaSuccess at once. */
+STANDIN_EXPORT cudaError_t cudaEventSynchronize(cudaEvent_t event) {
+    return standin_registry_get(&events, event, KIND_EVENT) != NULL
+            ? cudaSuccess : fail(cudaErrorInvalidResourceHandle, "cudaEventSynchronize", "not a live event");
+}
+
+/* RT API, cudaEventElapsedTime: ms between two recorded events; unrecorded or DisableTiming events give cudaErrorInvalidResourceHandle. */
+STANDIN_EXPORT cudaError_t cudaEventElapsedTime(float *ms, cudaEvent_t start, cudaEvent_t end) {
+    if (ms == NULL) {
+        return fail(cudaErrorInvalidValue, "cudaEventElapsedTime", "ms is NULL");
+    }
+    event_object *first = standin_registry_get(&events, start, KIND_EVENT);
+    event_object *second = standin_registry_get(&events, end, KIND_EVENT);
+    if (first == NULL || second == NULL) {
+        return fail(cudaErrorInvalidResourceHandle, "cudaEventElapsedTime", "start or end is not a live event");
+    }
+    if (!first->recorded || !second->recorded) {
+        return fail(cudaErrorInvalidResourceHandle, "cudaEventElapsedTime", "start or end was never recorded");
+    }
+    if ((first->flags | second->flags) & cudaEventDisableTiming) {
+        return fail(cudaErrorInvalidResourceHandle, "cudaEventElapsedTime", "an event was created with cudaEventDisableTiming");
+    }
+    *ms = (float) ((second->when.tv_sec - first->when.tv_sec) * 1e3 + (second->when.tv_nsec - first->when.tv_nsec) / 1e6);
+    return cudaSuccess;
+}
+
+/* RT API, cudaEventDestroy: destroys a created event; anything else gives cudaErrorInvalidResourceHandle. */
+STANDIN_EXPORT cudaError_t cudaEventDestroy(cudaEvent_t event) {
+    if (!standin_registry_remove(&events, event)) {
+        return fail(cudaErrorInvalidResourceHandle, "cudaEventDestroy", "not a live event (destroyed twice?)");
+    }
+    free(event);
+    return cudaSuccess;
+}
+
+/* ------------------------------------------------------------------ errors */
+
+/* RT API, cudaGetLastError: returns the calling thread's last error and resets it to cudaSuccess. */
+STANDIN_EXPORT cudaError_t cudaGetLastError(void) {
+    cudaError_t error = last_error;
+    last_error = cudaSuccess;
+    error_detail[0] = '\0';
+    return error;
+}
+
+/* RT API, cudaPeekAtLastError: returns the calling thread's last error without resetting it. */
+STANDIN_EXPORT cudaError_t cudaPeekAtLastError(void) {
+    return last_error;
+}
+
+typedef struct {
+    cudaError_t code;
+    const char *name;
+    const char *text;
+} error_entry;
+
+/* Names and descriptions as NVIDIA's libcudart.so.13 returns them. */
+static const error_entry ERRORS[] = {
+    { cudaSuccess, "cudaSuccess", "no error" },
+    { cudaErrorInvalidValue, "cudaErrorInvalidValue", "invalid argument" },
+    { cudaErrorMemoryAllocation, "cudaErrorMemoryAllocation", "out of memory" },
+    { cudaErrorInitializationError, "cudaErrorInitializationError", "initialization error" },
+    { cudaErrorInvalidPitchValue, "cudaErrorInvalidPitchValue", "invalid pitch argument" },
+    { cudaErrorInvalidDevicePointer, "cudaErrorInvalidDevicePointer", "invalid device pointer" },
+    { cudaErrorInvalidMemcpyDirection, "cudaErrorInvalidMemcpyDirection", "invalid copy direction for memcpy" },
+    { cudaErrorInsufficientDriver, "cudaErrorInsufficientDriver", "CUDA driver version is insufficient for CUDA runtime version" },
+    { cudaErrorNoDevice, "cudaErrorNoDevice", "no CUDA-capable device is detected" },
+    { cudaErrorInvalidDevice, "cudaErrorInvalidDevice", "invalid device ordinal" },
+    { cudaErrorInvalidResourceHandle, "cudaErrorInvalidResourceHandle", "invalid resource handle" },
+    { cudaErrorNotReady, "cudaErrorNotReady", "device not ready" },
+    { cudaErrorIllegalAddress, "cudaErrorIllegalAddress", "an illegal memory access was encountered" },
+    { cudaErrorUnknown, "cudaErrorUnknown", "unknown error" },
+};
+
+static const error_entry *find_error(cudaError_t error) {
+    for (size_t i = 0; i < sizeof ERRORS / sizeof ERRORS[0]; i++) {
+        if (ERRORS[i].code == error) {
+            return &ERRORS[i];
+        }
+    }
+    return NULL;
+}
+
+/* RT API, cudaGetErrorString: the description of an error code; "unrecognized error code" otherwise. */
+STANDIN_EXPORT const char *cudaGetErrorString(cudaError_t error) {
+    const error_entry *entry = find_error(error);
+    return entry != NULL ? entry->text : "unrecognized error code";
+}
+
+/* RT API, cudaGetErrorName: the enum name of an error code; "unrecognized error code" otherwise. */
+STANDIN_EXPORT const char *cudaGetErrorName(cudaError_t error) {
+    const error_entry *entry = find_error(error);
+    return entry != NULL ? entry->name : "unrecognized error code";
+}
+
+/* ------------------------------------------------------------------ constants table */
+
+static const isthmus_standin_constant CONSTANTS[] = {
+    STANDIN_CONSTANT(cudaSuccess),
+    STANDIN_CONSTANT(cudaErrorInvalidValue),
+    STANDIN_CONSTANT(cudaErrorMemoryAllocation),
+    STANDIN_CONSTANT(cudaErrorInitializationError),
+    STANDIN_CONSTANT(cudaErrorInvalidPitchValue),
+    STANDIN_CONSTANT(cudaErrorInvalidDevicePointer),
+    STANDIN_CONSTANT(cudaErrorInvalidMemcpyDirection),
+    STANDIN_CONSTANT(cudaErrorInsufficientDriver),
+    STANDIN_CONSTANT(cudaErrorNoDevice),
+    STANDIN_CONSTANT(cudaErrorInvalidDevice),
+    STANDIN_CONSTANT(cudaErrorInvalidResourceHandle),
+    STANDIN_CONSTANT(cudaErrorNotReady),
+    STANDIN_CONSTANT(cudaErrorIllegalAddress),
+    STANDIN_CONSTANT(cudaErrorUnknown),
+    STANDIN_CONSTANT(cudaMemcpyHostToHost),
+    STANDIN_CONSTANT(cudaMemcpyHostToDevice),
+    STANDIN_CONSTANT(cudaMemcpyDeviceToHost),
+    STANDIN_CONSTANT(cudaMemcpyDeviceToDevice),
+    STANDIN_CONSTANT(cudaMemcpyDefault),
+    STANDIN_CONSTANT(cudaStreamDefault),
+    STANDIN_CONSTANT(cudaStreamNonBlocking),
+    STANDIN_CONSTANT(cudaEventDefault),
+    STANDIN_CONSTANT(cudaEventBlockingSync),
+    STANDIN_CONSTANT(cudaEventDisableTiming),
+    STANDIN_CONSTANT(cudaEventInterprocess),
+    STANDIN_CONSTANT(cudaDevAttrMaxThreadsPerBlock),
+    STANDIN_CONSTANT(cudaDevAttrMaxBlockDimX),
+    STANDIN_CONSTANT(cudaDevAttrMaxGridDimX),
+    STANDIN_CONSTANT(cudaDevAttrMaxSharedMemoryPerBlock),
+    STANDIN_CONSTANT(cudaDevAttrTotalConstantMemory),
+    STANDIN_CONSTANT(cudaDevAttrWarpSize),
+    STANDIN_CONSTANT(cudaDevAttrMaxRegistersPerBlock),
+    STANDIN_CONSTANT(cudaDevAttrClockRate),
+    STANDIN_CONSTANT(cudaDevAttrMultiProcessorCount),
+    STANDIN_CONSTANT(cudaDevAttrIntegrated),
+    STANDIN_CONSTANT(cudaDevAttrConcurrentKernels),
+    STANDIN_CONSTANT(cudaDevAttrPciBusId),
+    STANDIN_CONSTANT(cudaDevAttrMemoryClockRate),
+    STANDIN_CONSTANT(cudaDevAttrGlobalMemoryBusWidth),
+    STANDIN_CONSTANT(cudaDevAttrL2CacheSize),
+    STANDIN_CONSTANT(cudaDevAttrMaxThreadsPerMultiProcessor),
+    STANDIN_CONSTANT(cudaDevAttrUnifiedAddressing),
+    STANDIN_CONSTANT(cudaDevAttrComputeCapabilityMajor),
+    STANDIN_CONSTANT(cudaDevAttrComputeCapabilityMinor),
+    STANDIN_CONSTANT(cudaDevAttrMaxSharedMemoryPerMultiprocessor),
+    STANDIN_CONSTANT(cudaDevAttrMaxSharedMemoryPerBlockOptin),
+    STANDIN_CONSTANT(CUDART_VERSION),
+    { "sizeof(cudaDeviceProp)", (long long) sizeof(struct cudaDeviceProp) },
+    { "offsetof(cudaDeviceProp.totalGlobalMem)", (long long) offsetof(struct cudaDeviceProp, totalGlobalMem) },
+    { "offsetof(cudaDeviceProp.major)", (long long) offsetof(struct cudaDeviceProp, major) },
+    { "offsetof(cudaDeviceProp.minor)", (long long) offsetof(struct cudaDeviceProp, minor) },
+    { "offsetof(cudaDeviceProp.multiProcessorCount)", (long long) offsetof(struct cudaDeviceProp, multiProcessorCount) },
+    { NULL, 0 }
+};
+
+/* Stand-in control: the enum values and layout facts this library uses, ending with a NULL name. */
+STANDIN_EXPORT const isthmus_standin_constant *isthmusStandinCudartConstants(void) {
+    return CONSTANTS;
+}
