@@ -1,0 +1,176 @@
+package dev.isthmus.backend.reference;
+
+import dev.isthmus.backend.reference.Scratch.Slot;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+
+/**
+ * Convolution as im2col + matrix product, forward and both backward passes, on float32 NCHW
+ * tensors in native memory. Samples run in parallel; a sample's rows are split across threads
+ * instead when the batch is a single image.
+ */
+final class ConvolutionKernels {
+    /**
+     * The weight gradient is summed over the batch in this many fixed groups of samples (each
+     * summed by one thread, then the groups added in order), so the floating-point order, and
+     * with it every bit of the result, is the same whichever threads run the groups.
+     */
+    static final int WEIGHT_GRADIENT_GROUPS = 8;
+
+    private ConvolutionKernels() {
+    }
+
+    /** y[n][k][pq] = bias[k] + Σ_row weight[k][row] · col_n[row][pq], with col_n = im2col(x[n]). */
+    static void forward(ConvGeometry g, MemorySegment input, float[][] weight, float[] bias, MemorySegment output) {
+        if (g.n() > 1) {
+            Parallel.forEach(g.n(), n -> {
+                float[][] col = unfoldSample(g, input, n);
+                forwardRows(g, weight, bias, col, output, n, 0, g.k());
+            });
+        } else {
+            for (int n = 0; n < g.n(); n++) {
+                float[][] col = unfoldSample(g, input, n);
+                int sample = n;
+                Parallel.forRanges(g.k(), Parallel.threads(), (from, to) -> forwardRows(g, weight, bias, col, output, sample, from, to));
+            }
+        }
+    }
+
+    private static float[][] unfoldSample(ConvGeometry g, MemorySegment input, int n) {
+        Scratch scratch = Scratch.get();
+        float[] x = scratch.vector(Slot.INPUT, g.inputSample());
+        MemorySegment.copy(input, JAVA_FLOAT, (long) n * g.inputSample() * Float.BYTES, x, 0, g.inputSample());
+        float[][] col = scratch.matrix(Slot.COLUMNS, g.columnRows(), g.outputPlane());
+        Im2col.unfold(g, x, col);
+        return col;
+    }
+
+    private static void forwardRows(ConvGeometry g, float[][] weight, float[] bias, float[][] col, MemorySegment output,
+                                    int n, int kFrom, int kTo) {
+        int plane = g.outputPlane();
+        float[][] y = Scratch.get().matrix(Slot.OUTPUT, kTo - kFrom, plane);
+        for (int i = 0; i < kTo - kFrom; i++) {
+            Arrays.fill(y[i], 0, plane, bias == null ? 0f : bias[kFrom + i]);
+        }
+        RowGemm.multiplyAdd(kTo - kFrom, plane, g.columnRows(), RowMatrices.rows(weight, kFrom, kTo), col, y);
+        for (int i = 0; i < kTo - kFrom; i++) {
+            long offset = ((long) n * g.k() + kFrom + i) * plane * Float.BYTES;
+            MemorySegment.copy(y[i], 0, output, JAVA_FLOAT, offset, plane);
+        }
+    }
+
+    /**
+     * dx[n] = fold(dcol_n) with dcol_n[row][pq] = Σ_k weight[k][row] · dy[n][k][pq]: the transposed
+     * weight times the output gradient, scattered back onto the input positions each column read.
+     */
+    static void backwardInput(ConvGeometry g, MemorySegment gradOutput, float[][] weightTransposed, MemorySegment gradInput) {
+        if (g.n() > 1) {
+            Parallel.forEach(g.n(), n -> {
+                float[][] dy = gradOutputRows(g, gradOutput, n);
+                float[][] dcol = Scratch.get().matrix(Slot.COLUMNS, g.columnRows(), g.outputPlane());
+                columnGradientRows(g, weightTransposed, dy, dcol, 0, g.columnRows());
+                foldSample(g, dcol, gradInput, n);
+            });
+        } else {
+            for (int n = 0; n < g.n(); n++) {
+                float[][] dy = gradOutputRows(g, gradOutput, n);
+                float[][] dcol = Scratch.get().matrix(Slot.COLUMNS, g.columnRows(), g.outputPlane());
+                Parallel.forRanges(g.columnRows(), Parallel.threads(), (from, to) -> columnGradientRows(g, weightTransposed, dy, dcol, from, to));
+                foldSample(g, dcol, gradInput, n);
+            }
+        }
+    }
+
+    private static void columnGradientRows(ConvGeometry g, float[][] weightTransposed, float[][] dy, float[][] dcol, int from, int to) {
+        int plane = g.outputPlane();
+        for (int row = from; row < to; row++) {
+            Arrays.fill(dcol[row], 0, plane, 0f);
+        }
+        RowGemm.multiplyAdd(to - from, plane, g.k(), RowMatrices.rows(weightTransposed, from, to), dy, RowMatrices.rows(dcol, from, to));
+    }
+
+    private static void foldSample(ConvGeometry g, float[][] dcol, MemorySegment gradInput, int n) {
+        float[] dx = Scratch.get().vector(Slot.INPUT, g.inputSample());
+        Im2col.fold(g, dcol, dx);
+        MemorySegment.copy(dx, 0, gradInput, JAVA_FLOAT, (long) n * g.inputSample() * Float.BYTES, g.inputSample());
+    }
+
+    /**
+     * dW[k][row] = Σ_n Σ_pq dy[n][k][pq] · col_n[row][pq], computed row-wise as
+     * dW[k][·] += dy[n][k][pq] · colᵀ_n[pq][·], in {@link #WEIGHT_GRADIENT_GROUPS} fixed sample groups.
+     */
+    static float[][] backwardWeight(ConvGeometry g, MemorySegment input, MemorySegment gradOutput) {
+        float[][] gradWeight = new float[g.k()][g.columnRows()];
+        if (g.n() > 1) {
+            float[][][] groups = new float[WEIGHT_GRADIENT_GROUPS][][];
+            Parallel.forEach(WEIGHT_GRADIENT_GROUPS, group -> {
+                int from = (int) ((long) g.n() * group / WEIGHT_GRADIENT_GROUPS);
+                int to = (int) ((long) g.n() * (group + 1) / WEIGHT_GRADIENT_GROUPS);
+                float[][] partial = new float[g.k()][g.columnRows()];
+                for (int n = from; n < to; n++) {
+                    float[][] colT = unfoldSampleTransposed(g, input, n);
+                    RowGemm.multiplyAdd(g.k(), g.columnRows(), g.outputPlane(), gradOutputRows(g, gradOutput, n), colT, partial);
+                }
+                groups[group] = partial;
+            });
+            for (float[][] partial : groups) {
+                for (int k = 0; k < g.k(); k++) {
+                    float[] target = gradWeight[k];
+                    float[] source = partial[k];
+                    for (int j = 0; j < target.length; j++) target[j] += source[j];
+                }
+            }
+        } else {
+            for (int n = 0; n < g.n(); n++) {
+                float[][] colT = unfoldSampleTransposed(g, input, n);
+                float[][] dy = gradOutputRows(g, gradOutput, n);
+                Parallel.forRanges(g.k(), Parallel.threads(), (from, to) ->
+                        RowGemm.multiplyAdd(to - from, g.columnRows(), g.outputPlane(), RowMatrices.rows(dy, from, to), colT, RowMatrices.rows(gradWeight, from, to)));
+            }
+        }
+        return gradWeight;
+    }
+
+    private static float[][] unfoldSampleTransposed(ConvGeometry g, MemorySegment input, int n) {
+        Scratch scratch = Scratch.get();
+        float[] x = scratch.vector(Slot.INPUT, g.inputSample());
+        MemorySegment.copy(input, JAVA_FLOAT, (long) n * g.inputSample() * Float.BYTES, x, 0, g.inputSample());
+        float[][] colT = scratch.matrix(Slot.COLUMNS_TRANSPOSED, g.outputPlane(), g.columnRows());
+        Im2col.unfoldTransposed(g, x, colT);
+        return colT;
+    }
+
+    /** dy[n] as K rows of P·Q floats, in this thread's scratch. */
+    private static float[][] gradOutputRows(ConvGeometry g, MemorySegment gradOutput, int n) {
+        int plane = g.outputPlane();
+        float[][] dy = Scratch.get().matrix(Slot.GRAD_OUTPUT, g.k(), plane);
+        for (int k = 0; k < g.k(); k++) {
+            MemorySegment.copy(gradOutput, JAVA_FLOAT, ((long) n * g.k() + k) * plane * Float.BYTES, dy[k], 0, plane);
+        }
+        return dy;
+    }
+
+    /** db[k] = Σ_n Σ_pq dy[n][k][pq]: per channel, the planes are added elementwise in batch order, then the sum's entries in order. */
+    static float[] backwardBias(int batch, int channels, int plane, MemorySegment gradOutput) {
+        float[] gradBias = new float[channels];
+        Parallel.forRanges(channels, Parallel.threads(), (from, to) -> {
+            Scratch scratch = Scratch.get();
+            float[] sum = scratch.vector(Slot.OUTPUT, plane);
+            float[] row = scratch.vector(Slot.GRAD_OUTPUT, plane);
+            for (int k = from; k < to; k++) {
+                Arrays.fill(sum, 0, plane, 0f);
+                for (int n = 0; n < batch; n++) {
+                    MemorySegment.copy(gradOutput, JAVA_FLOAT, ((long) n * channels + k) * plane * Float.BYTES, row, 0, plane);
+                    for (int j = 0; j < plane; j++) sum[j] += row[j];
+                }
+                float total = 0f;
+                for (int j = 0; j < plane; j++) total += sum[j];
+                gradBias[k] = total;
+            }
+        });
+        return gradBias;
+    }
+}

@@ -1,0 +1,44 @@
+package dev.isthmus.backend.reference;
+
+import java.lang.foreign.MemorySegment;
+
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+
+/** Elementwise ops straight on native memory; they are memory-bound, so no copies to arrays. */
+final class ElementwiseKernels {
+    private ElementwiseKernels() {
+    }
+
+    /** y = max(x, 0); NaN stays NaN, as in PyTorch. */
+    static void relu(MemorySegment x, MemorySegment y, long count) {
+        for (long i = 0; i < count; i++) {
+            y.setAtIndex(JAVA_FLOAT, i, Math.max(x.getAtIndex(JAVA_FLOAT, i), 0f));
+        }
+    }
+
+    /** dx = dy where the forward output y > 0, else 0. */
+    static void reluBackward(MemorySegment y, MemorySegment dy, MemorySegment dx, long count) {
+        for (long i = 0; i < count; i++) {
+            dx.setAtIndex(JAVA_FLOAT, i, y.getAtIndex(JAVA_FLOAT, i) > 0f ? dy.getAtIndex(JAVA_FLOAT, i) : 0f);
+        }
+    }
+
+    /** c = a + b. */
+    static void add(MemorySegment a, MemorySegment b, MemorySegment c, long count) {
+        for (long i = 0; i < count; i++) {
+            c.setAtIndex(JAVA_FLOAT, i, a.getAtIndex(JAVA_FLOAT, i) + b.getAtIndex(JAVA_FLOAT, i));
+        }
+    }
+
+    /** PyTorch SGD with momentum, in place: g = grad + wd·param; buf = momentum·buf + g; param −= lr·buf. */
+    static void sgdMomentum(MemorySegment param, MemorySegment grad, MemorySegment buffer, long count,
+                            float lr, float momentum, float weightDecay) {
+        for (long i = 0; i < count; i++) {
+            float p = param.getAtIndex(JAVA_FLOAT, i);
+            float g = grad.getAtIndex(JAVA_FLOAT, i) + weightDecay * p;
+            float b = momentum * buffer.getAtIndex(JAVA_FLOAT, i) + g;
+            buffer.setAtIndex(JAVA_FLOAT, i, b);
+            param.setAtIndex(JAVA_FLOAT, i, p - lr * b);
+        }
+    }
+}

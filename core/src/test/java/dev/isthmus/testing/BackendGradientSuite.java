@@ -1,0 +1,274 @@
+package dev.isthmus.testing;
+
+import dev.isthmus.backend.Backend;
+import dev.isthmus.backend.Conv2dSpec;
+import dev.isthmus.backend.CrossEntropy;
+import dev.isthmus.backend.Pool2dSpec;
+import dev.isthmus.tensor.Shape;
+import dev.isthmus.tensor.Tensor;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Finite-difference checks of every op's backward pass, for any backend: a backend's test class
+ * extends this and says how to open the backend (and, if its arithmetic is looser, which
+ * {@link GradientCheck} tolerances to use). Shapes are small and odd-sized, and cover stride > 1,
+ * padding > 0, dilation > 1, unequal height/width settings and batch 1 as well as batch > 1.
+ */
+public abstract class BackendGradientSuite {
+    protected Backend backend;
+    private GradientCheck check;
+
+    /** A fresh backend for one test; closed after it. */
+    protected abstract Backend openBackend();
+
+    /** The checker to use; override to change step or tolerances. */
+    protected GradientCheck gradientCheck(Backend backend) {
+        return new GradientCheck(backend);
+    }
+
+    @BeforeEach
+    void open() {
+        backend = openBackend();
+        check = gradientCheck(backend);
+    }
+
+    @AfterEach
+    void close() {
+        backend.close();
+    }
+
+    /** One convolution geometry: input [n, c, h, w], weight [k, c, r, s]. */
+    record ConvCase(String name, int n, int c, int h, int w, int k, int r, int s, Conv2dSpec spec) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static Stream<ConvCase> convCases() {
+        return Stream.of(
+                new ConvCase("plain 3x2 kernel", 2, 3, 7, 6, 4, 3, 2, Conv2dSpec.defaults()),
+                new ConvCase("stride 2 padding 1", 2, 2, 7, 7, 3, 3, 3, Conv2dSpec.of(2, 1)),
+                new ConvCase("batch 1, dilation 2, padding 2", 1, 2, 9, 8, 2, 3, 3, Conv2dSpec.of(1, 2, 2)),
+                new ConvCase("per-axis stride 2x1 padding 1x0 dilation 1x2", 3, 1, 5, 6, 2, 2, 2, new Conv2dSpec(2, 1, 1, 0, 1, 2)),
+                new ConvCase("1x1 kernel stride 3", 2, 4, 5, 5, 3, 1, 1, Conv2dSpec.of(3, 0)));
+    }
+
+    private Tensor[] convInputs(ConvCase c, long seed) {
+        return new Tensor[]{
+                TestTensors.uniform(backend, seed, c.n(), c.c(), c.h(), c.w()),
+                TestTensors.uniform(backend, seed + 1, c.k(), c.c(), c.r(), c.s()),
+                TestTensors.uniform(backend, seed + 2, c.k())};
+    }
+
+    private Tensor conv(Tensor[] in, ConvCase c) {
+        return backend.conv2d(in[0], in[1], in[2], c.spec());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("convCases")
+    void conv2dInputGradient(ConvCase c) {
+        Tensor[] in = convInputs(c, 100);
+        try {
+            check.check("conv2d input, " + c, in, 0, x -> conv(x, c),
+                    (x, y, dy) -> backend.conv2dBackwardInput(dy, x[1], x[0].shape(), c.spec()), 7);
+        } finally {
+            closeAll(in);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("convCases")
+    void conv2dWeightGradient(ConvCase c) {
+        Tensor[] in = convInputs(c, 200);
+        try {
+            check.check("conv2d weight, " + c, in, 1, x -> conv(x, c),
+                    (x, y, dy) -> backend.conv2dBackwardWeight(x[0], dy, x[1].shape(), c.spec()), 8);
+        } finally {
+            closeAll(in);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("convCases")
+    void conv2dBiasGradient(ConvCase c) {
+        Tensor[] in = convInputs(c, 300);
+        try {
+            check.check("conv2d bias, " + c, in, 2, x -> conv(x, c), (x, y, dy) -> backend.conv2dBackwardBias(dy), 9);
+        } finally {
+            closeAll(in);
+        }
+    }
+
+    /** Pool windows: square and not, overlapping, padded, strided unequally; odd input sizes. */
+    static Stream<Arguments> poolCases() {
+        return Stream.of(
+                Arguments.of("kernel 2", Shape.of(2, 3, 6, 7), Pool2dSpec.of(2)),
+                Arguments.of("kernel 3 stride 2 padding 1", Shape.of(2, 2, 7, 5), Pool2dSpec.of(3, 2, 1)),
+                Arguments.of("kernel 3x2 stride 1x2 padding 1x0", Shape.of(1, 2, 5, 6), new Pool2dSpec(3, 2, 1, 2, 1, 0)),
+                Arguments.of("kernel 2 stride 1 padding 1", Shape.of(3, 1, 4, 5), Pool2dSpec.of(2, 1, 1)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("poolCases")
+    void maxPool2dGradient(String name, Shape shape, Pool2dSpec spec) {
+        // Distinct values 0.05 apart: no ±h perturbation changes which element is a window's maximum.
+        Tensor[] in = {TestTensors.wellSeparated(backend, 400, shape, 0.05f)};
+        try {
+            check.check("maxPool2d, " + name, in, 0, x -> backend.maxPool2d(x[0], spec),
+                    (x, y, dy) -> backend.maxPool2dBackward(x[0], y, dy, spec), 10);
+        } finally {
+            closeAll(in);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("poolCases")
+    void avgPool2dGradient(String name, Shape shape, Pool2dSpec spec) {
+        Tensor[] in = {TestTensors.uniform(backend, 500, shape)};
+        try {
+            check.check("avgPool2d, " + name, in, 0, x -> backend.avgPool2d(x[0], spec),
+                    (x, y, dy) -> backend.avgPool2dBackward(x[0], dy, spec), 11);
+        } finally {
+            closeAll(in);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 4})
+    void reluGradient(int rank) {
+        Shape shape = switch (rank) {
+            case 1 -> Shape.of(37);
+            case 2 -> Shape.of(5, 9);
+            default -> Shape.of(2, 3, 4, 5);
+        };
+        // Values 0.05 apart and at least 0.025 from zero, beyond the ±0.01 perturbation.
+        Tensor[] in = {TestTensors.wellSeparated(backend, 600, shape, 0.05f)};
+        try {
+            check.check("relu " + shape, in, 0, x -> backend.relu(x[0]), (x, y, dy) -> backend.reluBackward(y, dy), 12);
+        } finally {
+            closeAll(in);
+        }
+    }
+
+    private Tensor[] linearInputs(int batch, int in, int out, long seed) {
+        return new Tensor[]{
+                TestTensors.uniform(backend, seed, batch, in),
+                TestTensors.uniform(backend, seed + 1, out, in),
+                TestTensors.uniform(backend, seed + 2, out)};
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 3, 8})
+    void linearGradients(int batch) {
+        Tensor[] in = linearInputs(batch, 7, 5, 700 + batch);
+        try {
+            GradientCheck.Forward forward = x -> backend.linear(x[0], x[1], x[2]);
+            check.check("linear input, batch " + batch, in, 0, forward, (x, y, dy) -> backend.linearBackwardInput(dy, x[1]), 13);
+            check.check("linear weight, batch " + batch, in, 1, forward, (x, y, dy) -> backend.linearBackwardWeight(x[0], dy), 14);
+            check.check("linear bias, batch " + batch, in, 2, forward, (x, y, dy) -> backend.linearBackwardBias(dy), 15);
+        } finally {
+            closeAll(in);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 4, 9})
+    void crossEntropyGradient(int batch) {
+        int classes = 6;
+        int[] labels = new int[batch];
+        for (int i = 0; i < batch; i++) labels[i] = (i * 5 + 3) % classes;
+        // Logits spread over [-3, 3) so the softmax is far from uniform.
+        float[] values = TestTensors.uniform(800 + batch, batch * classes);
+        for (int i = 0; i < values.length; i++) values[i] *= 3;
+        Tensor[] in = {backend.fromArray(Shape.of(batch, classes), values)};
+        try (CrossEntropy result = backend.softmaxCrossEntropy(in[0], labels)) {
+            check.checkScalar("softmaxCrossEntropy, batch " + batch, in, 0, x -> {
+                try (CrossEntropy r = backend.softmaxCrossEntropy(x[0], labels)) {
+                    return r.loss();
+                }
+            }, result.gradLogits().toArray());
+        } finally {
+            closeAll(in);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 2})
+    void concatChannelsGradientIsSplit(int which) {
+        int[] channels = {2, 1, 3};
+        Tensor[] in = new Tensor[channels.length];
+        for (int i = 0; i < channels.length; i++) in[i] = TestTensors.uniform(backend, 900 + i, 2, channels[i], 3, 5);
+        try {
+            check.check("concatChannels part " + which, in, which, x -> backend.concatChannels(List.of(x)),
+                    (x, y, dy) -> keepOne(backend.splitChannels(dy, channels), which), 16);
+        } finally {
+            closeAll(in);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 2})
+    void splitChannelsGradientIsConcat(int which) {
+        int[] channels = {1, 3, 2};
+        Tensor[] in = {TestTensors.uniform(backend, 1000, 2, 6, 3, 4)};
+        try {
+            check.check("splitChannels part " + which, in, 0, x -> keepOne(backend.splitChannels(x[0], channels), which),
+                    (x, y, dy) -> {
+                        // Only part `which` reaches the loss: its gradient is dy, the other parts' are zero.
+                        List<Tensor> grads = new ArrayList<>();
+                        try {
+                            for (int i = 0; i < channels.length; i++) {
+                                grads.add(i == which ? dy : backend.zeros(Shape.of(2, channels[i], 3, 4)));
+                            }
+                            return backend.concatChannels(grads);
+                        } finally {
+                            for (Tensor g : grads) if (g != dy) g.close();
+                        }
+                    }, 17);
+        } finally {
+            closeAll(in);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1})
+    void addGradientIsTheOutputGradient(int which) {
+        Tensor[] in = {TestTensors.uniform(backend, 1100, 3, 2, 5), TestTensors.uniform(backend, 1101, 3, 2, 5)};
+        try {
+            check.check("add operand " + which, in, which, x -> backend.add(x[0], x[1]), (x, y, dy) -> {
+                Tensor grad = backend.zeros(dy.shape());
+                backend.copy(dy, grad);
+                return grad;
+            }, 18);
+        } finally {
+            closeAll(in);
+        }
+    }
+
+    /** Closes all tensors of a list except the one kept. */
+    private static Tensor keepOne(List<Tensor> parts, int keep) {
+        assertTrue(keep < parts.size(), "part index");
+        for (int i = 0; i < parts.size(); i++) {
+            if (i != keep) parts.get(i).close();
+        }
+        return parts.get(keep);
+    }
+
+    private static void closeAll(Tensor[] tensors) {
+        for (Tensor t : tensors) {
+            if (t != null) t.close();
+        }
+    }
+}
