@@ -1,0 +1,48 @@
+package dev.isthmus.compare;
+
+/**
+ * The allclose rule for one tensor: values {@code a} (backend A, the reference side) and {@code b}
+ * agree when {@code |a - b| <= atol + rtol * |a|}. NaN agrees only with NaN and an infinity only
+ * with the same infinity (a diverged run must diverge the same way on both sides).
+ */
+public record Tolerance(double atol, double rtol) {
+
+    public static final Tolerance EXACT = new Tolerance(0, 0);
+
+    public Tolerance {
+        if (!(atol >= 0) || !(rtol >= 0) || Double.isInfinite(atol) || Double.isInfinite(rtol)) {
+            throw new IllegalArgumentException("tolerance atol and rtol must be finite and zero or positive, got atol " + atol + ", rtol " + rtol);
+        }
+    }
+
+    /** The largest |a - b| allowed for reference value {@code a}. */
+    public double bound(double a) {
+        return atol + rtol * Math.abs(a);
+    }
+
+    /**
+     * How much of the tolerance {@code |a - b|} uses: 0 for equal values, above 1 when they disagree,
+     * infinite for any difference under an exact tolerance or for mismatched non-finite values.
+     */
+    public double ratio(float a, float b) {
+        if (Float.compare(a, b) == 0 || a == b) return 0; // equal, NaN = NaN, -0 = +0
+        if (!Float.isFinite(a) || !Float.isFinite(b)) return Double.POSITIVE_INFINITY;
+        double difference = Math.abs((double) a - (double) b);
+        double bound = bound(a);
+        return bound == 0 ? Double.POSITIVE_INFINITY : difference / bound;
+    }
+
+    public boolean allows(float a, float b) {
+        return ratio(a, b) <= 1;
+    }
+
+    /** Both terms multiplied by {@code factor} (the reduction-length scaling of {@link Tolerances}). */
+    public Tolerance scaled(double factor) {
+        return new Tolerance(atol * factor, rtol * factor);
+    }
+
+    @Override
+    public String toString() {
+        return "atol " + Numbers.format(atol) + " + rtol " + Numbers.format(rtol) + "·|a|";
+    }
+}
