@@ -85,6 +85,7 @@ public final class TrainCommand implements Callable<Integer> {
         Path outDir = out != null ? out
                 : resume != null ? resume.toAbsolutePath().getParent() : Path.of("runs", architecture.id());
 
+        createOutputFolder(outDir);
         Dataset dataset = data.load(err);
         if (limitTrain != null || limitTest != null) {
             dataset = dataset.first(limitTrain != null ? limitTrain : dataset.train().size(),
@@ -136,6 +137,15 @@ public final class TrainCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    private static void createOutputFolder(Path folder) {
+        try {
+            java.nio.file.Files.createDirectories(folder);
+        } catch (java.io.IOException e) {
+            throw new IsthmusException(IsthmusException.EXIT_BAD_INPUT, "cannot create the output folder " + folder + " ("
+                    + e.getClass().getSimpleName() + ": " + e.getMessage() + "); choose another with --out");
+        }
     }
 
     private void validate() {
