@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Runs the JMH benchmarks of bench/ and writes their results as JSON, with GFLOP/s and GB/s added,
+# plus a Markdown table beside it. Backends that are not usable here (cuda without a GPU) are left
+# out with a one-line reason; the full suite takes a long while, --quick a few minutes.
+#
+# Usage: native-scripts/bench.sh [--quick] [--out FILE.json] [JMH-REGEX...] [-- MORE-JMH-OPTIONS...]
+#   --quick        1 fork, 1 warm-up and 2 measured iterations of 1 s each (default: the annotations'
+#                  3 warm-up and 5 measured iterations of 1-2 s)
+#   --out FILE     where the JSON goes (default: out/bench/jmh-<date>.json); the table goes to FILE.md
+#   JMH-REGEX      which benchmarks, e.g. 'ConvBenchmark.forward' or 'TrainingStep' (default: all)
+#   -- ...         passed to JMH as is, e.g. -- -p backend=reference -p workload=cnn.conv1/b64
+# Environment: ISTHMUS_BUILD_DIR (default target) is the Maven output folder holding benchmarks.jar.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=find-jdk.sh
+. "$root/native-scripts/find-jdk.sh"
+isthmus_find_jdk
+
+quick=0
+out=""
+regexes=()
+extra=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) quick=1 ;;
+    --out)
+      [ $# -ge 2 ] || { echo "bench.sh: --out needs a file name, e.g. --out out/bench/results.json" >&2; exit 2; }
+      out="$2"; shift ;;
+    --out=*) out="${1#--out=}" ;;
+    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --) shift; extra=("$@"); break ;;
+    -*) echo "bench.sh: unknown option $1; options are --quick, --out FILE, a JMH regex, and -- followed by JMH options" >&2; exit 2 ;;
+    *) regexes+=("$1") ;;
+  esac
+  shift
+done
+
+build_dir="${ISTHMUS_BUILD_DIR:-target}"
+jar="$root/bench/$build_dir/benchmarks.jar"
+# Rebuild when the jar is missing or any source or pom it is made of is newer.
+stale() {
+  [ ! -f "$jar" ] && return 0
+  [ -n "$(cd "$root" && find bench/src core/src/main bindings/src/main pom.xml bench/pom.xml core/pom.xml bindings/pom.xml \
+      -newer "$jar" -type f -print -quit 2>/dev/null)" ]
+}
+if stale; then
+  echo "bench.sh: building $jar" >&2
+  (cd "$root" && ./mvnw -B -q "-Disthmus.buildDir=$build_dir" -pl bench -am package -DskipTests)
+fi
+
+if [ -z "$out" ]; then
+  out="$root/out/bench/jmh-$(date +%Y%m%d-%H%M%S).json"
+fi
+mkdir -p "$(dirname "$out")"
+
+jmh=(-rf json -rff "$out" -prof gc)
+if [ "$quick" = 1 ]; then
+  jmh+=(-f 1 -wi 1 -w 1s -i 2 -r 1s)
+fi
+
+echo "bench.sh: $("$JAVA_HOME/bin/java" -version 2>&1 | head -n 1); $(nproc) CPUs; results to $out" >&2
+exec "$JAVA_HOME/bin/java" -jar "$jar" "${jmh[@]}" "${extra[@]}" "${regexes[@]}"
