@@ -5,8 +5,6 @@ import dev.isthmus.bindings.cudart.CudaRuntime;
 import dev.isthmus.bindings.cudart.cudaDeviceProp;
 import dev.isthmus.bindings.cudnn.Cudnn;
 import dev.isthmus.bindings.cudnn.cudnnConvolutionFwdAlgoPerfStruct;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -18,17 +16,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.SplittableRandom;
 import java.util.TreeSet;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.junit.jupiter.api.Assertions.assertAll;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -57,51 +49,12 @@ class StandInLibrariesTest {
             "CUBLAS_GEMM_ALGO15_TENSOR_OP",
             "CUDNN_DATA_INT8", "CUDNN_DATA_UINT32", "CUDNN_TENSOR_NCHW_VECT_C");
 
-    /** The lesson's 5x5 image and 3x3 kernel 1..9 (cli DemoCommand). */
-    private static final float[] IMAGE_5X5 = {
-            3, 4, 6, 5, 7,
-            2, 4, 6, 8, 2,
-            1, 6, 7, 8, 4,
-            9, 7, 4, 6, 2,
-            3, 7, 5, 4, 1};
-    private static final float[] KERNEL_1_TO_9 = {1, 2, 3, 4, 5, 6, 7, 8, 9};
-
     private static StandInControls controls;
-    private static Arena arena;
-    private static MemorySegment cudnn;
-    private static MemorySegment cublas;
-    private final List<MemorySegment> allocations = new ArrayList<>();
-    private final List<MemorySegment> tensorDescriptors = new ArrayList<>();
 
     @BeforeAll
     static void loadStandIn() {
         CudaStandIn.loadForBindings();
         controls = StandInControls.open();
-        arena = Arena.ofShared();
-        MemorySegment handle = arena.allocate(ADDRESS);
-        assertEquals(Cudnn.CUDNN_STATUS_SUCCESS(), Cudnn.cudnnCreate(handle));
-        cudnn = handle.get(ADDRESS, 0);
-        assertEquals(Cublas.CUBLAS_STATUS_SUCCESS(), Cublas.cublasCreate_v2(handle));
-        cublas = handle.get(ADDRESS, 0);
-    }
-
-    @AfterAll
-    static void release() {
-        assertEquals(Cudnn.CUDNN_STATUS_SUCCESS(), Cudnn.cudnnDestroy(cudnn));
-        assertEquals(Cublas.CUBLAS_STATUS_SUCCESS(), Cublas.cublasDestroy_v2(cublas));
-        arena.close();
-    }
-
-    @AfterEach
-    void freeEverything() {
-        controls.failAllocationsAfter(-1);
-        for (MemorySegment descriptor : tensorDescriptors) {
-            assertEquals(Cudnn.CUDNN_STATUS_SUCCESS(), Cudnn.cudnnDestroyTensorDescriptor(descriptor));
-        }
-        for (MemorySegment pointer : allocations) {
-            assertEquals(CudaRuntime.cudaSuccess(), CudaRuntime.cudaFree(pointer));
-        }
-        assertEquals(0, controls.liveDeviceBytes(), "every test frees what it allocates");
     }
 
     // ------------------------------------------------------------------ constants and layouts
@@ -163,6 +116,12 @@ class StandInLibrariesTest {
 
     @Test
     void deviceAndVersionsReadThroughTheBindings() {
+        try (StandInSession session = new StandInSession()) {
+            deviceAndVersions(session.arena(), session.cublas);
+        }
+    }
+
+    private static void deviceAndVersions(Arena arena, MemorySegment cublas) {
         MemorySegment properties = arena.allocate(cudaDeviceProp.layout());
         assertEquals(CudaRuntime.cudaSuccess(), CudaRuntime.cudaGetDeviceProperties(properties, 0));
         MemorySegment value = arena.allocate(JAVA_INT);
