@@ -14,7 +14,7 @@ cc=${CC:-gcc}
 command -v "$cc" >/dev/null 2>&1 || { echo "cuda-standin: '$cc' not found: install gcc (e.g. apt-get install gcc) or set CC." >&2; exit 1; }
 mkdir -p "$out_dir"
 
-flags=(-std=c11 -O2 -fPIC -shared -Wall -Wextra -Wno-unused-parameter -Werror -fvisibility=hidden -pthread)
+flags=(-std=c11 -O2 -fvect-cost-model=cheap -fPIC -shared -Wall -Wextra -Wno-unused-parameter -Werror -fvisibility=hidden -pthread)
 
 build() { # soname source...
   local soname=$1; shift

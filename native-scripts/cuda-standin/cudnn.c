@@ -1008,107 +1008,208 @@ STANDIN_EXPORT cudnnStatus_t cudnnGetConvolutionBackwardFilterWorkspaceSize(
 
 /* ------------------------------------------------------------------ convolution kernels */
 
-static void forward_kernel(const conv_shapes *s, const float *x, const float *w, float *y, float alpha, float beta,
-                           float *acc) {
+/* Output columns [*lo, *hi) whose input column ow*stride + shift lies inside [0, width). */
+static void valid_columns(int outputs, int stride, int shift, int width, int *lo, int *hi) {
+    *lo = shift >= 0 ? 0 : (-shift + stride - 1) / stride;
+    *hi = width - 1 - shift < 0 ? 0 : (width - 1 - shift) / stride + 1;
+    *hi = *hi < outputs ? *hi : outputs;
+    *lo = *lo < *hi ? *lo : *hi;
+}
+
+/*
+ * The kernels below compute each convolution as matrix products over "columns": for one image, row
+ * (c, r, q) of the column matrix holds the input value each output position (oh, ow) multiplies with
+ * filter tap (r, q) of channel c (0 where that falls into the padding). Straightforward and fast enough.
+ */
+typedef struct {
+    int taps;      /* C*R*S */
+    int positions; /* OH*OW */
+    float *filter; /* [K][taps], filter taps as the mode applies them (flipped for CUDNN_CONVOLUTION) */
+    float *columns;
+    float *grad;   /* [K][positions]: one image's dy, packed */
+    float *acc;
+} conv_scratch;
+
+static void free_scratch(conv_scratch *m) {
+    free(m->filter);
+    free(m->columns);
+    free(m->grad);
+    free(m->acc);
+}
+
+static int alloc_scratch(const conv_shapes *s, conv_scratch *m, size_t acc_floats) {
+    m->taps = s->w.c * s->w.h * s->w.w;
+    m->positions = s->y.h * s->y.w;
+    m->filter = malloc((size_t) s->w.n * m->taps * sizeof(float));
+    m->columns = malloc((size_t) m->taps * m->positions * sizeof(float));
+    m->grad = malloc((size_t) s->y.c * m->positions * sizeof(float));
+    m->acc = calloc(acc_floats, sizeof(float));
+    if (!m->filter || !m->columns || !m->grad || !m->acc) {
+        free_scratch(m);
+        return 0;
+    }
+    return 1;
+}
+
+static void pack_filter(const conv_shapes *s, const float *w, conv_scratch *m) {
+    for (int k = 0; k < s->w.n; k++)
+        for (int c = 0; c < s->w.c; c++)
+            for (int r = 0; r < s->w.h; r++)
+                for (int q = 0; q < s->w.w; q++)
+                    m->filter[(long) k * m->taps + (c * s->w.h + r) * s->w.w + q] = w[tap(s, k, c, r, q)];
+}
+
+static void pack_grad(const conv_shapes *s, const float *dy, int n, conv_scratch *m) {
+    for (int k = 0; k < s->y.c; k++)
+        for (int oh = 0; oh < s->y.h; oh++)
+            for (int ow = 0; ow < s->y.w; ow++)
+                m->grad[((long) k * s->y.h + oh) * s->y.w + ow] = dy[offset(&s->y, n, k, oh, ow)];
+}
+
+/* Row (c, r, q), column (oh, ow) = x[n, c, oh*u - pad_h + r*dil_h, ow*v - pad_w + q*dil_w], 0 in the padding. */
+static void image_to_columns(const conv_shapes *s, const float *x, int n, conv_scratch *m) {
     const struct cudnnConvolutionStruct *cv = s->conv;
     int OH = s->y.h, OW = s->y.w;
+    for (int c = 0; c < s->w.c; c++)
+        for (int r = 0; r < s->w.h; r++)
+            for (int q = 0; q < s->w.w; q++) {
+                float *row = m->columns + (long) ((c * s->w.h + r) * s->w.w + q) * m->positions;
+                int shift = q * cv->dilation_w - cv->pad_w, lo, hi;
+                valid_columns(OW, cv->stride_w, shift, s->x.w, &lo, &hi);
+                for (int oh = 0; oh < OH; oh++) {
+                    float *out = row + (long) oh * OW;
+                    int ih = oh * cv->stride_h - cv->pad_h + r * cv->dilation_h;
+                    if (ih < 0 || ih >= s->x.h) {
+                        memset(out, 0, (size_t) OW * sizeof(float));
+                        continue;
+                    }
+                    const float *in = x + offset(&s->x, n, c, ih, 0);
+                    for (int ow = 0; ow < lo; ow++) out[ow] = 0.0f;
+                    for (int ow = lo; ow < hi; ow++) out[ow] = in[(long) (ow * cv->stride_w + shift) * s->x.ws];
+                    for (int ow = hi; ow < OW; ow++) out[ow] = 0.0f;
+                }
+            }
+}
+
+/* The adjoint of image_to_columns: adds each column entry back onto its input position (plane c of acc). */
+static void columns_to_image(const conv_shapes *s, const conv_scratch *m, float *acc) {
+    const struct cudnnConvolutionStruct *cv = s->conv;
+    int OH = s->y.h, OW = s->y.w;
+    for (int c = 0; c < s->w.c; c++)
+        for (int r = 0; r < s->w.h; r++)
+            for (int q = 0; q < s->w.w; q++) {
+                const float *row = m->columns + (long) ((c * s->w.h + r) * s->w.w + q) * m->positions;
+                int shift = q * cv->dilation_w - cv->pad_w, lo, hi;
+                valid_columns(OW, cv->stride_w, shift, s->x.w, &lo, &hi);
+                for (int oh = 0; oh < OH; oh++) {
+                    int ih = oh * cv->stride_h - cv->pad_h + r * cv->dilation_h;
+                    if (ih < 0 || ih >= s->x.h) {
+                        continue;
+                    }
+                    float *plane_row = acc + ((long) c * s->x.h + ih) * s->x.w;
+                    for (int ow = lo; ow < hi; ow++) {
+                        plane_row[ow * cv->stride_w + shift] += row[(long) oh * OW + ow];
+                    }
+                }
+            }
+}
+
+static float dot(const float *a, const float *b, int count) {
+    float partial[4] = { 0.0f, 0.0f, 0.0f, 0.0f }; /* independent sums the CPU can overlap */
+    int i = 0;
+    for (; i + 4 <= count; i += 4) {
+        for (int j = 0; j < 4; j++) {
+            partial[j] += a[i + j] * b[i + j];
+        }
+    }
+    for (; i < count; i++) {
+        partial[0] += a[i] * b[i];
+    }
+    return (partial[0] + partial[1]) + (partial[2] + partial[3]);
+}
+
+/* y[n, k] = filter[k] · columns(x[n]); returns 0 when host memory ran out. */
+static int forward_kernel(const conv_shapes *s, const float *x, const float *w, float *y, float alpha, float beta) {
+    conv_scratch m;
+    if (!alloc_scratch(s, &m, (size_t) s->y.c * s->y.h * s->y.w)) {
+        return 0;
+    }
+    pack_filter(s, w, &m);
     for (int n = 0; n < s->y.n; n++) {
+        image_to_columns(s, x, n, &m);
+        memset(m.acc, 0, (size_t) s->y.c * m.positions * sizeof(float));
         for (int k = 0; k < s->y.c; k++) {
-            memset(acc, 0, (size_t) OH * OW * sizeof(float));
-            for (int c = 0; c < s->x.c; c++) {
-                for (int r = 0; r < s->w.h; r++) {
-                    for (int q = 0; q < s->w.w; q++) {
-                        float weight = w[tap(s, k, c, r, q)];
-                        for (int oh = 0; oh < OH; oh++) {
-                            int ih = oh * cv->stride_h - cv->pad_h + r * cv->dilation_h;
-                            if (ih < 0 || ih >= s->x.h) {
-                                continue;
-                            }
-                            const float *x_row = x + offset(&s->x, n, c, ih, 0);
-                            float *acc_row = acc + (long) oh * OW;
-                            for (int ow = 0; ow < OW; ow++) {
-                                int iw = ow * cv->stride_w - cv->pad_w + q * cv->dilation_w;
-                                if (iw >= 0 && iw < s->x.w) {
-                                    acc_row[ow] += x_row[(long) iw * s->x.ws] * weight;
-                                }
-                            }
-                        }
-                    }
+            float *out = m.acc + (long) k * m.positions;
+            for (int t = 0; t < m.taps; t++) {
+                float weight = m.filter[(long) k * m.taps + t];
+                const float *row = m.columns + (long) t * m.positions;
+                for (int p = 0; p < m.positions; p++) {
+                    out[p] += weight * row[p];
                 }
             }
-            for (int oh = 0; oh < OH; oh++) {
-                for (int ow = 0; ow < OW; ow++) {
-                    blend(&y[offset(&s->y, n, k, oh, ow)], acc[(long) oh * OW + ow], alpha, beta);
-                }
-            }
+            for (int oh = 0; oh < s->y.h; oh++)
+                for (int ow = 0; ow < s->y.w; ow++)
+                    blend(&y[offset(&s->y, n, k, oh, ow)], out[oh * s->y.w + ow], alpha, beta);
         }
     }
+    free_scratch(&m);
+    return 1;
 }
 
-static void backward_data_kernel(const conv_shapes *s, const float *w, const float *dy, float *dx, float alpha, float beta,
-                                 float *acc) {
-    const struct cudnnConvolutionStruct *cv = s->conv;
-    int H = s->x.h, W = s->x.w;
+/* columns(dx[n]) = filterᵀ · dy[n], folded back onto the image; returns 0 when host memory ran out. */
+static int backward_data_kernel(const conv_shapes *s, const float *w, const float *dy, float *dx, float alpha, float beta) {
+    conv_scratch m;
+    if (!alloc_scratch(s, &m, (size_t) s->x.c * s->x.h * s->x.w)) {
+        return 0;
+    }
+    pack_filter(s, w, &m);
     for (int n = 0; n < s->x.n; n++) {
-        for (int c = 0; c < s->x.c; c++) {
-            memset(acc, 0, (size_t) H * W * sizeof(float));
-            for (int k = 0; k < s->y.c; k++) {
-                for (int r = 0; r < s->w.h; r++) {
-                    for (int q = 0; q < s->w.w; q++) {
-                        float weight = w[tap(s, k, c, r, q)];
-                        for (int oh = 0; oh < s->y.h; oh++) {
-                            int ih = oh * cv->stride_h - cv->pad_h + r * cv->dilation_h;
-                            if (ih < 0 || ih >= H) {
-                                continue;
-                            }
-                            const float *dy_row = dy + offset(&s->y, n, k, oh, 0);
-                            for (int ow = 0; ow < s->y.w; ow++) {
-                                int iw = ow * cv->stride_w - cv->pad_w + q * cv->dilation_w;
-                                if (iw >= 0 && iw < W) {
-                                    acc[(long) ih * W + iw] += dy_row[(long) ow * s->y.ws] * weight;
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-            for (int h = 0; h < H; h++) {
-                for (int x = 0; x < W; x++) {
-                    blend(&dx[offset(&s->x, n, c, h, x)], acc[(long) h * W + x], alpha, beta);
+        pack_grad(s, dy, n, &m);
+        memset(m.columns, 0, (size_t) m.taps * m.positions * sizeof(float));
+        for (int k = 0; k < s->y.c; k++) {
+            const float *grad = m.grad + (long) k * m.positions;
+            for (int t = 0; t < m.taps; t++) {
+                float weight = m.filter[(long) k * m.taps + t];
+                float *row = m.columns + (long) t * m.positions;
+                for (int p = 0; p < m.positions; p++) {
+                    row[p] += weight * grad[p];
                 }
             }
         }
+        memset(m.acc, 0, (size_t) s->x.c * s->x.h * s->x.w * sizeof(float));
+        columns_to_image(s, &m, m.acc);
+        for (int c = 0; c < s->x.c; c++)
+            for (int h = 0; h < s->x.h; h++)
+                for (int x = 0; x < s->x.w; x++)
+                    blend(&dx[offset(&s->x, n, c, h, x)], m.acc[((long) c * s->x.h + h) * s->x.w + x], alpha, beta);
     }
+    free_scratch(&m);
+    return 1;
 }
 
-static void backward_filter_kernel(const conv_shapes *s, const float *x, const float *dy, float *dw, float alpha, float beta) {
-    const struct cudnnConvolutionStruct *cv = s->conv;
-    for (int k = 0; k < s->w.n; k++) {
-        for (int c = 0; c < s->w.c; c++) {
-            for (int r = 0; r < s->w.h; r++) {
-                for (int q = 0; q < s->w.w; q++) {
-                    float sum = 0.0f;
-                    for (int n = 0; n < s->x.n; n++) {
-                        for (int oh = 0; oh < s->y.h; oh++) {
-                            int ih = oh * cv->stride_h - cv->pad_h + r * cv->dilation_h;
-                            if (ih < 0 || ih >= s->x.h) {
-                                continue;
-                            }
-                            const float *x_row = x + offset(&s->x, n, c, ih, 0);
-                            const float *dy_row = dy + offset(&s->y, n, k, oh, 0);
-                            for (int ow = 0; ow < s->y.w; ow++) {
-                                int iw = ow * cv->stride_w - cv->pad_w + q * cv->dilation_w;
-                                if (iw >= 0 && iw < s->x.w) {
-                                    sum += x_row[(long) iw * s->x.ws] * dy_row[(long) ow * s->y.ws];
-                                }
-                            }
-                        }
-                    }
-                    blend(&dw[tap(s, k, c, r, q)], sum, alpha, beta);
-                }
+/* dw[k] = sum over n of dy[n, k] · columns(x[n])ᵀ; returns 0 when host memory ran out. */
+static int backward_filter_kernel(const conv_shapes *s, const float *x, const float *dy, float *dw, float alpha, float beta) {
+    conv_scratch m;
+    if (!alloc_scratch(s, &m, (size_t) s->w.n * s->w.c * s->w.h * s->w.w)) {
+        return 0;
+    }
+    for (int n = 0; n < s->x.n; n++) {
+        image_to_columns(s, x, n, &m);
+        pack_grad(s, dy, n, &m);
+        for (int k = 0; k < s->w.n; k++) {
+            for (int t = 0; t < m.taps; t++) {
+                m.acc[(long) k * m.taps + t] += dot(m.grad + (long) k * m.positions, m.columns + (long) t * m.positions,
+                                                   m.positions);
             }
         }
     }
+    for (int k = 0; k < s->w.n; k++)
+        for (int c = 0; c < s->w.c; c++)
+            for (int r = 0; r < s->w.h; r++)
+                for (int q = 0; q < s->w.w; q++)
+                    blend(&dw[tap(s, k, c, r, q)], m.acc[(long) k * m.taps + (c * s->w.h + r) * s->w.w + q], alpha, beta);
+    free_scratch(&m);
+    return 1;
 }
 
 static int ranges_overlap(const void *a, size_t a_bytes, const void *b, size_t b_bytes) {
@@ -1137,14 +1238,9 @@ STANDIN_EXPORT cudnnStatus_t cudnnConvolutionForward(cudnnHandle_t handle, const
     if (ranges_overlap(x, extent_bytes(&s.x), y, extent_bytes(&s.y))) {
         return fail(CUDNN_STATUS_BAD_PARAM, function, "x and y overlap: convolution is not in-place");
     }
-    float *acc = malloc((size_t) s.y.h * s.y.w * sizeof(float));
-    if (acc == NULL) {
-        return fail(CUDNN_STATUS_ALLOC_FAILED, function, "host memory exhausted");
-    }
     scribble(workSpace, required);
-    forward_kernel(&s, x, w, y, a, b, acc);
-    free(acc);
-    return CUDNN_STATUS_SUCCESS;
+    return forward_kernel(&s, x, w, y, a, b) ? CUDNN_STATUS_SUCCESS
+                                             : fail(CUDNN_STATUS_ALLOC_FAILED, function, "host memory exhausted");
 }
 
 /* cuDNN, cudnnConvolutionBackwardData: dx = alpha*conv_transpose(dy, w) + beta*dx; workspace must be >= the queried size. */
@@ -1170,14 +1266,9 @@ STANDIN_EXPORT cudnnStatus_t cudnnConvolutionBackwardData(cudnnHandle_t handle, 
     if (ranges_overlap(dx, extent_bytes(&s.x), dy, extent_bytes(&s.y))) {
         return fail(CUDNN_STATUS_BAD_PARAM, function, "dx and dy overlap: convolution is not in-place");
     }
-    float *acc = malloc((size_t) s.x.h * s.x.w * sizeof(float));
-    if (acc == NULL) {
-        return fail(CUDNN_STATUS_ALLOC_FAILED, function, "host memory exhausted");
-    }
     scribble(workSpace, required);
-    backward_data_kernel(&s, w, dy, dx, a, b, acc);
-    free(acc);
-    return CUDNN_STATUS_SUCCESS;
+    return backward_data_kernel(&s, w, dy, dx, a, b) ? CUDNN_STATUS_SUCCESS
+                                                     : fail(CUDNN_STATUS_ALLOC_FAILED, function, "host memory exhausted");
 }
 
 /* cuDNN, cudnnConvolutionBackwardFilter: dw = alpha*correlate(x, dy) + beta*dw; workspace must be >= the queried size. */
@@ -1201,8 +1292,8 @@ STANDIN_EXPORT cudnnStatus_t cudnnConvolutionBackwardFilter(cudnnHandle_t handle
     CHECK(check_data(function, "dy", dy, extent_bytes(&s.y)));
     CHECK(check_data(function, "dw", dw, extent_bytes(&s.w)));
     scribble(workSpace, required);
-    backward_filter_kernel(&s, x, dy, dw, a, b);
-    return CUDNN_STATUS_SUCCESS;
+    return backward_filter_kernel(&s, x, dy, dw, a, b) ? CUDNN_STATUS_SUCCESS
+                                                       : fail(CUDNN_STATUS_ALLOC_FAILED, function, "host memory exhausted");
 }
 
 /* cuDNN, cudnnConvolutionBackwardBias: db (1 x C x 1 x 1) = alpha * sum over n,h,w of dy + beta*db. */
