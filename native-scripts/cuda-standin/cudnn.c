@@ -594,7 +594,7 @@ STANDIN_EXPORT cudnnStatus_t cudnnSetConvolutionMathType(cudnnConvolutionDescrip
     return CUDNN_STATUS_SUCCESS;
 }
 
-/* cuDNN, cudnnGetConvolution2dForwardOutputDim: out = 1 + (in + 2*pad - ((filter-1)*dilation + 1)) / stride; input and filter channels must agree. */
+/* Output size of a convolution (see cudnnGetConvolution2dForwardOutputDim). */
 static cudnnStatus_t output_dims(const char *function, const struct cudnnConvolutionStruct *conv, const dims4 *x,
                                  const dims4 *w, dims4 *y) {
     if (x->c != w->c) {
@@ -613,6 +613,7 @@ static cudnnStatus_t output_dims(const char *function, const struct cudnnConvolu
     return CUDNN_STATUS_SUCCESS;
 }
 
+/* cuDNN, cudnnGetConvolution2dForwardOutputDim: out = 1 + (in + 2*pad - ((filter-1)*dilation + 1)) / stride; input and filter channels must agree. */
 STANDIN_EXPORT cudnnStatus_t cudnnGetConvolution2dForwardOutputDim(const cudnnConvolutionDescriptor_t convDesc,
                                                                   const cudnnTensorDescriptor_t inputTensorDesc,
                                                                   const cudnnFilterDescriptor_t filterDesc, int *n, int *c,
@@ -1381,7 +1382,7 @@ static cudnnStatus_t pooling_of(const char *function, cudnnPoolingDescriptor_t d
     return CUDNN_STATUS_SUCCESS;
 }
 
-/* cuDNN, cudnnGetPooling2dForwardOutputDim: out = 1 + (in + 2*padding - window) / stride. */
+/* Output size of a pooling (see cudnnGetPooling2dForwardOutputDim). */
 static cudnnStatus_t pooled_dims(const char *function, const struct cudnnPoolingStruct *p, const dims4 *x, dims4 *y) {
     if (x->h + 2 * p->pad_h < p->window_h || x->w + 2 * p->pad_w < p->window_w) {
         return fail(CUDNN_STATUS_BAD_PARAM, function, "window %dx%d is larger than the padded input %dx%d", p->window_h,
@@ -1394,6 +1395,7 @@ static cudnnStatus_t pooled_dims(const char *function, const struct cudnnPooling
     return CUDNN_STATUS_SUCCESS;
 }
 
+/* cuDNN, cudnnGetPooling2dForwardOutputDim: out = 1 + (in + 2*padding - window) / stride; the window must fit the padded input. */
 STANDIN_EXPORT cudnnStatus_t cudnnGetPooling2dForwardOutputDim(const cudnnPoolingDescriptor_t poolingDesc,
                                                               const cudnnTensorDescriptor_t inputTensorDesc, int *n, int *c,
                                                               int *h, int *w) {
