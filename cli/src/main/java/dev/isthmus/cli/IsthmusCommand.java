@@ -20,6 +20,8 @@ import java.util.Properties;
                 TrainCommand.class,
                 EvalCommand.class,
                 DataCommand.class,
+                CompareCommand.class,
+                BenchCommand.class,
                 DemoCommand.class,
                 DoctorCommand.class,
                 CommandLine.HelpCommand.class,
