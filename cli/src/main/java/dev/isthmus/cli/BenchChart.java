@@ -22,10 +22,11 @@ final class BenchChart {
         List<String> backends = report.results().stream().map(BenchCommand.Result::backend).toList();
         String subject = report.model() + ", batch " + report.batchSize();
 
-        CategoryChart throughput = chart("Training throughput: " + subject, "images/s");
+        CategoryChart throughput = chart("Training throughput: " + subject, "images/s", "#,##0");
+        throughput.getStyler().setLegendVisible(false);
         throughput.addSeries("images/s", backends, report.results().stream().map(r -> (Number) r.imagesPerSecond()).toList());
 
-        CategoryChart latency = chart("Time per step: " + subject, "ms per step");
+        CategoryChart latency = chart("Time per step: " + subject, "ms per step", "#,##0.#");
         latency.addSeries("mean", backends, report.results().stream().map(r -> (Number) r.msPerStepMean()).toList());
         latency.addSeries("p50", backends, report.results().stream().map(r -> (Number) r.msPerStepP50()).toList());
         latency.addSeries("p90", backends, report.results().stream().map(r -> (Number) r.msPerStepP90()).toList());
@@ -42,11 +43,15 @@ final class BenchChart {
         }
     }
 
-    private static CategoryChart chart(String title, String yTitle) {
+    private static CategoryChart chart(String title, String yTitle, String numberPattern) {
         CategoryChart chart = new CategoryChartBuilder().width(640).height(420).title(title)
                 .xAxisTitle("backend").yAxisTitle(yTitle).build();
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
         chart.getStyler().setYAxisMin(0.0);
+        chart.getStyler().setYAxisDecimalPattern(numberPattern);
+        // The value on each bar: backends differ by orders of magnitude, so the axis alone is hard to read.
+        chart.getStyler().setLabelsVisible(true);
+        chart.getStyler().setDecimalPattern(numberPattern);
         return chart;
     }
 }

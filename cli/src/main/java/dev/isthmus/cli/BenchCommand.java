@@ -35,8 +35,9 @@ import java.util.concurrent.Callable;
  * backward, SGD with the lesson's settings) and is timed until its work has finished on the device.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Measure training throughput: images/s and milliseconds per step (mean, p50, p90) of a short",
-                "training run on synthetic data (no download). Warm-up steps are run first and not counted.",
+        description = {"Measure training throughput: images/s and milliseconds per step (mean, p50, p90) of a short"
+                + " training run on synthetic data (no download). Warm-up steps run first and are not counted;"
+                + " every step is timed until its work has finished, on the GPU too.",
                 "For per-op timings (conv, pooling, linear, FFM call overhead) see native-scripts/bench.sh (JMH)."})
 public final class BenchCommand implements Callable<Integer> {
     /** Distinct synthetic batches, cycled: enough that steps do not see the very same data every time. */
@@ -111,8 +112,8 @@ public final class BenchCommand implements Callable<Integer> {
 
         List<Result> results = new ArrayList<>();
         for (String name : backends) {
-            if (!json) err.println("bench: " + name + ": " + warmup + " warm-up + " + steps + " measured steps...");
             try (Backend engine = open(name)) {
+                if (!json) err.println("bench: " + name + ": " + warmup + " warm-up + " + steps + " measured steps...");
                 results.add(measure(engine, architecture, batches));
             }
         }
