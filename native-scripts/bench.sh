@@ -4,7 +4,7 @@
 # out with a one-line reason; the full suite takes a long while, --quick a few minutes.
 #
 # Usage: native-scripts/bench.sh [--quick] [--out FILE.json] [JMH-REGEX...] [-- MORE-JMH-OPTIONS...]
-#   --quick        1 fork, 1 warm-up and 2 measured iterations of 1 s each (default: the annotations'
+#   --quick        1 fork, 1 warm-up and 3 measured iterations of 0.5 s each (default: the annotations'
 #                  3 warm-up and 5 measured iterations of 1-2 s)
 #   --out FILE     where the JSON goes (default: out/bench/jmh-<date>.json); the table goes to FILE.md
 #   JMH-REGEX      which benchmarks, e.g. 'ConvBenchmark.forward' or 'TrainingStep' (default: all)
@@ -56,8 +56,14 @@ mkdir -p "$(dirname "$out")"
 
 jmh=(-rf json -rff "$out" -prof gc)
 if [ "$quick" = 1 ]; then
-  jmh+=(-f 1 -wi 1 -w 1s -i 2 -r 1s)
+  jmh+=(-f 1 -wi 1 -w 500ms -i 3 -r 500ms)
 fi
 
-echo "bench.sh: $("$JAVA_HOME/bin/java" -version 2>&1 | head -n 1); $(nproc) CPUs; results to $out" >&2
+cpus=$(nproc)
+load=$(cut -d ' ' -f 1 /proc/loadavg 2>/dev/null || echo "?")
+echo "bench.sh: $("$JAVA_HOME/bin/java" -version 2>&1 | head -n 1); $cpus CPUs; load average $load; results to $out" >&2
+# Benchmarks share the cores with whatever else runs: say so when the machine is already busy.
+if [ "$load" != "?" ] && awk -v l="$load" -v c="$cpus" 'BEGIN { exit !(l > c / 2) }'; then
+  echo "bench.sh: warning: load average $load on $cpus CPUs: other work is running, times will be inflated and noisy" >&2
+fi
 exec "$JAVA_HOME/bin/java" -jar "$jar" "${jmh[@]}" "${extra[@]}" "${regexes[@]}"
