@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# Compares every enum value and layout fact the CPU stand-in uses (its isthmusStandin*Constants() tables) with
-# NVIDIA's headers. Needs gcc and the headers; the Java test StandInLibrariesTest covers the values that the
-# generated bindings contain, this script covers all of them.
+# Checks the CPU stand-in against NVIDIA's headers (needs gcc and the headers, which are not committed):
+#  1. ABI: compiles cudart.c, cublas.c and cudnn.c against NVIDIA's headers instead of standin.h's own
+#     declarations, so an exported function whose parameter or return types differ from NVIDIA's prototype
+#     fails to compile ("conflicting types");
+#  2. constants: compares every enum value and layout fact the stand-in uses (its isthmusStandin*Constants()
+#     tables) with the headers' values. The Java test StandInLibrariesTest covers the values the generated
+#     bindings contain; this covers all of them.
 #
 # Environment (as for native-scripts/generate-bindings.sh):
 #   CUDA_HOME       CUDA 13 toolkit (default /usr/local/cuda); its include/ holds cuda_runtime_api.h
@@ -14,8 +18,15 @@ cuda_include=${CUDA_HOME:-/usr/local/cuda}/include
 cublas_include=${CUBLAS_INCLUDE:-$cuda_include}
 cudnn_include=${CUDNN_INCLUDE:-$cuda_include}
 for header in "$cuda_include/cuda_runtime_api.h" "$cublas_include/cublas_v2.h" "$cudnn_include/cudnn.h"; do
-  [ -f "$header" ] || { echo "check-constants: $header not found (set CUDA_HOME, CUBLAS_INCLUDE, CUDNN_INCLUDE)" >&2; exit 1; }
+  [ -f "$header" ] || { echo "check-against-headers: $header not found (set CUDA_HOME, CUBLAS_INCLUDE, CUDNN_INCLUDE)" >&2; exit 1; }
 done
+
+for source in cudart.c cublas.c cudnn.c; do
+  gcc -std=c11 -fsyntax-only -DISTHMUS_STANDIN_REAL_HEADERS -I "$cuda_include" -I "$cublas_include" -I "$cudnn_include" \
+    -Wall -Wextra -Wno-unused-parameter -Wno-deprecated-declarations -Werror "$source_dir/$source" \
+    || { echo "check-against-headers: $source does not compile against NVIDIA's prototypes" >&2; exit 1; }
+done
+echo "check-against-headers: every exported function matches NVIDIA's prototype"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -56,8 +67,8 @@ gcc -w -I "$cuda_include" -I "$cublas_include" -I "$cudnn_include" -o "$work/hea
 "$work/headers" | sort -u > "$work/headers.txt"
 
 if diff "$work/standin.txt" "$work/headers.txt"; then
-  echo "check-constants: all $(wc -l < "$work/standin.txt") stand-in constants equal NVIDIA's headers"
+  echo "check-against-headers: all $(wc -l < "$work/standin.txt") stand-in constants equal NVIDIA's headers"
 else
-  echo "check-constants: the stand-in differs from NVIDIA's headers (< stand-in, > headers)" >&2
+  echo "check-against-headers: the stand-in differs from NVIDIA's headers (< stand-in, > headers)" >&2
   exit 1
 fi

@@ -294,7 +294,7 @@ STANDIN_EXPORT cudaError_t cudaGetDeviceProperties(struct cudaDeviceProp *prop, 
 }
 
 /* RT API, cudaDeviceGetAttribute: stores one attribute of a valid device; unknown attributes give cudaErrorInvalidValue. */
-STANDIN_EXPORT cudaError_t cudaDeviceGetAttribute(int *value, cudaDeviceAttr attr, int device) {
+STANDIN_EXPORT cudaError_t cudaDeviceGetAttribute(int *value, enum cudaDeviceAttr attr, int device) {
     cudaError_t status = require_device("cudaDeviceGetAttribute");
     if (status != cudaSuccess) {
         return status;
@@ -517,7 +517,7 @@ static size_t pitched_extent(size_t pitch, size_t width, size_t rows) {
 }
 
 static cudaError_t check_copy(const char *function, void *dst, size_t dpitch, const void *src, size_t spitch,
-                              size_t width, size_t height, cudaMemcpyKind kind) {
+                              size_t width, size_t height, enum cudaMemcpyKind kind) {
     int dst_device, src_device;
     switch (kind) {
         case cudaMemcpyHostToHost: dst_device = 0; src_device = 0; break;
@@ -536,7 +536,7 @@ static cudaError_t check_copy(const char *function, void *dst, size_t dpitch, co
 }
 
 /* RT API, cudaMemcpy: copies count bytes in the direction kind names (cudaMemcpyDefault infers it). */
-STANDIN_EXPORT cudaError_t cudaMemcpy(void *dst, const void *src, size_t count, cudaMemcpyKind kind) {
+STANDIN_EXPORT cudaError_t cudaMemcpy(void *dst, const void *src, size_t count, enum cudaMemcpyKind kind) {
     cudaError_t status = check_copy("cudaMemcpy", dst, count, src, count, count, 1, kind);
     if (status == cudaSuccess && count > 0) {
         memmove(dst, src, count);
@@ -545,7 +545,7 @@ STANDIN_EXPORT cudaError_t cudaMemcpy(void *dst, const void *src, size_t count, 
 }
 
 /* RT API, cudaMemcpyAsync: as cudaMemcpy, ordered on stream (done at once here); invalid stream gives cudaErrorInvalidResourceHandle. */
-STANDIN_EXPORT cudaError_t cudaMemcpyAsync(void *dst, const void *src, size_t count, cudaMemcpyKind kind, cudaStream_t stream) {
+STANDIN_EXPORT cudaError_t cudaMemcpyAsync(void *dst, const void *src, size_t count, enum cudaMemcpyKind kind, cudaStream_t stream) {
     if (!valid_stream(stream)) {
         return fail(cudaErrorInvalidResourceHandle, "cudaMemcpyAsync", "stream is not a live stream");
     }
@@ -557,7 +557,7 @@ STANDIN_EXPORT cudaError_t cudaMemcpyAsync(void *dst, const void *src, size_t co
 }
 
 static cudaError_t copy_2d(const char *function, void *dst, size_t dpitch, const void *src, size_t spitch,
-                           size_t width, size_t height, cudaMemcpyKind kind) {
+                           size_t width, size_t height, enum cudaMemcpyKind kind) {
     /* RT API, cudaMemcpy2D: width is in bytes; dpitch and spitch must be >= width, else cudaErrorInvalidPitchValue. */
     if (dpitch < width || spitch < width) {
         return fail(cudaErrorInvalidPitchValue, function, "dpitch and spitch must be at least width (bytes)");
@@ -583,13 +583,13 @@ static cudaError_t copy_2d(const char *function, void *dst, size_t dpitch, const
 
 /* RT API, cudaMemcpy2D: copies height rows of width bytes between pitched buffers. */
 STANDIN_EXPORT cudaError_t cudaMemcpy2D(void *dst, size_t dpitch, const void *src, size_t spitch, size_t width,
-                                       size_t height, cudaMemcpyKind kind) {
+                                       size_t height, enum cudaMemcpyKind kind) {
     return copy_2d("cudaMemcpy2D", dst, dpitch, src, spitch, width, height, kind);
 }
 
 /* RT API, cudaMemcpy2DAsync: as cudaMemcpy2D, ordered on stream (done at once here). */
 STANDIN_EXPORT cudaError_t cudaMemcpy2DAsync(void *dst, size_t dpitch, const void *src, size_t spitch, size_t width,
-                                            size_t height, cudaMemcpyKind kind, cudaStream_t stream) {
+                                            size_t height, enum cudaMemcpyKind kind, cudaStream_t stream) {
     if (!valid_stream(stream)) {
         return fail(cudaErrorInvalidResourceHandle, "cudaMemcpy2DAsync", "stream is not a live stream");
     }

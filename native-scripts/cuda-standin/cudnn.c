@@ -748,6 +748,13 @@ static cudnnStatus_t workspace_size(const char *function, int kind, int algo, co
  * modelled times (0.1 ms steps in its order of preference), not measurements. With workspace_limit set
  * (the Ex variants), algorithms needing more workspace than given report CUDNN_STATUS_ALLOC_FAILED.
  */
+/* The three perf structs of cudnn_cnn.h have one layout, so one filler serves all (checked when built against them). */
+_Static_assert(sizeof(cudnnConvolutionBwdDataAlgoPerf_t) == sizeof(cudnnConvolutionFwdAlgoPerf_t)
+               && sizeof(cudnnConvolutionBwdFilterAlgoPerf_t) == sizeof(cudnnConvolutionFwdAlgoPerf_t)
+               && offsetof(cudnnConvolutionBwdDataAlgoPerf_t, memory) == offsetof(cudnnConvolutionFwdAlgoPerf_t, memory)
+               && offsetof(cudnnConvolutionBwdFilterAlgoPerf_t, mathType) == offsetof(cudnnConvolutionFwdAlgoPerf_t, mathType),
+               "perf structs differ in layout");
+
 static cudnnStatus_t fill_perf_results(const char *function, int kind, const conv_shapes *s, int heuristic,
                                        size_t workspace_limit, int requested, int *returned,
                                        cudnnConvolutionFwdAlgoPerf_t *results) {
@@ -861,7 +868,7 @@ STANDIN_EXPORT cudnnStatus_t cudnnGetConvolutionBackwardDataAlgorithm_v7(
     REQUIRE_HANDLE(function);
     conv_shapes s;
     CHECK(conv_shapes_of(function, gradDesc, filterDesc, convDesc, diffDesc, "gradDesc (dx)", "diffDesc (dy)", &s));
-    return fill_perf_results(function, BWD_DATA, &s, 1, SIZE_MAX, requestedAlgoCount, returnedAlgoCount, perfResults);
+    return fill_perf_results(function, BWD_DATA, &s, 1, SIZE_MAX, requestedAlgoCount, returnedAlgoCount, (cudnnConvolutionFwdAlgoPerf_t *) perfResults);
 }
 
 /* cuDNN, cudnnFindConvolutionBackwardDataAlgorithm: benchmarked ranking of backward-data algorithms (modelled times). */
@@ -873,7 +880,7 @@ STANDIN_EXPORT cudnnStatus_t cudnnFindConvolutionBackwardDataAlgorithm(
     REQUIRE_HANDLE(function);
     conv_shapes s;
     CHECK(conv_shapes_of(function, dxDesc, wDesc, convDesc, dyDesc, "dxDesc", "dyDesc", &s));
-    return fill_perf_results(function, BWD_DATA, &s, 0, SIZE_MAX, requestedAlgoCount, returnedAlgoCount, perfResults);
+    return fill_perf_results(function, BWD_DATA, &s, 0, SIZE_MAX, requestedAlgoCount, returnedAlgoCount, (cudnnConvolutionFwdAlgoPerf_t *) perfResults);
 }
 
 /* cuDNN, cudnnGetConvolutionBackwardFilterAlgorithm_v7: heuristic ranking of backward-filter algorithms. */
@@ -885,7 +892,7 @@ STANDIN_EXPORT cudnnStatus_t cudnnGetConvolutionBackwardFilterAlgorithm_v7(
     REQUIRE_HANDLE(function);
     conv_shapes s;
     CHECK(conv_shapes_of(function, srcDesc, gradDesc, convDesc, diffDesc, "srcDesc (x)", "diffDesc (dy)", &s));
-    return fill_perf_results(function, BWD_FILTER, &s, 1, SIZE_MAX, requestedAlgoCount, returnedAlgoCount, perfResults);
+    return fill_perf_results(function, BWD_FILTER, &s, 1, SIZE_MAX, requestedAlgoCount, returnedAlgoCount, (cudnnConvolutionFwdAlgoPerf_t *) perfResults);
 }
 
 /* cuDNN, cudnnFindConvolutionBackwardFilterAlgorithm: benchmarked ranking of backward-filter algorithms (modelled times). */
@@ -897,7 +904,7 @@ STANDIN_EXPORT cudnnStatus_t cudnnFindConvolutionBackwardFilterAlgorithm(
     REQUIRE_HANDLE(function);
     conv_shapes s;
     CHECK(conv_shapes_of(function, xDesc, dwDesc, convDesc, dyDesc, "xDesc", "dyDesc", &s));
-    return fill_perf_results(function, BWD_FILTER, &s, 0, SIZE_MAX, requestedAlgoCount, returnedAlgoCount, perfResults);
+    return fill_perf_results(function, BWD_FILTER, &s, 0, SIZE_MAX, requestedAlgoCount, returnedAlgoCount, (cudnnConvolutionFwdAlgoPerf_t *) perfResults);
 }
 
 /* The Ex searches write arbitrary values into their output buffer (cuDNN: "the content ... will be overwritten"). */
@@ -942,7 +949,7 @@ STANDIN_EXPORT cudnnStatus_t cudnnFindConvolutionBackwardDataAlgorithmEx(
     CHECK(search_buffers(function, &s, dy, "dy", extent_bytes(&s.y), w, "w", extent_bytes(&s.w), dx, "dx", extent_bytes(&s.x),
                          workSpace, workSpaceSizeInBytes));
     return fill_perf_results(function, BWD_DATA, &s, 0, workSpaceSizeInBytes, requestedAlgoCount, returnedAlgoCount,
-                             perfResults);
+                             (cudnnConvolutionFwdAlgoPerf_t *) perfResults);
 }
 
 /* cuDNN, cudnnFindConvolutionBackwardFilterAlgorithmEx: like Find, on the caller's buffers; dw is overwritten. */
@@ -958,7 +965,7 @@ STANDIN_EXPORT cudnnStatus_t cudnnFindConvolutionBackwardFilterAlgorithmEx(
     CHECK(search_buffers(function, &s, x, "x", extent_bytes(&s.x), y, "dy", extent_bytes(&s.y), dw, "dw", extent_bytes(&s.w),
                          workSpace, workSpaceSizeInBytes));
     return fill_perf_results(function, BWD_FILTER, &s, 0, workSpaceSizeInBytes, requestedAlgoCount, returnedAlgoCount,
-                             perfResults);
+                             (cudnnConvolutionFwdAlgoPerf_t *) perfResults);
 }
 
 /* cuDNN, cudnnGetConvolutionForwardWorkspaceSize: bytes of workspace the algorithm needs with these descriptors. */

@@ -25,6 +25,21 @@ typedef struct {
 
 #define STANDIN_CONSTANT(name) { #name, (long long) (name) }
 
+/* Special stream handles (driver_types.h): the legacy default stream and the per-thread stream. */
+#define STANDIN_STREAM_LEGACY ((cudaStream_t) 0x1)
+#define STANDIN_STREAM_PER_THREAD ((cudaStream_t) 0x2)
+
+#ifdef ISTHMUS_STANDIN_REAL_HEADERS
+/*
+ * ABI check (check-against-headers.sh): compile the stand-in against NVIDIA's own headers instead of the
+ * declarations below, so that any exported function whose parameter or return types differ from NVIDIA's
+ * prototype is a compile error.
+ */
+#include <cuda_runtime_api.h>
+#include <cublas_v2.h>
+#include <cudnn.h>
+#else
+
 /* ---------------------------------------------------------------- library_types.h */
 typedef enum { MAJOR_VERSION = 0, MINOR_VERSION = 1, PATCH_LEVEL = 2 } libraryPropertyType;
 typedef enum { CUDA_R_32F = 0, CUDA_R_16F = 2, CUDA_R_16BF = 14 } cudaDataType;
@@ -49,15 +64,15 @@ typedef enum {
     cudaErrorUnknown = 999
 } cudaError_t;
 
-typedef enum {
+enum cudaMemcpyKind { /* C has no typedef for it: the runtime's prototypes say "enum cudaMemcpyKind" */
     cudaMemcpyHostToHost = 0,
     cudaMemcpyHostToDevice = 1,
     cudaMemcpyDeviceToHost = 2,
     cudaMemcpyDeviceToDevice = 3,
     cudaMemcpyDefault = 4
-} cudaMemcpyKind;
+};
 
-typedef enum {
+enum cudaDeviceAttr {
     cudaDevAttrMaxThreadsPerBlock = 1,
     cudaDevAttrMaxBlockDimX = 2,
     cudaDevAttrMaxGridDimX = 5,
@@ -79,7 +94,7 @@ typedef enum {
     cudaDevAttrComputeCapabilityMinor = 76,
     cudaDevAttrMaxSharedMemoryPerMultiprocessor = 81,
     cudaDevAttrMaxSharedMemoryPerBlockOptin = 97
-} cudaDeviceAttr;
+};
 
 #define cudaStreamDefault 0x00
 #define cudaStreamNonBlocking 0x01
@@ -87,10 +102,6 @@ typedef enum {
 #define cudaEventBlockingSync 0x01
 #define cudaEventDisableTiming 0x02
 #define cudaEventInterprocess 0x04
-
-/* Special stream handles (driver_types.h): the legacy default stream and the per-thread stream. */
-#define STANDIN_STREAM_LEGACY ((cudaStream_t) 0x1)
-#define STANDIN_STREAM_PER_THREAD ((cudaStream_t) 0x2)
 
 typedef struct CUstream_st *cudaStream_t;
 typedef struct CUevent_st *cudaEvent_t;
@@ -422,4 +433,5 @@ typedef struct cudnnActivationStruct *cudnnActivationDescriptor_t;
 typedef struct cudnnOpTensorStruct *cudnnOpTensorDescriptor_t;
 typedef struct cudnnReduceTensorStruct *cudnnReduceTensorDescriptor_t;
 
+#endif /* ISTHMUS_STANDIN_REAL_HEADERS */
 #endif

@@ -31,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class StandInLibrariesTest {
     /**
      * Constants of the stand-in that the bindings do not generate (the args files list only what the backend
-     * uses); native-scripts/cuda-standin/check-constants.sh compares them with NVIDIA's headers.
+     * uses); native-scripts/cuda-standin/check-against-headers.sh compares them with NVIDIA's headers.
      */
     private static final Set<String> CHECKED_BY_HEADER_SCRIPT_ONLY = Set.of(
             "cudaErrorInvalidPitchValue", "cudaErrorInvalidDevicePointer", "cudaErrorInvalidMemcpyDirection",
@@ -91,7 +91,7 @@ class StandInLibrariesTest {
         }
         assertEquals(List.of(), wrong);
         assertEquals(new TreeSet<>(CHECKED_BY_HEADER_SCRIPT_ONLY), absent,
-                "constants the bindings lack must be listed (and are checked by check-constants.sh)");
+                "constants the bindings lack must be listed (and are checked by check-against-headers.sh)");
         assertTrue(compared > 150, "compared only " + compared + " constants");
     }
 
