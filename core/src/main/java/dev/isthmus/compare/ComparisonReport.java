@@ -38,7 +38,7 @@ public record ComparisonReport(String backendA, String backendB, String subject,
         return Optional.empty();
     }
 
-    /** The tensor and step that used the largest share of their tolerance over the whole run. */
+    /** The tensor and step that used the largest share of their tolerance over the whole run; empty when all values are equal. */
     public Optional<Mismatch> worst() {
         Mismatch worst = null;
         for (StepReport step : steps) {

@@ -21,11 +21,15 @@ public record StepReport(int step, float lossA, float lossB, List<TensorDiff> te
         return tensors.stream().allMatch(TensorDiff::passed);
     }
 
-    /** The tensor that used the largest share of its tolerance (the first one on ties). */
+    /**
+     * The tensor that used the largest share of its tolerance (the first one on ties); empty when
+     * every value of every tensor is equal on both sides.
+     */
     public Optional<TensorDiff> worst() {
         TensorDiff worst = null;
         for (TensorDiff diff : tensors) {
-            if (worst == null || diff.worstRatio() > worst.worstRatio()) worst = diff;
+            boolean differs = diff.maxAbs() > 0 || !diff.passed();
+            if (differs && (worst == null || diff.worstRatio() > worst.worstRatio())) worst = diff;
         }
         return Optional.ofNullable(worst);
     }

@@ -36,6 +36,7 @@ class ModelComparisonTest {
 
             assertTrue(report.passed(), () -> report.firstMismatch().orElseThrow().describe());
             assertEquals(2, report.steps().size());
+            assertTrue(report.worst().isEmpty(), "no tensor differs at all");
             for (StepReport step : report.steps()) {
                 assertEquals(step.lossA(), step.lossB());
                 for (TensorDiff diff : step.tensors()) {
