@@ -4,6 +4,7 @@ import dev.isthmus.backend.Backend;
 import dev.isthmus.backend.cuda.CudaBackend;
 import dev.isthmus.backend.cuda.CudaEnvironment;
 import dev.isthmus.backend.cuda.CudaOptions;
+import dev.isthmus.backend.cuda.nativelib.SearchConfig;
 import dev.isthmus.backend.reference.ReferenceBackend;
 import dev.isthmus.tensor.Shape;
 import dev.isthmus.tensor.Tensor;
@@ -20,6 +21,17 @@ public final class BenchBackends {
     /** Every backend a benchmark may be parameterised with, in report order. */
     public static final List<String> ALL = List.of("reference", "cuda");
 
+    /**
+     * The CUDA backend running on the CPU stand-in of the CUDA libraries (native-scripts/cuda-standin),
+     * whose folder {@link #STAND_IN_PROPERTY} names. Never a GPU figure: it shows the CUDA backend's
+     * host-side cost per op (Java, descriptors, downcalls) where the stand-in's own work is negligible.
+     * Only run on request ({@code bench.sh --cuda-standin}).
+     */
+    public static final String CUDA_STAND_IN = "cuda-standin";
+
+    /** The folder of the built stand-in libraries; while set, "cuda" is refused so no stand-in figure is labelled cuda. */
+    public static final String STAND_IN_PROPERTY = "isthmus.bench.cudaStandIn";
+
     private BenchBackends() {
     }
 
@@ -34,14 +46,36 @@ public final class BenchBackends {
         return switch (name) {
             case "reference" -> new ReferenceBackend();
             case "cuda" -> {
+                if (standInFolder() != null) {
+                    throw new IllegalStateException("cuda: not measured while -D" + STAND_IN_PROPERTY
+                            + " is set: the CUDA libraries found would be the CPU stand-in; measure cuda-standin instead");
+                }
                 CudaEnvironment environment = CudaEnvironment.probe();
                 if (!environment.usable()) {
                     throw new IllegalStateException("cuda: not usable here: " + environment.unusableReason().orElse("unknown"));
                 }
                 yield CudaBackend.open(CudaOptions.defaults());
             }
-            default -> throw new IllegalArgumentException("unknown backend '" + name + "'; choose one of: " + String.join(", ", ALL));
+            case CUDA_STAND_IN -> {
+                String folder = standInFolder();
+                if (folder == null) {
+                    throw new IllegalStateException(CUDA_STAND_IN + ": needs -D" + STAND_IN_PROPERTY
+                            + "=<folder of the stand-in libraries>; run native-scripts/bench.sh --cuda-standin");
+                }
+                if (!folder.equals(System.getProperty(SearchConfig.PATH_PROPERTY))) {
+                    throw new IllegalStateException(CUDA_STAND_IN + ": -D" + SearchConfig.PATH_PROPERTY + " must name the stand-in folder "
+                            + folder + " so that the CUDA backend loads the stand-in");
+                }
+                yield CudaBackend.open(CudaOptions.defaults());
+            }
+            default -> throw new IllegalArgumentException("unknown backend '" + name + "'; choose one of: "
+                    + String.join(", ", ALL) + ", " + CUDA_STAND_IN);
         };
+    }
+
+    /** The stand-in libraries' folder when this process measures the stand-in, else null. */
+    public static String standInFolder() {
+        return System.getProperty(STAND_IN_PROPERTY);
     }
 
     /** The backends usable in this process; messages for the others go to {@code skipped}. */
