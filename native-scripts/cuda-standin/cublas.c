@@ -23,6 +23,7 @@ struct cublasContext {
 
 static standin_registry handles = STANDIN_REGISTRY_INIT;
 static _Thread_local char error_detail[512];
+static _Thread_local cudaStream_t current_stream; /* the stream of the handle the current call runs on */
 
 static cublasStatus_t fail(cublasStatus_t status, const char *function, const char *detail) {
     snprintf(error_detail, sizeof error_detail, "%s: %s", function, detail);
@@ -61,7 +62,7 @@ static cublasStatus_t check_device(const char *function, const char *name, const
     if (bytes == 0) {
         return CUBLAS_STATUS_SUCCESS;
     }
-    if (p == NULL || !standin_is_device_range(p, bytes)) {
+    if (p == NULL || !standin_use_device_range(p, bytes, current_stream)) {
         char detail[200];
         snprintf(detail, sizeof detail, "%s (%zu bytes) is not inside a live cudaMalloc allocation", name, bytes);
         /* On a GPU this is an illegal address inside the kernel; the stand-in reports it at the call. */
@@ -92,7 +93,8 @@ static cublasStatus_t read_scalar(const struct cublasContext *h, const char *fun
     struct cublasContext *h = live_handle(handle);                                                 \
     if (h == NULL) {                                                                               \
         return fail(CUBLAS_STATUS_NOT_INITIALIZED, function, "handle is NULL, destroyed or never created"); \
-    }
+    }                                                                                              \
+    current_stream = h->stream
 
 #define CHECK(call)                                                                                \
     do {                                                                                           \

@@ -25,9 +25,17 @@
 
 enum { KIND_STREAM = 0x5354524d, KIND_EVENT = 0x45564e54 };
 
+/*
+ * Work is done at once, but the stand-in keeps the books a GPU would: each use of a buffer by queued work
+ * (an Async copy, a cuBLAS or cuDNN call on the stream) is one more position on its stream, and the host
+ * only knows the work finished up to the position it last synchronised with. Freeing a buffer whose last
+ * use lies beyond that is counted (isthmusStandinFreesWithPendingWork): cudaFree only "may" synchronise.
+ */
 typedef struct {
     standin_object header;
     unsigned int flags;
+    unsigned long long enqueued;  /* positions handed out */
+    unsigned long long completed; /* positions the host has synchronised with */
 } stream_object;
 
 typedef struct {
@@ -35,11 +43,16 @@ typedef struct {
     unsigned int flags;
     int recorded;
     struct timespec when;
+    stream_object *stream; /* where it was recorded, and at which position */
+    unsigned long long position;
 } event_object;
 
 typedef struct {
     uintptr_t start;
     size_t size;
+    int pinned; /* cudaMallocHost memory (host side of copies), not device memory */
+    stream_object *last_stream; /* the stream whose queued work used it last, or NULL */
+    unsigned long long last_position;
 } allocation;
 
 /* ------------------------------------------------------------------ state */
@@ -53,9 +66,13 @@ static size_t device_memory_total = DEFAULT_DEVICE_MEMORY;
 static long allocations_before_failure = -1; /* -1: never fail */
 static int device_count = 1;
 
+static size_t frees_with_pending_work;
+static char pending_free_detail[256];
+
 static standin_registry streams = STANDIN_REGISTRY_INIT;
 static standin_registry events = STANDIN_REGISTRY_INIT;
-static standin_registry pinned = STANDIN_REGISTRY_INIT;
+static stream_object legacy_stream = { { KIND_STREAM }, 0, 0, 0 };     /* NULL and cudaStreamLegacy */
+static stream_object per_thread_stream = { { KIND_STREAM }, 0, 0, 0 }; /* cudaStreamPerThread (one for all threads) */
 
 static _Thread_local cudaError_t last_error = cudaSuccess;
 static _Thread_local int current_device = 0;
@@ -124,11 +141,50 @@ static long find_allocation_locked(uintptr_t p) {
     return p < candidate->start + (candidate->size ? candidate->size : 1) ? (long) (low - 1) : -1;
 }
 
+/* True when p lies in device memory from cudaMalloc (not cudaMallocHost). */
 static int is_device_pointer(const void *p) {
     pthread_mutex_lock(&memory_lock);
-    int found = find_allocation_locked((uintptr_t) p) >= 0;
+    long index = find_allocation_locked((uintptr_t) p);
+    int found = index >= 0 && !allocations[index].pinned;
     pthread_mutex_unlock(&memory_lock);
     return found;
+}
+
+static int inside_locked(long index, const void *p, size_t bytes) {
+    return index >= 0 && bytes <= allocations[index].size - ((uintptr_t) p - allocations[index].start);
+}
+
+static int insert_allocation_locked(void *memory, size_t size, int is_pinned) {
+    if (allocation_count == allocation_capacity) {
+        size_t capacity = allocation_capacity ? allocation_capacity * 2 : 256;
+        allocation *grown = realloc(allocations, capacity * sizeof *grown);
+        if (grown == NULL) {
+            return 0;
+        }
+        allocations = grown;
+        allocation_capacity = capacity;
+    }
+    size_t position = allocation_count;
+    while (position > 0 && allocations[position - 1].start > (uintptr_t) memory) {
+        allocations[position] = allocations[position - 1];
+        position--;
+    }
+    allocations[position] = (allocation) { (uintptr_t) memory, size, is_pinned, NULL, 0 };
+    allocation_count++;
+    return 1;
+}
+
+/* Counts a free whose last queued use the host has not synchronised with, then drops the entry. */
+static void remove_allocation_locked(long index, const char *function) {
+    allocation *a = &allocations[index];
+    if (a->last_stream != NULL && a->last_position > a->last_stream->completed) {
+        frees_with_pending_work++;
+        snprintf(pending_free_detail, sizeof pending_free_detail,
+                 "%s of %zu bytes while queued work on stream %p may still use it (no synchronisation since)", function,
+                 a->size, (a->last_stream == &legacy_stream ? NULL : (void *) a->last_stream));
+    }
+    memmove(&allocations[index], &allocations[index + 1], (allocation_count - index - 1) * sizeof *allocations);
+    allocation_count--;
 }
 
 static int valid_stream(cudaStream_t stream) {
@@ -136,16 +192,77 @@ static int valid_stream(cudaStream_t stream) {
             || standin_registry_get(&streams, stream, KIND_STREAM) != NULL;
 }
 
+/* The bookkeeping object of a stream handle, or NULL for an invalid one. */
+static stream_object *stream_of(cudaStream_t stream) {
+    if (stream == NULL || stream == STANDIN_STREAM_LEGACY) {
+        return &legacy_stream;
+    }
+    if (stream == STANDIN_STREAM_PER_THREAD) {
+        return &per_thread_stream;
+    }
+    return standin_registry_get(&streams, stream, KIND_STREAM);
+}
+
+/* Records that work queued on the stream uses the buffer containing p. Caller holds memory_lock. */
+static void note_use_locked(const void *p, stream_object *stream) {
+    long index = find_allocation_locked((uintptr_t) p);
+    if (index >= 0 && stream != NULL) {
+        allocations[index].last_stream = stream;
+        allocations[index].last_position = ++stream->enqueued;
+    }
+}
+
+static void note_use(const void *p, cudaStream_t stream) {
+    stream_object *queue = stream_of(stream);
+    pthread_mutex_lock(&memory_lock);
+    note_use_locked(p, queue);
+    pthread_mutex_unlock(&memory_lock);
+}
+
+/* The host waited for everything queued on the stream so far. */
+static void synchronised(stream_object *stream) {
+    pthread_mutex_lock(&memory_lock);
+    if (stream != NULL) {
+        stream->completed = stream->enqueued;
+    }
+    pthread_mutex_unlock(&memory_lock);
+}
+
 /* ------------------------------------------------------------------ stand-in controls */
 
-/* Stand-in control: 1 when [p, p + bytes) lies inside one live cudaMalloc allocation (used by cuBLAS/cuDNN). */
+/* Stand-in control: 1 when [p, p + bytes) lies inside one live cudaMalloc allocation. */
 STANDIN_EXPORT int isthmusStandinIsDeviceRange(const void *p, size_t bytes) {
     pthread_mutex_lock(&memory_lock);
     long index = find_allocation_locked((uintptr_t) p);
-    int inside = index >= 0 && (uintptr_t) p - allocations[index].start <= allocations[index].size
-            && bytes <= allocations[index].size - ((uintptr_t) p - allocations[index].start);
+    int inside = index >= 0 && !allocations[index].pinned && inside_locked(index, p, bytes);
     pthread_mutex_unlock(&memory_lock);
     return inside;
+}
+
+/* Stand-in control for cuBLAS/cuDNN: as isthmusStandinIsDeviceRange, and records that work queued on stream uses the buffer. */
+STANDIN_EXPORT int isthmusStandinUseDeviceRange(const void *p, size_t bytes, void *stream) {
+    stream_object *queue = stream_of((cudaStream_t) stream);
+    pthread_mutex_lock(&memory_lock);
+    long index = find_allocation_locked((uintptr_t) p);
+    int inside = index >= 0 && !allocations[index].pinned && inside_locked(index, p, bytes);
+    if (inside) {
+        note_use_locked(p, queue);
+    }
+    pthread_mutex_unlock(&memory_lock);
+    return inside;
+}
+
+/* Stand-in control: how many cudaFree/cudaFreeHost calls freed memory that queued work might still use. */
+STANDIN_EXPORT size_t isthmusStandinFreesWithPendingWork(void) {
+    pthread_mutex_lock(&memory_lock);
+    size_t count = frees_with_pending_work;
+    pthread_mutex_unlock(&memory_lock);
+    return count;
+}
+
+/* Stand-in control: a description of the last such free (empty when none). */
+STANDIN_EXPORT const char *isthmusStandinLastPendingFree(void) {
+    return pending_free_detail;
 }
 
 /* Stand-in control: after n more successful cudaMalloc calls, every cudaMalloc fails with cudaErrorMemoryAllocation; -1 disables. Returns the previous setting. */
@@ -169,7 +286,10 @@ STANDIN_EXPORT size_t isthmusStandinLiveDeviceBytes(void) {
 /* Stand-in control: number of live cudaMalloc allocations. */
 STANDIN_EXPORT size_t isthmusStandinLiveDeviceAllocations(void) {
     pthread_mutex_lock(&memory_lock);
-    size_t count = allocation_count;
+    size_t count = 0;
+    for (size_t i = 0; i < allocation_count; i++) {
+        count += !allocations[i].pinned;
+    }
     pthread_mutex_unlock(&memory_lock);
     return count;
 }
@@ -353,7 +473,22 @@ STANDIN_EXPORT cudaError_t cudaRuntimeGetVersion(int *runtimeVersion) {
 
 /* RT API, cudaDeviceSynchronize: waits for all work; the stand-in's work is already done. */
 STANDIN_EXPORT cudaError_t cudaDeviceSynchronize(void) {
-    return require_device("cudaDeviceSynchronize");
+    cudaError_t status = require_device("cudaDeviceSynchronize");
+    if (status == cudaSuccess) {
+        pthread_mutex_lock(&streams.lock);
+        pthread_mutex_lock(&memory_lock);
+        for (size_t i = 0; i < streams.capacity; i++) {
+            stream_object *stream = streams.slots[i];
+            if (stream != NULL && stream != STANDIN_TOMBSTONE) {
+                stream->completed = stream->enqueued;
+            }
+        }
+        legacy_stream.completed = legacy_stream.enqueued;
+        per_thread_stream.completed = per_thread_stream.enqueued;
+        pthread_mutex_unlock(&memory_lock);
+        pthread_mutex_unlock(&streams.lock);
+    }
+    return status;
 }
 
 static void free_all_objects(standin_registry *registry) {
@@ -372,10 +507,16 @@ static void free_all_objects(standin_registry *registry) {
 /* RT API, cudaDeviceReset: destroys all allocations and resources of the device in this process. */
 STANDIN_EXPORT cudaError_t cudaDeviceReset(void) {
     pthread_mutex_lock(&memory_lock);
+    size_t kept = 0;
     for (size_t i = 0; i < allocation_count; i++) {
-        free((void *) allocations[i].start);
+        if (allocations[i].pinned) { /* host memory survives a device reset */
+            allocations[i].last_stream = NULL;
+            allocations[kept++] = allocations[i];
+        } else {
+            free((void *) allocations[i].start);
+        }
     }
-    allocation_count = 0;
+    allocation_count = kept;
     live_device_bytes = 0;
     pthread_mutex_unlock(&memory_lock);
     free_all_objects(&streams);
@@ -413,24 +554,11 @@ STANDIN_EXPORT cudaError_t cudaMalloc(void **devPtr, size_t size) {
         pthread_mutex_unlock(&memory_lock);
         return fail(cudaErrorMemoryAllocation, "cudaMalloc", "host memory exhausted");
     }
-    if (allocation_count == allocation_capacity) {
-        size_t capacity = allocation_capacity ? allocation_capacity * 2 : 256;
-        allocation *grown = realloc(allocations, capacity * sizeof *grown);
-        if (grown == NULL) {
-            free(memory);
-            pthread_mutex_unlock(&memory_lock);
-            return fail(cudaErrorMemoryAllocation, "cudaMalloc", "host memory exhausted");
-        }
-        allocations = grown;
-        allocation_capacity = capacity;
+    if (!insert_allocation_locked(memory, size, 0)) {
+        free(memory);
+        pthread_mutex_unlock(&memory_lock);
+        return fail(cudaErrorMemoryAllocation, "cudaMalloc", "host memory exhausted");
     }
-    size_t position = allocation_count;
-    while (position > 0 && allocations[position - 1].start > (uintptr_t) memory) {
-        allocations[position] = allocations[position - 1];
-        position--;
-    }
-    allocations[position] = (allocation) { (uintptr_t) memory, size };
-    allocation_count++;
     live_device_bytes += size;
     if (allocations_before_failure > 0) {
         allocations_before_failure--;
@@ -441,22 +569,22 @@ STANDIN_EXPORT cudaError_t cudaMalloc(void **devPtr, size_t size) {
     return cudaSuccess;
 }
 
-/* RT API, cudaFree: frees memory from cudaMalloc; NULL is a no-op; any other pointer gives cudaErrorInvalidValue. */
+/* RT API, cudaFree: frees memory from cudaMalloc; NULL is a no-op; any other pointer gives cudaErrorInvalidValue; it only "may" synchronise. */
 STANDIN_EXPORT cudaError_t cudaFree(void *devPtr) {
     if (devPtr == NULL) {
         return cudaSuccess;
     }
     pthread_mutex_lock(&memory_lock);
     long index = find_allocation_locked((uintptr_t) devPtr);
-    if (index < 0 || allocations[index].start != (uintptr_t) devPtr) {
+    if (index < 0 || allocations[index].start != (uintptr_t) devPtr || allocations[index].pinned) {
         pthread_mutex_unlock(&memory_lock);
         return fail(cudaErrorInvalidValue, "cudaFree",
                 index < 0 ? "not a live cudaMalloc pointer (freed twice, or never allocated)"
-                          : "points inside an allocation, not at its start");
+                : allocations[index].pinned ? "memory from cudaMallocHost is freed with cudaFreeHost"
+                                            : "points inside an allocation, not at its start");
     }
     live_device_bytes -= allocations[index].size;
-    memmove(&allocations[index], &allocations[index + 1], (allocation_count - index - 1) * sizeof *allocations);
-    allocation_count--;
+    remove_allocation_locked(index, "cudaFree");
     pthread_mutex_unlock(&memory_lock);
     free(devPtr);
     return cudaSuccess;
@@ -468,7 +596,10 @@ STANDIN_EXPORT cudaError_t cudaMallocHost(void **ptr, size_t size) {
         return fail(cudaErrorInvalidValue, "cudaMallocHost", "ptr is NULL");
     }
     void *memory = aligned_alloc(ALLOCATION_ALIGNMENT, (size + ALLOCATION_ALIGNMENT) / ALLOCATION_ALIGNMENT * ALLOCATION_ALIGNMENT);
-    if (memory == NULL || !standin_registry_add(&pinned, memory)) {
+    pthread_mutex_lock(&memory_lock);
+    int added = memory != NULL && insert_allocation_locked(memory, size, 1);
+    pthread_mutex_unlock(&memory_lock);
+    if (!added) {
         free(memory);
         return fail(cudaErrorMemoryAllocation, "cudaMallocHost", "host memory exhausted");
     }
@@ -481,9 +612,14 @@ STANDIN_EXPORT cudaError_t cudaFreeHost(void *ptr) {
     if (ptr == NULL) {
         return cudaSuccess;
     }
-    if (!standin_registry_remove(&pinned, ptr)) {
+    pthread_mutex_lock(&memory_lock);
+    long index = find_allocation_locked((uintptr_t) ptr);
+    if (index < 0 || allocations[index].start != (uintptr_t) ptr || !allocations[index].pinned) {
+        pthread_mutex_unlock(&memory_lock);
         return fail(cudaErrorInvalidValue, "cudaFreeHost", "not a live cudaMallocHost pointer");
     }
+    remove_allocation_locked(index, "cudaFreeHost");
+    pthread_mutex_unlock(&memory_lock);
     free(ptr);
     return cudaSuccess;
 }
@@ -541,6 +677,7 @@ STANDIN_EXPORT cudaError_t cudaMemcpy(void *dst, const void *src, size_t count, 
     if (status == cudaSuccess && count > 0) {
         memmove(dst, src, count);
     }
+    synchronised(&legacy_stream); /* it runs on the legacy stream and returns when done */
     return status;
 }
 
@@ -552,6 +689,8 @@ STANDIN_EXPORT cudaError_t cudaMemcpyAsync(void *dst, const void *src, size_t co
     cudaError_t status = check_copy("cudaMemcpyAsync", dst, count, src, count, count, 1, kind);
     if (status == cudaSuccess && count > 0) {
         memmove(dst, src, count);
+        note_use(dst, stream);
+        note_use(src, stream); /* pinned host buffers too: freeing them early is the same bug */
     }
     return status;
 }
@@ -584,7 +723,9 @@ static cudaError_t copy_2d(const char *function, void *dst, size_t dpitch, const
 /* RT API, cudaMemcpy2D: copies height rows of width bytes between pitched buffers. */
 STANDIN_EXPORT cudaError_t cudaMemcpy2D(void *dst, size_t dpitch, const void *src, size_t spitch, size_t width,
                                        size_t height, enum cudaMemcpyKind kind) {
-    return copy_2d("cudaMemcpy2D", dst, dpitch, src, spitch, width, height, kind);
+    cudaError_t status = copy_2d("cudaMemcpy2D", dst, dpitch, src, spitch, width, height, kind);
+    synchronised(&legacy_stream);
+    return status;
 }
 
 /* RT API, cudaMemcpy2DAsync: as cudaMemcpy2D, ordered on stream (done at once here). */
@@ -593,19 +734,28 @@ STANDIN_EXPORT cudaError_t cudaMemcpy2DAsync(void *dst, size_t dpitch, const voi
     if (!valid_stream(stream)) {
         return fail(cudaErrorInvalidResourceHandle, "cudaMemcpy2DAsync", "stream is not a live stream");
     }
-    return copy_2d("cudaMemcpy2DAsync", dst, dpitch, src, spitch, width, height, kind);
+    cudaError_t status = copy_2d("cudaMemcpy2DAsync", dst, dpitch, src, spitch, width, height, kind);
+    if (status == cudaSuccess && width > 0 && height > 0) {
+        note_use(dst, stream);
+        note_use(src, stream);
+    }
+    return status;
 }
 
-/* RT API, cudaMemset: fills count bytes of device memory with the byte value (value & 0xff). */
-STANDIN_EXPORT cudaError_t cudaMemset(void *devPtr, int value, size_t count) {
+static cudaError_t fill(const char *function, void *devPtr, int value, size_t count) {
     if (count == 0) {
         return cudaSuccess;
     }
-    cudaError_t status = check_side("cudaMemset", "devPtr", devPtr, count, 1);
+    cudaError_t status = check_side(function, "devPtr", devPtr, count, 1);
     if (status == cudaSuccess) {
         memset(devPtr, value & 0xff, count);
     }
     return status;
+}
+
+/* RT API, cudaMemset: fills count bytes of device memory with the byte value (value & 0xff). */
+STANDIN_EXPORT cudaError_t cudaMemset(void *devPtr, int value, size_t count) {
+    return fill("cudaMemset", devPtr, value, count);
 }
 
 /* RT API, cudaMemsetAsync: as cudaMemset, ordered on stream (done at once here). */
@@ -613,7 +763,11 @@ STANDIN_EXPORT cudaError_t cudaMemsetAsync(void *devPtr, int value, size_t count
     if (!valid_stream(stream)) {
         return fail(cudaErrorInvalidResourceHandle, "cudaMemsetAsync", "stream is not a live stream");
     }
-    return cudaMemset(devPtr, value, count);
+    cudaError_t status = fill("cudaMemsetAsync", devPtr, value, count);
+    if (status == cudaSuccess && count > 0) {
+        note_use(devPtr, stream);
+    }
+    return status;
 }
 
 /* RT API, cudaMemGetInfo: stores free and total device memory in bytes. */
@@ -667,14 +821,26 @@ STANDIN_EXPORT cudaError_t cudaStreamDestroy(cudaStream_t stream) {
     if (!standin_registry_remove(&streams, stream)) {
         return fail(cudaErrorInvalidResourceHandle, "cudaStreamDestroy", "not a live stream (destroyed twice, or a default stream)");
     }
+    /* RT API, cudaStreamDestroy: queued work still completes; forget the stream's bookkeeping. */
+    pthread_mutex_lock(&memory_lock);
+    for (size_t i = 0; i < allocation_count; i++) {
+        if (allocations[i].last_stream == (stream_object *) stream) {
+            allocations[i].last_stream = NULL;
+        }
+    }
+    pthread_mutex_unlock(&memory_lock);
     free(stream);
     return cudaSuccess;
 }
 
 /* RT API, cudaStreamSynchronize: waits for the stream's work (already done here). */
 STANDIN_EXPORT cudaError_t cudaStreamSynchronize(cudaStream_t stream) {
-    return valid_stream(stream) ? cudaSuccess
-                                : fail(cudaErrorInvalidResourceHandle, "cudaStreamSynchronize", "not a live stream");
+    stream_object *queue = stream_of(stream);
+    if (queue == NULL) {
+        return fail(cudaErrorInvalidResourceHandle, "cudaStreamSynchronize", "not a live stream");
+    }
+    synchronised(queue);
+    return cudaSuccess;
 }
 
 /* RT API, cudaEventCreateWithFlags: creates an event; flags combine cudaEventBlockingSync, DisableTiming, Interprocess. */
@@ -711,18 +877,34 @@ STANDIN_EXPORT cudaError_t cudaEventRecord(cudaEvent_t event, cudaStream_t strea
     if (recorded == NULL) {
         return fail(cudaErrorInvalidResourceHandle, "cudaEventRecord", "not a live event");
     }
-    if (!valid_stream(stream)) {
+    stream_object *queue = stream_of(stream);
+    if (queue == NULL) {
         return fail(cudaErrorInvalidResourceHandle, "cudaEventRecord", "not a live stream");
     }
     clock_gettime(CLOCK_MONOTONIC, &recorded->when);
     recorded->recorded = 1;
+    pthread_mutex_lock(&memory_lock);
+    recorded->stream = queue;
+    recorded->position = queue->enqueued;
+    pthread_mutex_unlock(&memory_lock);
     return cudaSuccess;
 }
 
-/* RT API, cudaEventSynchronize: waits for the event; an event never recorded returns cudaSuccess at once. */
+/* RT API, cudaEventSynchronize: waits until the work recorded before the event is done; an event never recorded returns at once. */
 STANDIN_EXPORT cudaError_t cudaEventSynchronize(cudaEvent_t event) {
-    return standin_registry_get(&events, event, KIND_EVENT) != NULL
-            ? cudaSuccess : fail(cudaErrorInvalidResourceHandle, "cudaEventSynchronize", "not a live event");
+    event_object *waited = standin_registry_get(&events, event, KIND_EVENT);
+    if (waited == NULL) {
+        return fail(cudaErrorInvalidResourceHandle, "cudaEventSynchronize", "not a live event");
+    }
+    stream_object *queue = waited->stream;
+    int live = queue == &legacy_stream || queue == &per_thread_stream
+            || (queue != NULL && standin_registry_contains(&streams, queue));
+    pthread_mutex_lock(&memory_lock);
+    if (live && queue->completed < waited->position) {
+        queue->completed = waited->position;
+    }
+    pthread_mutex_unlock(&memory_lock);
+    return cudaSuccess;
 }
 
 /* RT API, cudaEventElapsedTime: ms between two recorded events; unrecorded or DisableTiming events give cudaErrorInvalidResourceHandle. */

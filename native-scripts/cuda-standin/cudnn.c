@@ -102,6 +102,7 @@ struct cudnnReduceTensorStruct {
 
 static standin_registry objects = STANDIN_REGISTRY_INIT;
 static _Thread_local char last_error[1024];
+static _Thread_local cudaStream_t current_stream; /* the stream of the handle the current call runs on */
 
 __attribute__((format(printf, 3, 4)))
 static cudnnStatus_t fail(cudnnStatus_t status, const char *function, const char *format, ...) {
@@ -126,6 +127,7 @@ static cudnnStatus_t fail(cudnnStatus_t status, const char *function, const char
         if (standin_registry_get(&objects, handle, KIND_HANDLE) == NULL) {                         \
             return fail(CUDNN_STATUS_BAD_PARAM, function, "handle is NULL, destroyed or never created"); \
         }                                                                                          \
+        current_stream = handle->stream;                                                           \
     } while (0)
 
 /* ------------------------------------------------------------------ object lifetimes */
@@ -219,7 +221,7 @@ static cudnnStatus_t check_data(const char *function, const char *name, const vo
     if (((uintptr_t) p % sizeof(float)) != 0) {
         return fail(CUDNN_STATUS_BAD_PARAM, function, "%s is not aligned to its 4-byte elements", name);
     }
-    if (!standin_is_device_range(p, bytes)) {
+    if (!standin_use_device_range(p, bytes, current_stream)) {
         return fail(CUDNN_STATUS_EXECUTION_FAILED, function,
                     "%s (%zu bytes) is not inside a live cudaMalloc allocation", name, bytes);
     }
@@ -268,7 +270,7 @@ static cudnnStatus_t check_workspace(const char *function, void *workspace, size
     if (required > 0 && workspace == NULL) {
         return fail(CUDNN_STATUS_BAD_PARAM, function, "workspace is NULL but the algorithm needs %zu bytes", required);
     }
-    if (workspace != NULL && given > 0 && !standin_is_device_range(workspace, given)) {
+    if (workspace != NULL && given > 0 && !standin_use_device_range(workspace, given, current_stream)) {
         return fail(CUDNN_STATUS_EXECUTION_FAILED, function,
                     "workspace (%zu bytes) is not inside a live cudaMalloc allocation", given);
     }

@@ -139,26 +139,28 @@ STANDIN_HELPER void *standin_registry_get(standin_registry *r, const void *p, ui
 /*
  * Device-pointer check shared with the stand-in's libcudart.so.13, found by its soname among the
  * libraries already loaded (no link-time dependency). Returns 1 when [p, p + bytes) lies inside one
- * live cudaMalloc allocation, or when no stand-in runtime is loaded (a library used alone cannot tell).
+ * live cudaMalloc allocation, and records that work queued on `stream` uses it (the runtime counts frees
+ * of memory that queued work may still use). Also 1 when no stand-in runtime is loaded: a library used
+ * alone cannot tell.
  */
-typedef int (*standin_range_check)(const void *, size_t);
+typedef int (*standin_range_use)(const void *, size_t, void *);
 
-STANDIN_HELPER int standin_is_device_range(const void *p, size_t bytes) {
-    static standin_range_check check;
-    standin_range_check found = __atomic_load_n(&check, __ATOMIC_ACQUIRE);
+STANDIN_HELPER int standin_use_device_range(const void *p, size_t bytes, void *stream) {
+    static standin_range_use use;
+    standin_range_use found = __atomic_load_n(&use, __ATOMIC_ACQUIRE);
     if (found == NULL) {
         void *runtime = dlopen("libcudart.so.13", RTLD_LAZY | RTLD_NOLOAD);
         if (runtime == NULL) {
             return 1;
         }
-        found = (standin_range_check) dlsym(runtime, "isthmusStandinIsDeviceRange");
+        found = (standin_range_use) dlsym(runtime, "isthmusStandinUseDeviceRange");
         dlclose(runtime); /* only drops the reference NOLOAD added; the library stays loaded */
         if (found == NULL) {
             return 1; /* NVIDIA's runtime: nothing to check against */
         }
-        __atomic_store_n(&check, found, __ATOMIC_RELEASE);
+        __atomic_store_n(&use, found, __ATOMIC_RELEASE);
     }
-    return found(p, bytes);
+    return found(p, bytes, stream);
 }
 
 #endif

@@ -92,6 +92,21 @@ public final class StandInControls {
         return (int) invoke(cudart, "isthmusStandinSetDeviceCount", FunctionDescriptor.of(JAVA_INT, JAVA_INT), count);
     }
 
+    /**
+     * How many cudaFree/cudaFreeHost calls so far freed memory that work queued on a stream (an Async copy or
+     * memset, a cuBLAS or cuDNN call) last used with no synchronisation of that stream since. The stand-in runs
+     * everything at once, so nothing breaks here, but NVIDIA documents only that cudaFree "may" synchronise:
+     * on a GPU such a free can release memory a kernel is still using. Tests can assert this does not grow.
+     */
+    public long freesWithPendingWork() {
+        return (long) invoke(cudart, "isthmusStandinFreesWithPendingWork", FunctionDescriptor.of(JAVA_LONG));
+    }
+
+    /** What the last free counted by {@link #freesWithPendingWork()} freed, and on which stream work was pending. */
+    public String lastPendingFree() {
+        return string(invoke(cudart, "isthmusStandinLastPendingFree", FunctionDescriptor.of(ADDRESS)));
+    }
+
     /** True when [address, address + bytes) lies inside one live cudaMalloc allocation. */
     public boolean isDeviceRange(MemorySegment address, long bytes) {
         return (int) invoke(cudart, "isthmusStandinIsDeviceRange", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG),

@@ -506,6 +506,36 @@ class StandInSemanticsTest {
         assertEquals("invalid pitch argument", CudaRuntime.cudaGetErrorString((int) invalidPitch).getString(0));
     }
 
+    @Test
+    void freeingMemoryThatQueuedWorkStillUsesIsCounted() {
+        MemorySegment out = session.arena().allocate(ADDRESS);
+        StandInSession.cuda(CudaRuntime.cudaStreamCreateWithFlags(out, CudaRuntime.cudaStreamNonBlocking()), "cudaStreamCreate");
+        MemorySegment stream = out.get(ADDRESS, 0);
+        try {
+            long before = controls.freesWithPendingWork();
+            // Synchronised before the free: fine.
+            StandInSession.cuda(CudaRuntime.cudaMalloc(out, 64), "cudaMalloc");
+            MemorySegment waited = out.get(ADDRESS, 0);
+            StandInSession.cuda(CudaRuntime.cudaMemsetAsync(waited, 0, 64, stream), "cudaMemsetAsync");
+            StandInSession.cuda(CudaRuntime.cudaStreamSynchronize(stream), "cudaStreamSynchronize");
+            StandInSession.cuda(CudaRuntime.cudaFree(waited), "cudaFree");
+            assertEquals(before, controls.freesWithPendingWork());
+
+            // A cuBLAS call queued on the stream, then a free with no synchronisation: counted.
+            StandInSession.cublas(Cublas.cublasSetStream_v2(session.cublas, stream), "cublasSetStream");
+            StandInSession.cuda(CudaRuntime.cudaMalloc(out, 64), "cudaMalloc");
+            MemorySegment pending = out.get(ADDRESS, 0);
+            StandInSession.cuda(CudaRuntime.cudaMemset(pending, 0, 64), "cudaMemset");
+            StandInSession.cublas(Cublas.cublasSscal_v2(session.cublas, 16, one, pending, 1), "cublasSscal");
+            StandInSession.cuda(CudaRuntime.cudaFree(pending), "cudaFree");
+            assertEquals(before + 1, controls.freesWithPendingWork());
+            assertTrue(controls.lastPendingFree().contains("cudaFree of 64 bytes"), controls.lastPendingFree());
+        } finally {
+            StandInSession.cublas(Cublas.cublasSetStream_v2(session.cublas, MemorySegment.NULL), "cublasSetStream");
+            StandInSession.cuda(CudaRuntime.cudaStreamDestroy(stream), "cudaStreamDestroy");
+        }
+    }
+
     private float[] forward(MemorySegment xDesc, MemorySegment x, MemorySegment wDesc, MemorySegment w, MemorySegment conv,
                             MemorySegment yDesc, int count, int algorithm) {
         MemorySegment size = session.sizeOut();
