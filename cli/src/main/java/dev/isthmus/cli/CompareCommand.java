@@ -53,8 +53,9 @@ import java.util.function.Function;
         description = {"Cross-check two backends step by step: both start from the same weights and see the same batches;",
                 "every step compares each layer's output and input gradient, every parameter gradient (before the",
                 "update) and parameter (after it), and the loss. Or, with --op, one op's forward and backward outputs.",
-                "Agreement: |a-b| <= (atol + rtol*|a|) * sqrt(terms), terms = float32 terms summed on the way to the",
-                "value; defaults per kind follow float32 rounding (see --tolerance). reference vs reference must be exact.",
+                "Agreement: |a-b| <= (atol*rms(a) + rtol*|a|) * sqrt(terms): rms(a) is the tensor's root mean square,",
+                "terms the float32 terms summed on the way to the value; the per-kind defaults follow float32 rounding",
+                "(see --tolerance). reference vs reference must agree exactly.",
                 "Exits with 4 at a disagreement, naming the first step, tensor and index beyond tolerance."})
 public final class CompareCommand implements Callable<Integer> {
 
@@ -122,8 +123,9 @@ public final class CompareCommand implements Callable<Integer> {
     boolean exact;
 
     @Option(names = "--tolerance", paramLabel = "KIND=ATOL:RTOL",
-            description = {"Base tolerance of one kind (repeatable), e.g. param-grad=1e-7:1e-4. Kinds and defaults:",
-                    "activation 1e-6:1e-5, activation-grad 1e-9:1e-5, param-grad 1e-8:1e-5, param 1e-8:1e-6, loss 1e-6:1e-5."})
+            description = {"Base tolerance of one kind (repeatable), e.g. param-grad=1e-5:1e-4; atol is in units of the",
+                    "tensor's rms. Kinds and defaults: activation, activation-grad, param-grad and loss 1e-5:3e-5;",
+                    "param (after the update) 1e-6:3e-6."})
     List<String> toleranceSettings = new ArrayList<>();
 
     @Option(names = "--atol-activation", paramLabel = "X", description = "Base atol of layer outputs.")
@@ -409,7 +411,7 @@ public final class CompareCommand implements Callable<Integer> {
         if (tolerances.isExact()) {
             out.println("tolerance: exact (bit-identical values required)");
         } else {
-            out.println("tolerance: |a-b| <= (atol + rtol*|a|) * sqrt(terms); base atol:rtol " + tolerances);
+            out.println("tolerance: |a-b| <= (atol*rms(a) + rtol*|a|) * sqrt(terms); base atol:rtol " + tolerances);
         }
     }
 

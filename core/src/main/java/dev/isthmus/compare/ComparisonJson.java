@@ -32,7 +32,7 @@ public final class ComparisonJson {
         root.put("subject", report.subject());
         root.set("setup", MAPPER.valueToTree(report.setup()));
         ObjectNode tolerances = root.putObject("tolerances");
-        tolerances.put("rule", "|a-b| <= (atol + rtol*|a|) * sqrt(terms)");
+        tolerances.put("rule", "|a-b| <= (atol*rms(a) + rtol*|a|) * sqrt(terms)");
         report.tolerances().bases().forEach((kind, tolerance) -> {
             ObjectNode node = tolerances.putObject(kind.id());
             node.put("atol", tolerance.atol());
@@ -80,6 +80,7 @@ public final class ComparisonJson {
         node.put("kind", diff.kind().id());
         node.set("shape", MAPPER.valueToTree(diff.shape().dims()));
         node.put("terms", diff.terms());
+        number(node, "rms", diff.magnitude());
         node.put("atol", diff.tolerance().atol());
         node.put("rtol", diff.tolerance().rtol());
         number(node, "maxAbs", diff.maxAbs());

@@ -163,7 +163,7 @@ public final class ModelComparison implements AutoCloseable {
 
     private TensorDiff diff(String tensor, TensorKind kind, Shape shape, float[] a, float[] b, long terms) {
         float[] other = b != null ? b : new float[0];
-        return TensorDiff.compare(tensor, kind, shape, a, other, terms, tolerances.forTensor(kind, terms));
+        return TensorDiff.compare(tensor, kind, shape, a, other, terms, tolerances);
     }
 
     /** Terms summed into one output element: C·R·S for a conv weight [K, C, R, S], in for a linear [out, in]. */

@@ -20,8 +20,7 @@ public final class OpComparison {
         for (int i = 0; i < outputsA.size(); i++) {
             OpCase.Output x = outputsA.get(i);
             OpCase.Output y = outputsB.get(i);
-            diffs.add(TensorDiff.compare(x.name(), x.kind(), x.shape(), x.values(), y.values(), x.terms(),
-                    tolerances.forTensor(x.kind(), x.terms())));
+            diffs.add(TensorDiff.compare(x.name(), x.kind(), x.shape(), x.values(), y.values(), x.terms(), tolerances));
             if (x.kind() == TensorKind.LOSS) {
                 lossA = x.values()[0];
                 lossB = y.values()[0];

@@ -9,7 +9,8 @@ import java.util.Arrays;
  *
  * @param tensor      layer path or state-dict name ({@code conv1}, {@code incep1.branch3x3_2.weight}, {@code loss})
  * @param terms       float32 terms summed on the way to this tensor; the tolerance was scaled by its square root
- * @param tolerance   the effective tolerance (base of the kind, scaled)
+ * @param magnitude   root mean square of side A's finite values; the kind's atol was scaled by it
+ * @param tolerance   the effective, absolute tolerance (see {@link Tolerances})
  * @param maxAbs      largest {@code |a - b|}
  * @param maxRel      largest {@code |a - b| / max(|a|, |b|)} (symmetric and at most 2, so it stays finite)
  * @param worstRatio  largest {@code |a - b| / (atol + rtol·|a|)}: the share of the tolerance used, above 1 = mismatch
@@ -18,14 +19,25 @@ import java.util.Arrays;
  * @param worstB      backend B's value there
  * @param problem     why the values could not be compared element by element (shapes differ), else null
  */
-public record TensorDiff(String tensor, TensorKind kind, Shape shape, long terms, Tolerance tolerance,
+public record TensorDiff(String tensor, TensorKind kind, Shape shape, long terms, double magnitude, Tolerance tolerance,
                          double maxAbs, long maxAbsIndex, double maxRel, long maxRelIndex,
                          double worstRatio, long worstIndex, float worstA, float worstB, String problem) {
 
-    /** Compares element by element; {@code a} is the reference side of the allclose rule. */
+    /** Compares element by element under {@code tolerances}' rule for {@code kind}; {@code a} is the reference side. */
+    public static TensorDiff compare(String tensor, TensorKind kind, Shape shape, float[] a, float[] b, long terms, Tolerances tolerances) {
+        double magnitude = rms(a);
+        return compare(tensor, kind, shape, a, b, terms, magnitude, tolerances.forTensor(kind, terms, magnitude));
+    }
+
+    /** Compares element by element under an absolute {@code tolerance}; {@code a} is the reference side. */
     public static TensorDiff compare(String tensor, TensorKind kind, Shape shape, float[] a, float[] b, long terms, Tolerance tolerance) {
+        return compare(tensor, kind, shape, a, b, terms, rms(a), tolerance);
+    }
+
+    private static TensorDiff compare(String tensor, TensorKind kind, Shape shape, float[] a, float[] b, long terms, double magnitude,
+                                      Tolerance tolerance) {
         if (a.length != b.length || a.length != shape.numel()) {
-            return new TensorDiff(tensor, kind, shape, terms, tolerance, Double.POSITIVE_INFINITY, -1, Double.POSITIVE_INFINITY, -1,
+            return new TensorDiff(tensor, kind, shape, terms, magnitude, tolerance, Double.POSITIVE_INFINITY, -1, Double.POSITIVE_INFINITY, -1,
                     Double.POSITIVE_INFINITY, -1, Float.NaN, Float.NaN,
                     "backend A gave " + a.length + " values and backend B " + b.length + " for shape " + shape);
         }
@@ -52,8 +64,21 @@ public record TensorDiff(String tensor, TensorKind kind, Shape shape, long terms
         }
         float worstA = worstIndex < 0 ? Float.NaN : a[worstIndex];
         float worstB = worstIndex < 0 ? Float.NaN : b[worstIndex];
-        return new TensorDiff(tensor, kind, shape, terms, tolerance, maxAbs, maxAbsIndex, maxRel, maxRelIndex,
+        return new TensorDiff(tensor, kind, shape, terms, magnitude, tolerance, maxAbs, maxAbsIndex, maxRel, maxRelIndex,
                 worstRatio, worstIndex, worstA, worstB, null);
+    }
+
+    /** Root mean square of the finite values (0 for none). */
+    public static double rms(float[] values) {
+        double sum = 0;
+        long count = 0;
+        for (float value : values) {
+            if (Float.isFinite(value)) {
+                sum += (double) value * value;
+                count++;
+            }
+        }
+        return count == 0 ? 0 : Math.sqrt(sum / count);
     }
 
     public boolean passed() {
@@ -91,6 +116,6 @@ public record TensorDiff(String tensor, TensorKind kind, Shape shape, long terms
         return label() + " at " + index(worstIndex) + ": a=" + Numbers.value(worstA) + ", b=" + Numbers.value(worstB)
                 + ", |a-b|=" + Numbers.format(Math.abs((double) worstA - worstB))
                 + (passed() ? " within " : " > ") + "tolerance " + Numbers.format(tolerance.bound(worstA))
-                + " (" + tolerance + ", scaled by √" + terms + " terms)";
+                + " (" + tolerance + " for " + terms + " terms summed, RMS(a) " + Numbers.format(magnitude) + ")";
     }
 }

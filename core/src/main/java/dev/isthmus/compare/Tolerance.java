@@ -36,11 +36,6 @@ public record Tolerance(double atol, double rtol) {
         return ratio(a, b) <= 1;
     }
 
-    /** Both terms multiplied by {@code factor} (the reduction-length scaling of {@link Tolerances}). */
-    public Tolerance scaled(double factor) {
-        return new Tolerance(atol * factor, rtol * factor);
-    }
-
     @Override
     public String toString() {
         return "atol " + Numbers.format(atol) + " + rtol " + Numbers.format(rtol) + "·|a|";

@@ -6,13 +6,15 @@ import java.util.Map;
 
 /**
  * Per-kind tolerances for comparing two float32 backends, scaled for each tensor by how much
- * float32 arithmetic went into it.
+ * float32 arithmetic went into it and by its magnitude.
  * <p>
- * <b>Rule.</b> A tensor's values agree when {@code |a - b| <= (atol + rtol·|a|) · √n} for the base
- * {@code atol}, {@code rtol} of its {@link TensorKind}, where {@code n} is the number of float32
- * terms summed on the way to the tensor: the op's own reduction length (C·R·S for a convolution's
- * output, N·P·Q for its weight gradient, the input features for a linear layer, 1 for elementwise
- * ops) plus that of the tensors it was computed from (see {@code ModelComparison}).
+ * <b>Rule.</b> Element values {@code a} (backend A) and {@code b} agree when
+ * {@code |a - b| <= (atol·RMS(a) + rtol·|a|) · √n}, with the base {@code atol} and {@code rtol} of
+ * the tensor's {@link TensorKind}, {@code RMS(a)} the root mean square of the tensor on side A, and
+ * {@code n} the number of float32 terms summed on the way to the tensor: the op's own reduction
+ * length (C·R·S for a convolution's output, N·P·Q for its weight gradient, the input features for a
+ * linear layer, 1 for elementwise ops) plus that of the tensors it was computed from (see
+ * {@link ModelComparison}). It is numpy's {@code allclose} with atol expressed in units of the tensor.
  * <p>
  * <b>Why √n.</b> Rounding a float32 sum of n terms in some order leaves an error of about
  * √n·u·Σ|terms| when the rounding errors are independent (Higham's probabilistic bound;
@@ -21,13 +23,20 @@ import java.util.Map;
  * splits reductions across thread blocks, may use Winograd or FFT transforms), so they differ by
  * about that much.
  * <p>
- * <b>Base values</b> (per √term). rtol 10⁻⁵ ≈ 170·u leaves room for cancellation (|Σ terms| is
- * often far below Σ|terms|) and for the one or two digits Winograd/FFT convolution algorithms lose;
- * parameters after the update get rtol 10⁻⁶ since the update only adds lr·Δgradient to a value of
- * its own size. atol covers values near zero, where rtol·|a| vanishes, and follows each kind's
- * typical magnitude: activations and the loss are O(1) (atol 10⁻⁶); parameter gradients 10⁻³..10⁻¹
- * (10⁻⁸); activation gradients carry the 1/batch of the mean loss, 10⁻⁵..10⁻² (10⁻⁹); parameters
- * 10⁻²..10⁻¹ but change only by lr·gradient (10⁻⁸).
+ * <b>Why atol is relative to RMS(a).</b> atol exists for elements near zero, where a sum's terms
+ * cancelled: their error is that of the terms, so it follows the tensor's typical size, not the
+ * element's. Magnitudes vary by orders between tensors (activation gradients carry the 1/batch of
+ * the mean loss; single-op mode feeds O(1) gradients), so an absolute atol would be too tight for
+ * some and meaningless for others.
+ * <p>
+ * <b>Base values.</b> rtol 3·10⁻⁵ ≈ 500·u and atol 10⁻⁵ ≈ 170·u per √term. Direct summation in
+ * another order needs far less; the headroom is for cancellation and for cuDNN's Winograd and FFT
+ * convolution algorithms, whose transforms lose one to two more digits than direct summation.
+ * Parameters after the update get ten times less (atol 10⁻⁶, rtol 3·10⁻⁶), since the update only
+ * adds lr·(gradient error) to a value of its own size. On the CPU stand-in of the CUDA libraries
+ * (direct summation in another order) the largest differences over six training steps of each
+ * lesson model, at batch 1 and 32, used at most 1.2% of these tolerances. A real bug (a wrong index,
+ * transpose or sign) gives errors of order 1, thousands of times beyond them.
  * <p>
  * These assume float32 math on both sides (TF32 tensor-core math keeps only 10 mantissa bits and
  * needs roughly 1000× looser values). {@link #exact()} demands bitwise-equal results, which is what
@@ -44,11 +53,11 @@ public final class Tolerances {
 
     private static Map<TensorKind, Tolerance> defaultsTable() {
         Map<TensorKind, Tolerance> table = new EnumMap<>(TensorKind.class);
-        table.put(TensorKind.ACTIVATION, new Tolerance(1e-6, 1e-5));
-        table.put(TensorKind.ACTIVATION_GRAD, new Tolerance(1e-9, 1e-5));
-        table.put(TensorKind.PARAM_GRAD, new Tolerance(1e-8, 1e-5));
-        table.put(TensorKind.PARAM, new Tolerance(1e-8, 1e-6));
-        table.put(TensorKind.LOSS, new Tolerance(1e-6, 1e-5));
+        table.put(TensorKind.ACTIVATION, new Tolerance(1e-5, 3e-5));
+        table.put(TensorKind.ACTIVATION_GRAD, new Tolerance(1e-5, 3e-5));
+        table.put(TensorKind.PARAM_GRAD, new Tolerance(1e-5, 3e-5));
+        table.put(TensorKind.PARAM, new Tolerance(1e-6, 3e-6));
+        table.put(TensorKind.LOSS, new Tolerance(1e-5, 3e-5));
         return table;
     }
 
@@ -108,9 +117,14 @@ public final class Tolerances {
         }
     }
 
-    /** The tolerance for a tensor of {@code kind} into which {@code terms} float32 terms were summed. */
-    public Tolerance forTensor(TensorKind kind, long terms) {
-        return base(kind).scaled(scale(terms));
+    /**
+     * The absolute tolerance for a tensor of {@code kind} into which {@code terms} float32 terms were
+     * summed and whose side-A values have root mean square {@code magnitude}.
+     */
+    public Tolerance forTensor(TensorKind kind, long terms, double magnitude) {
+        Tolerance base = base(kind);
+        double scale = scale(terms);
+        return new Tolerance(base.atol() * magnitude * scale, base.rtol() * scale);
     }
 
     /** √n, at least 1. */

@@ -32,7 +32,7 @@ class ComparisonJsonTest {
         assertEquals("cnn", json.at("/setup/model").asText());
         assertEquals(2, json.at("/setup/batchSize").asInt());
         assertFalse(json.get("passed").asBoolean());
-        assertEquals(1e-5, json.at("/tolerances/param-grad/rtol").asDouble());
+        assertEquals(Tolerances.defaults().base(TensorKind.PARAM_GRAD).rtol(), json.at("/tolerances/param-grad/rtol").asDouble());
         Mismatch mismatch = report.firstMismatch().orElseThrow();
         JsonNode first = json.get("firstMismatch");
         assertEquals(2, first.get("step").asInt());

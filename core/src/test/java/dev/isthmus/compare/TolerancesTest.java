@@ -42,13 +42,34 @@ class TolerancesTest {
     }
 
     @Test
-    void tolerancesScaleWithTheSquareRootOfTheTermsSummed() {
+    void tolerancesScaleWithTheSquareRootOfTheTermsSummedAndAtolWithTheTensorsMagnitude() {
         Tolerances defaults = Tolerances.defaults();
         Tolerance base = defaults.base(TensorKind.PARAM_GRAD);
-        Tolerance scaled = defaults.forTensor(TensorKind.PARAM_GRAD, 36_864);
-        assertEquals(base.atol() * 192, scaled.atol(), 1e-18);
+        Tolerance scaled = defaults.forTensor(TensorKind.PARAM_GRAD, 36_864, 0.5);
+        assertEquals(base.atol() * 0.5 * 192, scaled.atol(), 1e-15);
         assertEquals(base.rtol() * 192, scaled.rtol(), 1e-15);
-        assertEquals(base, defaults.forTensor(TensorKind.PARAM_GRAD, 0));
+        assertEquals(base, defaults.forTensor(TensorKind.PARAM_GRAD, 0, 1));
+    }
+
+    @Test
+    void theSameRelativeErrorPassesWhateverTheTensorsScale() {
+        // An element that cancelled to near zero, off by 1e-6 of the tensor's size, in tensors of very different magnitudes.
+        for (float scale : new float[] {1e-4f, 1f, 1e4f}) {
+            float[] a = {scale, -scale, 1e-3f * scale};
+            float[] b = {scale, -scale, 1e-3f * scale + 1e-6f * scale};
+            TensorDiff diff = TensorDiff.compare("t", TensorKind.ACTIVATION_GRAD, Shape.of(3), a, b, 1, Tolerances.defaults());
+            assertTrue(diff.passed(), diff.describeWorst());
+            assertEquals(scale * Math.sqrt((2 + 1e-6) / 3), diff.magnitude(), scale * 1e-6);
+            // Off by 1e-4 of the tensor's size (ten times atol) fails at every scale.
+            float[] wrong = {scale, -scale, 1e-3f * scale + 1e-4f * scale};
+            assertFalse(TensorDiff.compare("t", TensorKind.ACTIVATION_GRAD, Shape.of(3), a, wrong, 1, Tolerances.defaults()).passed());
+        }
+    }
+
+    @Test
+    void rmsIgnoresNonFiniteValues() {
+        assertEquals(5, TensorDiff.rms(new float[] {5, Float.NaN, -5, Float.POSITIVE_INFINITY}), 0.0);
+        assertEquals(0, TensorDiff.rms(new float[] {Float.NaN}));
     }
 
     @Test
