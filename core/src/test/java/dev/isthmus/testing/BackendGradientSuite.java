@@ -8,6 +8,7 @@ import dev.isthmus.tensor.Shape;
 import dev.isthmus.tensor.Tensor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -62,7 +63,8 @@ public abstract class BackendGradientSuite {
                 new ConvCase("stride 2 padding 1", 2, 2, 7, 7, 3, 3, 3, Conv2dSpec.of(2, 1)),
                 new ConvCase("batch 1, dilation 2, padding 2", 1, 2, 9, 8, 2, 3, 3, Conv2dSpec.of(1, 2, 2)),
                 new ConvCase("per-axis stride 2x1 padding 1x0 dilation 1x2", 3, 1, 5, 6, 2, 2, 2, new Conv2dSpec(2, 1, 1, 0, 1, 2)),
-                new ConvCase("1x1 kernel stride 3", 2, 4, 5, 5, 3, 1, 1, Conv2dSpec.of(3, 0)));
+                new ConvCase("1x1 kernel stride 3", 2, 4, 5, 5, 3, 1, 1, Conv2dSpec.of(3, 0)),
+                new ConvCase("long weight rows (c·r·s = 72)", 2, 8, 5, 4, 2, 3, 3, Conv2dSpec.of(1, 1)));
     }
 
     private Tensor[] convInputs(ConvCase c, long seed) {
@@ -106,6 +108,19 @@ public abstract class BackendGradientSuite {
         Tensor[] in = convInputs(c, 300);
         try {
             check.check("conv2d bias, " + c, in, 2, x -> conv(x, c), (x, y, dy) -> backend.conv2dBackwardBias(dy), 9);
+        } finally {
+            closeAll(in);
+        }
+    }
+
+    /** A large output plane (35×35 → 33×33 = 1089 positions): backends may split long planes into blocks. */
+    @Test
+    void conv2dWeightGradientOverALargePlane() {
+        ConvCase c = new ConvCase("1089 output positions", 2, 1, 35, 35, 2, 3, 3, Conv2dSpec.defaults());
+        Tensor[] in = convInputs(c, 250);
+        try {
+            check.check("conv2d weight, " + c, in, 1, x -> conv(x, c),
+                    (x, y, dy) -> backend.conv2dBackwardWeight(x[0], dy, x[1].shape(), c.spec()), 19);
         } finally {
             closeAll(in);
         }

@@ -40,6 +40,49 @@ public final class DirectFormulas {
         return y;
     }
 
+    /** dW[o][ci][u][v] = Σ_b Σ_i Σ_j dy[b][o][i][j] · x[b][ci][i·sH − pH + u·dH][j·sW − pW + v·dW] (zero outside x). */
+    public static double[] conv2dWeightGradient(float[] x, int n, int c, int h, int w, float[] dy, int k, int r, int s, Conv2dSpec spec) {
+        int p = convOutputSize(h, r, spec.strideH(), spec.padH(), spec.dilationH());
+        int q = convOutputSize(w, s, spec.strideW(), spec.padW(), spec.dilationW());
+        double[] dw = new double[k * c * r * s];
+        for (int o = 0; o < k; o++)
+            for (int ci = 0; ci < c; ci++)
+                for (int u = 0; u < r; u++)
+                    for (int v = 0; v < s; v++) {
+                        double sum = 0;
+                        for (int b = 0; b < n; b++)
+                            for (int i = 0; i < p; i++)
+                                for (int j = 0; j < q; j++) {
+                                    int ih = i * spec.strideH() - spec.padH() + u * spec.dilationH();
+                                    int iw = j * spec.strideW() - spec.padW() + v * spec.dilationW();
+                                    if (ih < 0 || ih >= h || iw < 0 || iw >= w) continue;
+                                    sum += (double) dy[((b * k + o) * p + i) * q + j] * x[((b * c + ci) * h + ih) * w + iw];
+                                }
+                        dw[((o * c + ci) * r + u) * s + v] = sum;
+                    }
+        return dw;
+    }
+
+    /** dx[b][ci][ih][iw] = Σ over (o, u, v, i, j) with i·sH − pH + u·dH = ih and j·sW − pW + v·dW = iw of dy[b][o][i][j] · w[o][ci][u][v]. */
+    public static double[] conv2dInputGradient(float[] dy, int n, int k, float[] weight, int c, int r, int s, int h, int w, Conv2dSpec spec) {
+        int p = convOutputSize(h, r, spec.strideH(), spec.padH(), spec.dilationH());
+        int q = convOutputSize(w, s, spec.strideW(), spec.padW(), spec.dilationW());
+        double[] dx = new double[n * c * h * w];
+        for (int b = 0; b < n; b++)
+            for (int o = 0; o < k; o++)
+                for (int i = 0; i < p; i++)
+                    for (int j = 0; j < q; j++)
+                        for (int ci = 0; ci < c; ci++)
+                            for (int u = 0; u < r; u++)
+                                for (int v = 0; v < s; v++) {
+                                    int ih = i * spec.strideH() - spec.padH() + u * spec.dilationH();
+                                    int iw = j * spec.strideW() - spec.padW() + v * spec.dilationW();
+                                    if (ih < 0 || ih >= h || iw < 0 || iw >= w) continue;
+                                    dx[((b * c + ci) * h + ih) * w + iw] += (double) dy[((b * k + o) * p + i) * q + j] * weight[((o * c + ci) * r + u) * s + v];
+                                }
+        return dx;
+    }
+
     /** Pool output size per axis (floor mode): floor((size + 2·pad − kernel) / stride) + 1. */
     public static int poolOutputSize(int size, int kernel, int stride, int pad) {
         return Math.floorDiv(size + 2 * pad - kernel, stride) + 1;

@@ -10,6 +10,10 @@ import java.util.Arrays;
  * {@code x[ci][oh·strideH − padH + kh·dilationH][ow·strideW − padW + kw·dilationW]}, or 0 where that
  * falls in the padding. Then {@code y[k][oh·Q + ow] = Σ_row weight[k][row] · col[row][oh·Q + ow]}:
  * PyTorch's cross-correlation.
+ * <p>
+ * For speed the loops do not test every position: for each kernel column kw they first work out
+ * the range of output columns whose input column lies inside the image ({@link TapRange}), copy
+ * that run (one {@code arraycopy} at stride 1) and zero the rest.
  */
 final class Im2col {
     private Im2col() {
@@ -17,22 +21,29 @@ final class Im2col {
 
     /** col[row][column] as described above; x is one sample [C, H, W] from index 0. */
     static void unfold(ConvGeometry g, float[] x, float[][] col) {
+        int q = g.q(), sw = g.strideW();
         for (int ci = 0; ci < g.c(); ci++) {
             for (int kh = 0; kh < g.r(); kh++) {
+                int hOffset = kh * g.dilationH() - g.padH();
                 for (int kw = 0; kw < g.s(); kw++) {
                     float[] row = col[(ci * g.r() + kh) * g.s() + kw];
+                    int wOffset = kw * g.dilationW() - g.padW();
+                    int owFrom = TapRange.first(wOffset, sw), owTo = TapRange.end(wOffset, sw, g.w(), q, owFrom);
                     for (int oh = 0; oh < g.p(); oh++) {
-                        int ih = oh * g.strideH() - g.padH() + kh * g.dilationH();
-                        int column = oh * g.q();
+                        int ih = oh * g.strideH() + hOffset;
+                        int column = oh * q;
                         if (ih < 0 || ih >= g.h()) {
-                            Arrays.fill(row, column, column + g.q(), 0f);
+                            Arrays.fill(row, column, column + q, 0f);
                             continue;
                         }
-                        int inputRow = (ci * g.h() + ih) * g.w();
-                        for (int ow = 0; ow < g.q(); ow++) {
-                            int iw = ow * g.strideW() - g.padW() + kw * g.dilationW();
-                            row[column + ow] = iw >= 0 && iw < g.w() ? x[inputRow + iw] : 0f;
+                        int source = (ci * g.h() + ih) * g.w() + wOffset; // x index of output column ow is source + ow·sw
+                        Arrays.fill(row, column, column + owFrom, 0f);
+                        if (sw == 1) {
+                            System.arraycopy(x, source + owFrom, row, column + owFrom, owTo - owFrom);
+                        } else {
+                            for (int ow = owFrom; ow < owTo; ow++) row[column + ow] = x[source + ow * sw];
                         }
+                        Arrays.fill(row, column + owTo, column + q, 0f);
                     }
                 }
             }
@@ -41,18 +52,24 @@ final class Im2col {
 
     /** The transpose of {@link #unfold}: colT[column][row], for the weight gradient's row-wise product. */
     static void unfoldTransposed(ConvGeometry g, float[] x, float[][] colT) {
-        for (int ci = 0; ci < g.c(); ci++) {
-            for (int kh = 0; kh < g.r(); kh++) {
-                for (int kw = 0; kw < g.s(); kw++) {
-                    int row = (ci * g.r() + kh) * g.s() + kw;
-                    for (int oh = 0; oh < g.p(); oh++) {
+        int q = g.q(), s = g.s(), sw = g.strideW(), dw = g.dilationW();
+        for (int oh = 0; oh < g.p(); oh++) {
+            for (int ow = 0; ow < q; ow++) {
+                float[] target = colT[oh * q + ow];
+                int iwFirst = ow * sw - g.padW(); // input column of kernel tap kw is iwFirst + kw·dw
+                int kwFrom = TapRange.first(iwFirst, dw), kwTo = TapRange.end(iwFirst, dw, g.w(), s, kwFrom);
+                for (int ci = 0; ci < g.c(); ci++) {
+                    for (int kh = 0; kh < g.r(); kh++) {
                         int ih = oh * g.strideH() - g.padH() + kh * g.dilationH();
-                        boolean rowInside = ih >= 0 && ih < g.h();
-                        int inputRow = (ci * g.h() + ih) * g.w();
-                        for (int ow = 0; ow < g.q(); ow++) {
-                            int iw = ow * g.strideW() - g.padW() + kw * g.dilationW();
-                            colT[oh * g.q() + ow][row] = rowInside && iw >= 0 && iw < g.w() ? x[inputRow + iw] : 0f;
+                        int row = (ci * g.r() + kh) * s;
+                        if (ih < 0 || ih >= g.h()) {
+                            Arrays.fill(target, row, row + s, 0f);
+                            continue;
                         }
+                        int source = (ci * g.h() + ih) * g.w() + iwFirst;
+                        for (int kw = 0; kw < kwFrom; kw++) target[row + kw] = 0f;
+                        for (int kw = kwFrom; kw < kwTo; kw++) target[row + kw] = x[source + kw * dw];
+                        for (int kw = kwTo; kw < s; kw++) target[row + kw] = 0f;
                     }
                 }
             }
@@ -65,19 +82,20 @@ final class Im2col {
      */
     static void fold(ConvGeometry g, float[][] dcol, float[] dx) {
         Arrays.fill(dx, 0, g.inputSample(), 0f);
+        int q = g.q(), sw = g.strideW();
         for (int ci = 0; ci < g.c(); ci++) {
             for (int kh = 0; kh < g.r(); kh++) {
+                int hOffset = kh * g.dilationH() - g.padH();
                 for (int kw = 0; kw < g.s(); kw++) {
                     float[] row = dcol[(ci * g.r() + kh) * g.s() + kw];
+                    int wOffset = kw * g.dilationW() - g.padW();
+                    int owFrom = TapRange.first(wOffset, sw), owTo = TapRange.end(wOffset, sw, g.w(), q, owFrom);
                     for (int oh = 0; oh < g.p(); oh++) {
-                        int ih = oh * g.strideH() - g.padH() + kh * g.dilationH();
+                        int ih = oh * g.strideH() + hOffset;
                         if (ih < 0 || ih >= g.h()) continue;
-                        int inputRow = (ci * g.h() + ih) * g.w();
-                        int column = oh * g.q();
-                        for (int ow = 0; ow < g.q(); ow++) {
-                            int iw = ow * g.strideW() - g.padW() + kw * g.dilationW();
-                            if (iw >= 0 && iw < g.w()) dx[inputRow + iw] += row[column + ow];
-                        }
+                        int target = (ci * g.h() + ih) * g.w() + wOffset;
+                        int column = oh * q;
+                        for (int ow = owFrom; ow < owTo; ow++) dx[target + ow * sw] += row[column + ow];
                     }
                 }
             }

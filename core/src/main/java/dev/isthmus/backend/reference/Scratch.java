@@ -9,12 +9,13 @@ import java.util.EnumMap;
  */
 final class Scratch {
     /** What a buffer is for; two buffers of one kernel must use different slots. */
-    enum Slot { INPUT, COLUMNS, COLUMNS_TRANSPOSED, OUTPUT, GRAD_OUTPUT, WEIGHT_GRAD }
+    enum Slot { INPUT, COLUMNS, COLUMNS_TRANSPOSED, COLUMNS_BLOCK, OUTPUT, GRAD_OUTPUT, GRAD_OUTPUT_BLOCK, WEIGHT_GRAD }
 
     private static final ThreadLocal<Scratch> PER_THREAD = ThreadLocal.withInitial(Scratch::new);
 
     private final EnumMap<Slot, float[]> vectors = new EnumMap<>(Slot.class);
     private final EnumMap<Slot, float[][]> matrices = new EnumMap<>(Slot.class);
+    private int[] indices = new int[0];
 
     static Scratch get() {
         return PER_THREAD.get();
@@ -28,6 +29,12 @@ final class Scratch {
             vectors.put(slot, v);
         }
         return v;
+    }
+
+    /** An int array of at least {@code length} entries (pooling's argmax positions). */
+    int[] indices(int length) {
+        if (indices.length < length) indices = new int[length];
+        return indices;
     }
 
     /** At least {@code rows} rows of at least {@code columns} floats each. */

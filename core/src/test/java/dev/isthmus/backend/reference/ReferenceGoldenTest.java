@@ -141,6 +141,20 @@ class ReferenceGoldenTest {
     }
 
     @Test
+    void maxPoolPropagatesNaNLikePyTorch() {
+        // PyTorch's CPU kernel: a value takes over if it is greater than the best so far or NaN. Window 1 is
+        // [1 NaN; 3 NaN] → NaN, gradient to the last NaN (1,1); window 2 is [NaN 5; 2 1] → NaN, gradient to (0,2).
+        float nan = Float.NaN;
+        try (Tensor input = backend.fromArray(Shape.of(1, 1, 2, 4), 1, nan, nan, 5, 3, nan, 2, 1);
+             Tensor output = backend.maxPool2d(input, Pool2dSpec.of(2));
+             Tensor grad = backend.fromArray(Shape.of(1, 1, 1, 2), 10, 20);
+             Tensor gradInput = backend.maxPool2dBackward(input, output, grad, Pool2dSpec.of(2))) {
+            assertArrayEquals(new float[]{nan, nan}, output.toArray());
+            assertArrayEquals(new float[]{0, 0, 20, 0, 0, 10, 0, 0}, gradInput.toArray());
+        }
+    }
+
+    @Test
     void maxPoolWithPaddingAndOverlap() {
         // 3×3 image 1..9, kernel 3, stride 2, padding 1: windows centred on (0,0), (0,2), (2,0), (2,2);
         // padding is −∞, so each maximum is the largest real neighbour: 5, 6, 8, 9.

@@ -60,12 +60,18 @@ class ReferencePropertyTest {
                 try (Tensor output = backend.conv2d(input, weight, bias, spec)) {
                     assertEquals(Shape.of(n, k, p, q), output.shape(), description);
                     assertClose(description, DirectFormulas.conv2d(x, n, c, h, w, weights, k, r, s, biases, spec), output.toArray(), 1e-5, 1e-5);
-                    try (Tensor gradInput = backend.conv2dBackwardInput(output, weight, input.shape(), spec);
-                         Tensor gradWeight = backend.conv2dBackwardWeight(input, output, weight.shape(), spec);
-                         Tensor gradBias = backend.conv2dBackwardBias(output)) {
+                    float[] dyValues = TestTensors.uniform(trial + 30_000, n * k * p * q);
+                    try (Tensor dy = backend.fromArray(output.shape(), dyValues);
+                         Tensor gradInput = backend.conv2dBackwardInput(dy, weight, input.shape(), spec);
+                         Tensor gradWeight = backend.conv2dBackwardWeight(input, dy, weight.shape(), spec);
+                         Tensor gradBias = backend.conv2dBackwardBias(dy)) {
                         assertEquals(input.shape(), gradInput.shape(), description);
                         assertEquals(weight.shape(), gradWeight.shape(), description);
                         assertEquals(Shape.of(k), gradBias.shape(), description);
+                        assertClose("input gradient, " + description, DirectFormulas.conv2dInputGradient(dyValues, n, k, weights, c, r, s, h, w, spec),
+                                gradInput.toArray(), 1e-5, 1e-5);
+                        assertClose("weight gradient, " + description, DirectFormulas.conv2dWeightGradient(x, n, c, h, w, dyValues, k, r, s, spec),
+                                gradWeight.toArray(), 1e-5, 1e-5);
                     }
                 }
             }
