@@ -9,7 +9,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /**
  * A {@link ComparisonReport} as JSON, for machines: the same facts as the table. Non-finite numbers
  * (a NaN loss, an infinite error) are written as the strings {@code "NaN"}, {@code "Infinity"};
- * indices are NCHW coordinate arrays, {@code null} where there is none.
+ * indices are NCHW coordinate arrays, {@code null} (with the values {@code a}, {@code b}) for a
+ * tensor whose elements are all equal.
  */
 public final class ComparisonJson {
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -83,14 +84,21 @@ public final class ComparisonJson {
         number(node, "rms", diff.magnitude());
         node.put("atol", diff.tolerance().atol());
         node.put("rtol", diff.tolerance().rtol());
+        // Where no element differs there is no index to point at: null, and no values.
+        boolean differs = diff.maxAbs() > 0 || !diff.passed();
         number(node, "maxAbs", diff.maxAbs());
-        node.set("maxAbsIndex", index(diff, diff.maxAbsIndex()));
+        node.set("maxAbsIndex", differs ? index(diff, diff.maxAbsIndex()) : null);
         number(node, "maxRel", diff.maxRel());
-        node.set("maxRelIndex", index(diff, diff.maxRelIndex()));
+        node.set("maxRelIndex", differs ? index(diff, diff.maxRelIndex()) : null);
         number(node, "toleranceUsed", diff.worstRatio());
-        node.set("worstIndex", index(diff, diff.worstIndex()));
-        number(node, "a", diff.worstA());
-        number(node, "b", diff.worstB());
+        node.set("worstIndex", differs ? index(diff, diff.worstIndex()) : null);
+        if (differs) {
+            number(node, "a", diff.worstA());
+            number(node, "b", diff.worstB());
+        } else {
+            node.putNull("a");
+            node.putNull("b");
+        }
         node.put("passed", diff.passed());
         if (diff.problem() != null) node.put("problem", diff.problem());
         return node;

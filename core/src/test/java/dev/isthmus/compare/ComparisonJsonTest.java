@@ -63,6 +63,10 @@ class ComparisonJsonTest {
                 assertEquals(diff.terms(), tensor.get("terms").asLong());
             }
         }
+        JsonNode equalTensor = json.at("/steps/0/tensors/0");
+        assertEquals(0, equalTensor.get("maxAbs").asDouble(), "step 1 is untouched");
+        assertTrue(equalTensor.get("worstIndex").isNull());
+        assertTrue(equalTensor.get("a").isNull());
         assertEquals(report.layerSummary().size(), json.get("layers").size());
         assertTrue(json.get("layers").get(0).has("worstStep"));
     }

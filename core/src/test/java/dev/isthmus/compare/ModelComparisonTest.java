@@ -43,7 +43,8 @@ class ModelComparisonTest {
                     assertEquals(0, diff.maxAbs(), diff.label());
                 }
             }
-            assertEquals(0, a.liveBytes() - b.liveBytes(), "both sides hold the same tensors");
+            assertEquals(0, a.liveBytes(), "closing the comparison frees the model, gradients and momentum on side A");
+            assertEquals(0, b.liveBytes(), "... and on side B");
         }
     }
 
