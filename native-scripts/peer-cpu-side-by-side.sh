@@ -4,18 +4,19 @@
 # reference backend; prints both speeds and the ratio (Isthmus images/s / libtorch images/s).
 #
 # Usage: native-scripts/peer-cpu-side-by-side.sh [--data DIR] [--json FILE] [--epochs N]
-#                                                [--threads N] [--libtorch-only]
+#                                                [--threads N] [--wait-idle SECONDS] [--libtorch-only]
 #   --data DIR       MNIST IDX files (raw or .gz); fetched there when missing
 #                    (default: $XDG_CACHE_HOME/isthmus/mnist or ~/.cache/isthmus/mnist, Isthmus's own cache)
 #   --json FILE      also write machine, both results and the ratio as JSON to FILE
 #   --epochs N       epochs for both sides (default 1); the figures are the last epoch's
 #   --threads N      libtorch intra-op threads (default: all cores)
+#   --wait-idle S    before each half, wait up to S seconds until other runnable tasks average 0.5 or fewer
 #   --libtorch-only  run only the libtorch half (e.g. while `isthmus train` is unavailable)
 # Environment: ISTHMUS_TRAIN_CMD replaces the Isthmus command (default: ./isthmus train); it is given
 #   --backend reference --model cnn --epochs N --data DIR --out DIR and must write DIR/metrics.json
 #   or print "<number> images/s".
 # Run it on an otherwise idle machine: on busy cores libtorch's OpenMP threads spin-wait and its
-# two-thread speed collapses, so the script prints the load average before each half.
+# two-thread speed collapses, so the script prints (and writes to the JSON) how busy the machine was before each half.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -27,6 +28,7 @@ json=""
 epochs=1
 threads=""
 libtorch_only=false
+wait_idle=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --data) data="${2:?--data needs a folder}"; shift 2 ;;
@@ -34,11 +36,13 @@ while [ $# -gt 0 ]; do
     --epochs) epochs="${2:?--epochs needs a number}"; shift 2 ;;
     --threads) threads="${2:?--threads needs a number}"; shift 2 ;;
     --libtorch-only) libtorch_only=true; shift ;;
+    --wait-idle) wait_idle="${2:?--wait-idle needs seconds}"; shift 2 ;;
     -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "peer-cpu-side-by-side: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
 case "$epochs" in ''|*[!0-9]*|0) echo "peer-cpu-side-by-side: --epochs needs a positive whole number, got '$epochs'" >&2; exit 2 ;; esac
+case "$wait_idle" in ''|*[!0-9]*) echo "peer-cpu-side-by-side: --wait-idle needs whole seconds, got '$wait_idle'" >&2; exit 2 ;; esac
 if [ -n "$threads" ]; then
   case "$threads" in *[!0-9]*|0) echo "peer-cpu-side-by-side: --threads needs a positive whole number, got '$threads'" >&2; exit 2 ;; esac
 fi
@@ -77,11 +81,32 @@ cpu_model="$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n 1)"
 cpu_model="${cpu_model:-unknown}"
 cores="$(nproc)"
 load_now() { cut -d ' ' -f 1 /proc/loadavg; }
-warn_if_busy() {
-  local load; load="$(load_now)"
-  echo "load average (1 min) before the $1 half: $load"
-  if awk -v l="$load" 'BEGIN { exit !(l > 0.5) }'; then
-    echo "WARNING: the machine is busy (load $load on $cores cores); the figures will be lower and noisier than on an idle machine." >&2
+# Other runnable tasks right now: /proc/stat's procs_running (minus the reader) averaged over 2 s.
+# Unlike the load average it does not still count the half that just finished.
+runnable_others() {
+  local i total=0 n
+  for i in 1 2 3 4 5 6 7 8 9 10; do
+    n="$(sed -n 's/^procs_running //p' /proc/stat)"
+    total=$((total + n - 1))
+    sleep 0.2
+  done
+  awk -v t="$total" 'BEGIN { printf "%.1f", (t < 0 ? 0 : t) / 10 }'
+}
+is_busy() { awk -v l="$1" 'BEGIN { exit !(l > 0.5) }'; }
+# Before a half: waits up to --wait-idle seconds for other runnable tasks to average 0.5 or fewer,
+# then sets last_load and last_runnable and warns when the machine is still busy.
+last_load="" last_runnable=""
+before_half() {
+  local waited=0
+  last_runnable="$(runnable_others)"
+  while is_busy "$last_runnable" && [ "$waited" -lt "$wait_idle" ]; do
+    [ "$waited" -eq 0 ] && echo "waiting up to $wait_idle s for the machine to become idle ($last_runnable other runnable tasks) ..." >&2
+    sleep 8; waited=$((waited + 10)); last_runnable="$(runnable_others)"
+  done
+  last_load="$(load_now)"
+  echo "before the $1 half: $last_runnable other runnable tasks, load average (1 min) $last_load"
+  if is_busy "$last_runnable"; then
+    echo "WARNING: the machine is busy ($last_runnable other runnable tasks on $cores cores); the figures will be lower and noisier than on an idle machine." >&2
   fi
 }
 # Peak RSS of a command in KiB through GNU time, when it is installed.
@@ -105,7 +130,8 @@ if [ ! -f "$peer_build/classpath.txt" ] || [ -n "$(find "$peer_dir/pom.xml" "$pe
   (cd "$root" && ./mvnw -B -q -f peer/libtorch/pom.xml -Disthmus.buildDir=target package) >&2 || {
     echo "peer-cpu-side-by-side: the peer build failed; run './mvnw -f peer/libtorch/pom.xml package' to see why." >&2; exit 1; }
 fi
-warn_if_busy libtorch
+before_half libtorch
+lt_load="$last_load" lt_runnable="$last_runnable"
 libtorch_json="$work/libtorch.json"
 peer_args=(--data "$data" --epochs "$epochs" --json "$libtorch_json")
 [ -n "$threads" ] && peer_args+=(--threads "$threads")
@@ -128,13 +154,14 @@ else # no GNU time: the harness's own VmHWM reading
 fi
 
 # --- Isthmus half -----------------------------------------------------------------------------------
-is_ips="" is_sec="" is_acc="" is_rss_kib=""
+is_ips="" is_sec="" is_acc="" is_rss_kib="" is_load="" is_runnable=""
 if [ "$libtorch_only" = false ]; then
   if [ -z "${ISTHMUS_TRAIN_CMD:-}" ]; then
     # Build the command line now, if needed, so no build runs inside the measured process.
     "$root/isthmus" --version >/dev/null || { echo "peer-cpu-side-by-side: ./isthmus does not start (see above)." >&2; exit 1; }
   fi
-  warn_if_busy Isthmus
+  before_half Isthmus
+  is_load="$last_load" is_runnable="$last_runnable"
   read -r -a isthmus_cmd <<< "${ISTHMUS_TRAIN_CMD:-$root/isthmus train}"
   isthmus_out="$work/isthmus-run"
   run_measured "$work/isthmus.rss" "$work/isthmus.log" \
@@ -177,9 +204,9 @@ if [ -n "$json" ]; then
     echo "{"
     echo "  \"machine\": {\"cpu_model\": \"$cpu_model\", \"cores\": $cores, \"java_home\": \"$JAVA_HOME\"},"
     echo "  \"epochs\": $epochs,"
-    echo "  \"libtorch\": {\"images_per_second\": $lt_ips, \"epoch_seconds\": $lt_sec, \"test_accuracy\": $lt_acc, \"peak_rss_kib\": $(num_or_null "$lt_rss_kib"), \"details\": $(cat "$libtorch_json")},"
+    echo "  \"libtorch\": {\"images_per_second\": $lt_ips, \"epoch_seconds\": $lt_sec, \"test_accuracy\": $lt_acc, \"peak_rss_kib\": $(num_or_null "$lt_rss_kib"), \"load_average_before\": $lt_load, \"other_runnable_tasks_before\": $lt_runnable, \"details\": $(cat "$libtorch_json")},"
     if [ "$libtorch_only" = false ]; then
-      echo "  \"isthmus\": {\"backend\": \"reference\", \"images_per_second\": $is_ips, \"epoch_seconds\": $(num_or_null "$is_sec"), \"test_accuracy_percent\": $(num_or_null "$is_acc"), \"peak_rss_kib\": $(num_or_null "$is_rss_kib")},"
+      echo "  \"isthmus\": {\"backend\": \"reference\", \"images_per_second\": $is_ips, \"epoch_seconds\": $(num_or_null "$is_sec"), \"test_accuracy_percent\": $(num_or_null "$is_acc"), \"peak_rss_kib\": $(num_or_null "$is_rss_kib"), \"load_average_before\": $(num_or_null "$is_load"), \"other_runnable_tasks_before\": $(num_or_null "$is_runnable")},"
     else
       echo "  \"isthmus\": null,"
     fi
