@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.isthmus.data.IoProblems;
 import dev.isthmus.tensor.Shape;
 
 import java.io.ByteArrayOutputStream;
@@ -76,7 +77,7 @@ public final class SafeTensors {
             throw new CheckpointException(file + ": cannot write the checkpoint, folder " + file.toAbsolutePath().getParent()
                     + " does not exist; create it or choose another path", e);
         } catch (IOException e) {
-            throw new CheckpointException(file + ": cannot write the checkpoint (" + e + "); the previous file, if any, is unchanged", e);
+            throw new CheckpointException(file + ": cannot write the checkpoint (" + IoProblems.describe(e) + "); the previous file, if any, is unchanged", e);
         }
     }
 
@@ -176,7 +177,7 @@ public final class SafeTensors {
         } catch (NoSuchFileException e) {
             throw new CheckpointException(file + ": checkpoint file not found; pass the path of a .safetensors file written by `isthmus train`", e);
         } catch (IOException e) {
-            throw new CheckpointException(file + ": cannot read the checkpoint (" + e + ")", e);
+            throw new CheckpointException(file + ": cannot read the checkpoint (" + IoProblems.describe(e) + ")", e);
         }
     }
 

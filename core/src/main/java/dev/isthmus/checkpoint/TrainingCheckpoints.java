@@ -1,5 +1,6 @@
 package dev.isthmus.checkpoint;
 
+import dev.isthmus.data.IoProblems;
 import dev.isthmus.tensor.Shape;
 
 import java.io.IOException;
@@ -72,7 +73,7 @@ public final class TrainingCheckpoints {
             try {
                 Files.deleteIfExists(optimizerFile);
             } catch (IOException e) {
-                throw new CheckpointException(optimizerFile + ": cannot remove the stale optimizer state (" + e + "); delete it by hand", e);
+                throw new CheckpointException(optimizerFile + ": cannot remove the stale optimizer state (" + IoProblems.describe(e) + "); delete it by hand", e);
             }
         }
     }

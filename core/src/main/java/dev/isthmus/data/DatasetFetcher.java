@@ -137,7 +137,7 @@ public final class DatasetFetcher {
                     ? new FileCheck(file, path, Status.OK, "SHA-256 " + digest)
                     : new FileCheck(file, path, Status.WRONG_DIGEST, "SHA-256 of the content is " + digest + ", expected " + pin.sha256());
         } catch (IOException e) {
-            return new FileCheck(file, path, Status.UNREADABLE, e.toString());
+            return new FileCheck(file, path, Status.UNREADABLE, IoProblems.describe(e));
         }
     }
 
@@ -150,7 +150,7 @@ public final class DatasetFetcher {
         try {
             Files.createDirectories(folder);
         } catch (IOException e) {
-            throw new DatasetException(folder, "cannot create the data folder: " + e, "a writable folder", "pass another folder", e);
+            throw new DatasetException(folder, "cannot create the data folder: " + IoProblems.describe(e), "a writable folder", "pass another folder", e);
         }
         Map<DataFile, String> origins = new EnumMap<>(DataFile.class);
         Set<DataFile> needed = EnumSet.noneOf(DataFile.class);
@@ -311,7 +311,7 @@ public final class DatasetFetcher {
                     installed.add(file);
                     progress.accept(file.fileName() + ": verified, from " + uri);
                 } catch (IOException e) {
-                    failures.add(uri + ": " + e);
+                    failures.add(uri + ": " + IoProblems.describe(e));
                     if (installed.isEmpty()) break; // unreachable: do not wait for every file's timeout
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();

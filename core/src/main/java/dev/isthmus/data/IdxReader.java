@@ -113,7 +113,7 @@ public final class IdxReader {
         } catch (ZipException | EOFException e) {
             throw new DatasetException(file, "not a valid gzip stream (" + e.getMessage() + ")", "a complete gzip file or a raw IDX file", fix, e);
         } catch (IOException e) {
-            throw new DatasetException(file, "cannot be read: " + e, "a readable " + kind, fix, e);
+            throw new DatasetException(file, "cannot be read: " + IoProblems.describe(e), "a readable " + kind, fix, e);
         }
     }
 
