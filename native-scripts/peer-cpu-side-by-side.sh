@@ -169,8 +169,8 @@ if [ "$libtorch_only" = false ]; then
       echo "peer-cpu-side-by-side: the Isthmus run failed (see above)." >&2; exit 1; }
   if command -v jq >/dev/null && [ -s "$isthmus_out/metrics.json" ]; then
     # metrics.json: one object per epoch (epoch, trainLoss, testAccuracy, seconds, imagesPerSecond).
-    is_ips="$(jq -r '.[-1].imagesPerSecond' "$isthmus_out/metrics.json")"
-    is_sec="$(jq -r '.[-1].seconds' "$isthmus_out/metrics.json")"
+    is_ips="$(jq -r '(.[-1].imagesPerSecond * 10 | round) / 10' "$isthmus_out/metrics.json")"
+    is_sec="$(jq -r '(.[-1].seconds * 1000 | round) / 1000' "$isthmus_out/metrics.json")"
     is_acc="$(jq -r '(.[-1].testAccuracy * 10000 | round) / 100' "$isthmus_out/metrics.json")"
   else
     # The last summary line: "epoch N  train loss L  test accuracy A%  S s  R images/s".
