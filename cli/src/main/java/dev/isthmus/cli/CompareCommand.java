@@ -50,13 +50,14 @@ import java.util.function.Function;
  * CUDA code). Exit code 4 when they disagree beyond tolerance.
  */
 @Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Cross-check two backends step by step: both start from the same weights and see the same batches;",
-                "every step compares each layer's output and input gradient, every parameter gradient (before the",
-                "update) and parameter (after it), and the loss. Or, with --op, one op's forward and backward outputs.",
-                "Agreement: |a-b| <= (atol*rms(a) + rtol*|a|) * sqrt(terms): rms(a) is the tensor's root mean square,",
-                "terms the float32 terms summed on the way to the value; the per-kind defaults follow float32 rounding",
-                "(see --tolerance). reference vs reference must agree exactly.",
-                "Exits with 4 at a disagreement, naming the first step, tensor and index beyond tolerance."})
+        description = {"Cross-check two backends step by step. Both start from the same weights and",
+                "see the same batches; each step compares every layer's output and input",
+                "gradient, every parameter gradient (before the update) and parameter (after",
+                "it), and the loss. With --op: one op's forward and backward outputs.",
+                "Values agree when |a-b| <= (atol*rms(a) + rtol*|a|) * sqrt(terms), rms(a)",
+                "being the tensor's root mean square and terms the float32 terms summed on the",
+                "way to it (defaults: see --tolerance). reference vs reference must be exact.",
+                "Exit code 4 at a disagreement, naming the first step, tensor and index."})
 public final class CompareCommand implements Callable<Integer> {
 
     @Option(names = "--a", defaultValue = "reference", paramLabel = "BACKEND",
