@@ -12,7 +12,7 @@ import dev.isthmus.train.Sgd;
 import dev.isthmus.train.SgdSettings;
 import dev.isthmus.train.Trainer;
 import dev.isthmus.train.TrainingStep;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -40,8 +40,8 @@ class GpuTrainingTest {
     /** cudaMemGetInfo moves in whole pages of the driver's allocator; 8 MiB absorbs its own bookkeeping. */
     private static final long MEMORY_SLACK = 8L << 20;
 
-    @BeforeAll
-    static void requireGpu() {
+    @BeforeEach
+    void requireGpu() {
         GpuAvailability.assumeRealGpu();
     }
 
