@@ -38,6 +38,10 @@ public final class IdxReader {
         if (dims[1] == 0 || dims[2] == 0) {
             throw new DatasetException(file, "images of " + dims[1] + "x" + dims[2] + " pixels", "non-empty images such as 28x28", fix);
         }
+        if (dims[1] * dims[2] > MAX_PAYLOAD) {
+            // With a count of 0 the data is empty, so only this check stops an image no array could hold.
+            throw new DatasetException(file, "images of " + dims[1] + "x" + dims[2] + " pixels", "at most " + MAX_PAYLOAD + " pixels per image", fix);
+        }
         return new IdxImages((int) dims[0], (int) dims[1], (int) dims[2], parsed.payload);
     }
 
@@ -88,6 +92,12 @@ public final class IdxReader {
                 if (payloadBytes > MAX_PAYLOAD) {
                     throw new DatasetException(file, "header declares " + describe(dims) + " = " + payloadBytes + " bytes of data",
                             "at most " + MAX_PAYLOAD + " bytes", fix);
+                }
+                for (long dim : dims) {
+                    // Sizes are Java ints from here on; with another dimension 0 a huge one passes the size check above.
+                    if (dim > Integer.MAX_VALUE) {
+                        throw new DatasetException(file, "header declares " + describe(dims), "dimension sizes below 2^31", fix);
+                    }
                 }
                 if (!gzip && fileSize != headerBytes + payloadBytes) {
                     // Raw files: the length is known up front, so nothing is allocated for a lying header.
