@@ -11,7 +11,7 @@ import dev.isthmus.tensor.Shape;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -27,17 +27,31 @@ import java.util.Map;
 final class ConvolutionAlgorithms {
 
     enum Direction {
-        FORWARD("conv2d forward"), BACKWARD_DATA("conv2d backward input"), BACKWARD_FILTER("conv2d backward weight");
+        FORWARD("conv2d forward", "IMPLICIT_GEMM", "IMPLICIT_PRECOMP_GEMM", "GEMM", "DIRECT", "FFT", "FFT_TILING", "WINOGRAD",
+                "WINOGRAD_NONFUSED"),
+        BACKWARD_DATA("conv2d backward input", "ALGO_0", "ALGO_1", "FFT", "FFT_TILING", "WINOGRAD", "WINOGRAD_NONFUSED"),
+        BACKWARD_FILTER("conv2d backward weight", "ALGO_0", "ALGO_1", "FFT", "ALGO_3", "WINOGRAD", "WINOGRAD_NONFUSED", "FFT_TILING");
 
         private final String opName;
+        /** cuDNN's enumerator names by value (cudnnConvolutionFwdAlgo_t, ...BwdDataAlgo_t, ...BwdFilterAlgo_t). */
+        private final String[] algorithmNames;
 
-        Direction(String opName) {
+        Direction(String opName, String... algorithmNames) {
             this.opName = opName;
+            this.algorithmNames = algorithmNames;
+        }
+
+        String algorithmName(int algorithm) {
+            return algorithm >= 0 && algorithm < algorithmNames.length ? algorithmNames[algorithm] : "algorithm " + algorithm;
         }
     }
 
-    /** The algorithm to run and the workspace it needs. */
-    record Choice(int algorithm, long workspaceBytes) {
+    /**
+     * The algorithm to run and the workspace it needs, with what cuDNN reported about it.
+     *
+     * @param milliseconds the time cuDNN measured (find), or a negative value (heuristics)
+     */
+    record Choice(int algorithm, long workspaceBytes, float milliseconds, boolean deterministic, int mathType) {
     }
 
     /** Descriptors of one convolution: input x, filter w, convolution, output y. */
@@ -54,7 +68,7 @@ final class ConvolutionAlgorithms {
     private final MemorySegment handle;
     private final NativeScratch scratch;
     private final CudaOptions options;
-    private final Map<Key, Choice> chosen = new HashMap<>();
+    private final Map<Key, Choice> chosen = new LinkedHashMap<>();
 
     ConvolutionAlgorithms(MemorySegment cudnnHandle, NativeScratch scratch, CudaOptions options) {
         this.handle = cudnnHandle;
@@ -78,6 +92,22 @@ final class ConvolutionAlgorithms {
         return chosen.size();
     }
 
+    /** One line per choice, e.g. "conv2d forward input [64, 1, 28, 28] weight [10, 1, 5, 5] stride 1x1 ...: IMPLICIT_PRECOMP_GEMM ...". */
+    List<String> describe() {
+        List<String> lines = new ArrayList<>(chosen.size());
+        chosen.forEach((key, choice) -> {
+            Conv2dSpec s = key.spec();
+            String math = choice.mathType() == Cudnn.CUDNN_FMA_MATH() ? "FMA math"
+                    : usesTensorOps(choice.mathType()) ? "tensor-op math" : "default math";
+            lines.add(String.format(java.util.Locale.ROOT, "%s input %s weight %s stride %dx%d padding %dx%d dilation %dx%d: %s, workspace %d bytes, %s, %s%s",
+                    key.direction().opName, key.input(), key.weight(), s.strideH(), s.strideW(), s.padH(), s.padW(), s.dilationH(), s.dilationW(),
+                    key.direction().algorithmName(choice.algorithm()), choice.workspaceBytes(),
+                    choice.deterministic() ? "deterministic" : "non-deterministic", math,
+                    choice.milliseconds() >= 0 ? String.format(java.util.Locale.ROOT, ", %.3f ms measured", choice.milliseconds()) : ""));
+        });
+        return lines;
+    }
+
     private Choice search(Problem problem) {
         List<Candidate> candidates = candidates(problem);
         boolean sawDeterministicRejection = false;
@@ -96,7 +126,8 @@ final class ConvolutionAlgorithms {
             long workspace = workspaceSize(problem, candidate.algorithm());
             if (workspace < 0) continue; // cuDNN rejects this algorithm for the shape after all
             if (workspace <= options.workspaceCapBytes()) {
-                return new Choice(candidate.algorithm(), workspace);
+                return new Choice(candidate.algorithm(), workspace, candidate.milliseconds(),
+                        candidate.determinism() == Cudnn.CUDNN_DETERMINISTIC(), candidate.mathType());
             }
             smallestOverCap = Math.min(smallestOverCap, workspace);
         }

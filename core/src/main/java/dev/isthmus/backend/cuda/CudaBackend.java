@@ -287,6 +287,15 @@ public final class CudaBackend implements Backend {
         return algorithms.size();
     }
 
+    /**
+     * The cuDNN algorithm chosen for each convolution direction and shape so far, one line each (name,
+     * workspace, determinism, math type, and the measured time with {@link AlgorithmSearch#FIND}).
+     */
+    public List<String> convolutionAlgorithms() {
+        enter();
+        return algorithms.describe();
+    }
+
     // ================================================================ convolution
 
     @Override

@@ -236,6 +236,8 @@ abstract class CudaConformanceSuite {
             keep(cuda.conv2d(x, w, null, c.spec())).close();
         }
         assertEquals(choices, cuda.algorithmChoices(), "no new algorithm search for a shape already seen");
+        assertTrue(cuda.convolutionAlgorithms().stream().anyMatch(line -> line.startsWith("conv2d forward input " + inputShape)),
+                cuda.convolutionAlgorithms().toString());
         assertEquals(descriptors, cuda.descriptorCount(), "no new descriptors for shapes already seen");
     }
 

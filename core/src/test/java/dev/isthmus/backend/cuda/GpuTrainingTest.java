@@ -63,6 +63,7 @@ class GpuTrainingTest {
             EpochMetrics metrics = trainer.epoch(1, train.epoch(1), train.batchCount(), test.epoch(1), data.classes());
             System.out.printf(Locale.ROOT, "[gpu] %s: lesson CNN, 1 epoch on %d MNIST images: loss %.4f, test accuracy %.2f%%, %.1f s, %.0f images/s%n",
                     cuda.gpu().describe(), data.train().size(), metrics.trainLoss(), 100 * metrics.testAccuracy(), metrics.seconds(), metrics.imagesPerSecond());
+            cuda.convolutionAlgorithms().forEach(line -> System.out.println("[gpu] cuDNN " + line));
             assertTrue(Double.isFinite(metrics.trainLoss()), "finite training loss");
             if (limit == 0) {
                 assertTrue(metrics.testAccuracy() >= REQUIRED_ACCURACY, String.format(Locale.ROOT,

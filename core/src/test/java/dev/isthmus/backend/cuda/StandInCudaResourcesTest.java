@@ -119,7 +119,8 @@ class StandInCudaResourcesTest {
                 // Only ~1 MiB is free beyond the pool: a 2 MiB tensor fits once the pool is handed back.
                 try (Tensor other = cuda.zeros(Shape.of(1 << 19))) {
                     assertEquals(0, cuda.pooledBytes(), "the pool was trimmed to make room");
-                    assertEquals(2L << 20, cuda.liveBytes());
+                    assertEquals(other.shape().bytes(), cuda.liveBytes());
+                    assertEquals(2L << 20, other.shape().bytes());
                 }
             } finally {
                 controls.setDeviceMemory(previous);
