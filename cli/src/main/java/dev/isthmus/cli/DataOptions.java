@@ -41,7 +41,7 @@ final class DataOptions {
             for (DatasetKind kind : DatasetKind.values()) {
                 if (kind.id().equals(value)) return kind;
             }
-            throw new IllegalArgumentException("unknown dataset '" + value + "'; choose mnist or fashion-mnist");
+            throw new picocli.CommandLine.TypeConversionException("unknown dataset '" + value + "'; choose mnist or fashion-mnist");
         }
     }
 }

@@ -51,6 +51,7 @@ public final class EvalCommand implements Callable<Integer> {
         Models architecture = Models.byId(modelId);
         Dataset dataset = data.load(err);
         try (Backend backend = backendOptions.open(err); Model net = architecture.create(backend)) {
+            TrainCommand.requireImageSize(dataset, net);
             ModelCheckpoint.loadWeights(checkpoint, net);
             Evaluation result = Evaluation.run(net, Batches.inOrder(dataset.test(), batchSize).epoch(0), dataset.classes());
             out.printf(Locale.ROOT, "%s on %s test set (%d images, backend %s): accuracy %.2f%% (%d correct)%n",

@@ -29,7 +29,7 @@ import java.util.Properties;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:success",
-                "1:unexpected failure (run with --verbose for the stack trace)",
+                "1:out of (GPU) memory, or an unexpected failure (run with --verbose for the stack trace)",
                 "2:bad input: command-line arguments, data files or checkpoints",
                 "3:the CUDA backend is not usable here (see `isthmus doctor`)",
                 "4:backends disagree beyond tolerance (compare)",
@@ -63,7 +63,24 @@ public final class IsthmusCommand implements Runnable {
             boolean verbose = parseResult.hasMatchedOption("--verbose") || root.verbose;
             return reportFailure(exception, commandLine.getErr(), verbose);
         });
+        cli.setParameterExceptionHandler((exception, arguments) -> reportUsageError(exception));
         return cli.execute(args);
+    }
+
+    /** A command line picocli cannot parse: one line naming the problem and where help is, like every other error (exit 2). */
+    static int reportUsageError(CommandLine.ParameterException exception) {
+        CommandLine command = exception.getCommandLine();
+        String message = exception.getMessage() == null ? "invalid command line" : exception.getMessage().lines().findFirst().orElse("");
+        StringBuilder line = new StringBuilder("isthmus: ").append(message);
+        if (exception instanceof CommandLine.UnmatchedArgumentException unmatched && !unmatched.getSuggestions().isEmpty()) {
+            line.append(" (did you mean ").append(String.join(" or ", unmatched.getSuggestions())).append("?)");
+        }
+        if (!message.contains("--help")) {
+            line.append("; see `").append(command.getCommandSpec().qualifiedName()).append(" --help`");
+        }
+        command.getErr().println(line);
+        command.getErr().flush();
+        return IsthmusException.EXIT_BAD_INPUT;
     }
 
     static int reportFailure(Exception exception, PrintWriter err, boolean verbose) {
@@ -76,7 +93,8 @@ public final class IsthmusCommand implements Runnable {
         err.println("isthmus: " + message.lines().findFirst().orElse(message));
         if (verbose) {
             exception.printStackTrace(err);
-        } else if (code == IsthmusException.EXIT_FAILURE) {
+        } else if (code == IsthmusException.EXIT_FAILURE && !(exception instanceof IsthmusException)) {
+            // An IsthmusException's message is already the one actionable line; only unexpected errors get the hint.
             err.println("isthmus: (" + exception.getClass().getName() + "; run again with --verbose for the stack trace)");
         }
         err.flush();

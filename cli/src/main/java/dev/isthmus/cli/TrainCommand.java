@@ -94,6 +94,7 @@ public final class TrainCommand implements Callable<Integer> {
         try (Backend backend = backendOptions.open(err);
              Model net = architecture.create(backend);
              Sgd optimizer = new Sgd(settings)) {
+            requireImageSize(dataset, net);
             int firstEpoch = 1;
             long step = 0;
             List<EpochMetrics> history = new ArrayList<>();
@@ -144,12 +145,25 @@ public final class TrainCommand implements Callable<Integer> {
             java.nio.file.Files.createDirectories(folder);
         } catch (java.io.IOException e) {
             throw new IsthmusException(IsthmusException.EXIT_BAD_INPUT, "cannot create the output folder " + folder + " ("
-                    + e.getClass().getSimpleName() + ": " + e.getMessage() + "); choose another with --out");
+                    + dev.isthmus.data.IoProblems.describe(e) + "); choose another with --out");
+        }
+    }
+
+    /** Images of another size would only fail deep inside the network, naming a layer instead of the data. */
+    static void requireImageSize(Dataset dataset, Model net) {
+        dev.isthmus.tensor.Shape sample = dataset.test().sampleShape();
+        if (!sample.equals(net.sampleShape())) {
+            throw new IllegalArgumentException("the images in --data are " + sample.dim(1) + "x" + sample.dim(2) + " pixels but model '" + net.name()
+                    + "' takes " + net.sampleShape().dim(1) + "x" + net.sampleShape().dim(2) + "; pass --data with " + dataset.kind().displayName() + "-format files of that size");
         }
     }
 
     private void validate() {
         if (epochs <= 0) throw new IllegalArgumentException("--epochs must be at least 1, got " + epochs);
+        // Checked here too (SgdSettings would refuse them) so the message names the option to change.
+        if (!(learningRate > 0) || !Float.isFinite(learningRate)) throw new IllegalArgumentException("--lr must be a positive number, got " + learningRate);
+        if (!(momentum >= 0 && momentum < 1)) throw new IllegalArgumentException("--momentum must be at least 0 and below 1, got " + momentum);
+        if (!(weightDecay >= 0) || !Float.isFinite(weightDecay)) throw new IllegalArgumentException("--weight-decay must be zero or positive, got " + weightDecay);
         if (batchSize <= 0) throw new IllegalArgumentException("--batch-size must be at least 1, got " + batchSize);
         if (limitTrain != null && limitTrain <= 0) throw new IllegalArgumentException("--limit-train must be at least 1, got " + limitTrain);
         if (limitTest != null && limitTest <= 0) throw new IllegalArgumentException("--limit-test must be at least 1, got " + limitTest);
