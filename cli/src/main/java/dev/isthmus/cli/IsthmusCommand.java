@@ -34,7 +34,8 @@ import java.util.Properties;
                 "3:the CUDA backend is not usable here (see `isthmus doctor`)",
                 "4:backends disagree beyond tolerance (compare)",
                 "5:training diverged (loss or weights became NaN/Inf)",
-                "130:interrupted"})
+                "130:interrupted by Ctrl-C (SIGINT); checkpoints already written are intact",
+                "143:stopped by SIGTERM; checkpoints already written are intact"})
 public final class IsthmusCommand implements Runnable {
 
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,

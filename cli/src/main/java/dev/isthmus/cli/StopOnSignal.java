@@ -1,5 +1,6 @@
 package dev.isthmus.cli;
 
+import dev.isthmus.IsthmusException;
 import dev.isthmus.train.Trainer;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
@@ -14,14 +15,19 @@ import java.io.PrintWriter;
 final class StopOnSignal implements AutoCloseable {
     private static final String[] SIGNALS = {"INT", "TERM"};
     private final SignalHandler[] previous = new SignalHandler[SIGNALS.length];
+    private volatile int exitCode = IsthmusException.EXIT_INTERRUPTED;
 
     private StopOnSignal(Trainer trainer, PrintWriter err) {
         for (int i = 0; i < SIGNALS.length; i++) {
             try {
                 previous[i] = Signal.handle(new Signal(SIGNALS[i]), signal -> {
+                    // 128 + signal number, as when the JVM's default handling ends the process (before this
+                    // handler is installed or after it is closed): 130 for Ctrl-C, 143 for SIGTERM, whenever it comes.
+                    int code = 128 + signal.getNumber();
                     if (trainer.stopRequested()) {
-                        Runtime.getRuntime().halt(130);
+                        Runtime.getRuntime().halt(code);
                     }
+                    exitCode = code;
                     err.println();
                     err.println("isthmus: stopping after the current step (signal " + signal.getName() + "; again to quit at once)");
                     err.flush();
@@ -31,6 +37,11 @@ final class StopOnSignal implements AutoCloseable {
                 previous[i] = null; // the JVM reserves this signal here (e.g. -Xrs); default handling stays
             }
         }
+    }
+
+    /** The exit code for the signal that asked to stop: 130 (SIGINT, Ctrl-C) or 143 (SIGTERM). */
+    int exitCode() {
+        return exitCode;
     }
 
     static StopOnSignal install(Trainer trainer, PrintWriter err) {

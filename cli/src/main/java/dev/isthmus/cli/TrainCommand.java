@@ -129,7 +129,7 @@ public final class TrainCommand implements Callable<Integer> {
                 if (trainer.stopRequested()) {
                     err.println("isthmus: interrupted; the last completed epoch's checkpoint in " + outDir + " is intact (continue with --resume "
                             + outDir.resolve(ModelCheckpoint.MODEL_FILE) + ")");
-                    return IsthmusException.EXIT_INTERRUPTED;
+                    return stop.exitCode();
                 }
             }
             if (!history.isEmpty()) {
