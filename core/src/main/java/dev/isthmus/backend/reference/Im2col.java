@@ -37,13 +37,13 @@ final class Im2col {
                             continue;
                         }
                         int source = (ci * g.h() + ih) * g.w() + wOffset; // x index of output column ow is source + ow·sw
-                        Arrays.fill(row, column, column + owFrom, 0f);
+                        if (owFrom > 0) Arrays.fill(row, column, column + owFrom, 0f);
                         if (sw == 1) {
                             System.arraycopy(x, source + owFrom, row, column + owFrom, owTo - owFrom);
                         } else {
                             for (int ow = owFrom; ow < owTo; ow++) row[column + ow] = x[source + ow * sw];
                         }
-                        Arrays.fill(row, column + owTo, column + q, 0f);
+                        if (owTo < q) Arrays.fill(row, column + owTo, column + q, 0f);
                     }
                 }
             }
@@ -96,6 +96,28 @@ final class Im2col {
                         int target = (ci * g.h() + ih) * g.w() + wOffset;
                         int column = oh * q;
                         for (int ow = owFrom; ow < owTo; ow++) dx[target + ow * sw] += row[column + ow];
+                    }
+                }
+            }
+        }
+    }
+
+    /** The adjoint of {@link #unfoldTransposed}: {@link #fold} for a matrix laid out as colT[column][row]. */
+    static void foldTransposed(ConvGeometry g, float[][] dcolT, float[] dx) {
+        Arrays.fill(dx, 0, g.inputSample(), 0f);
+        int q = g.q(), s = g.s(), sw = g.strideW(), dw = g.dilationW();
+        for (int oh = 0; oh < g.p(); oh++) {
+            for (int ow = 0; ow < q; ow++) {
+                float[] source = dcolT[oh * q + ow];
+                int iwFirst = ow * sw - g.padW(); // input column of kernel tap kw is iwFirst + kw·dw
+                int kwFrom = TapRange.first(iwFirst, dw), kwTo = TapRange.end(iwFirst, dw, g.w(), s, kwFrom);
+                for (int ci = 0; ci < g.c(); ci++) {
+                    for (int kh = 0; kh < g.r(); kh++) {
+                        int ih = oh * g.strideH() - g.padH() + kh * g.dilationH();
+                        if (ih < 0 || ih >= g.h()) continue;
+                        int target = (ci * g.h() + ih) * g.w() + iwFirst;
+                        int row = (ci * g.r() + kh) * s;
+                        for (int kw = kwFrom; kw < kwTo; kw++) dx[target + kw * dw] += source[row + kw];
                     }
                 }
             }

@@ -118,8 +118,9 @@ public final class ReferenceBackend implements Backend {
         Shape outputShape = withOp(op, () -> spec.outputShape(inputShape, weight.shape()));
         requireGradOutput(op, gradOutput, outputShape, "input " + inputShape + " and weight " + weight.shape());
         ConvGeometry g = ConvGeometry.of(inputShape, weight.shape(), outputShape, spec);
-        float[][] weightTransposed = RowMatrices.transpose(RowMatrices.read(w, g.k(), g.columnRows()), g.k(), g.columnRows());
-        return compute(inputShape, dx -> ConvolutionKernels.backwardInput(g, dy, weightTransposed, dx));
+        float[][] weightRows = RowMatrices.read(w, g.k(), g.columnRows());
+        float[][] weightTransposed = RowMatrices.transpose(weightRows, g.k(), g.columnRows());
+        return compute(inputShape, dx -> ConvolutionKernels.backwardInput(g, dy, weightRows, weightTransposed, dx));
     }
 
     @Override
