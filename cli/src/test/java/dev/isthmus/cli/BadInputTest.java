@@ -189,6 +189,26 @@ class BadInputTest {
         assertBadInput(train("--data", folder.toString()), 2, TinyMnist.TRAIN_IMAGES + ".gz", "gzip");
     }
 
+    /** 250,000 blank images gzip to 200 KB but need 196 MB as bytes: with a 96 MB heap that is an error, not an OutOfMemoryError. */
+    @Test
+    void dataLargerThanTheHeapIsAnErrorNotACrash() throws IOException {
+        Path folder = copyOfData();
+        int count = 250_000;
+        ByteArrayOutputStream compressed = new ByteArrayOutputStream();
+        try (GZIPOutputStream out = new GZIPOutputStream(compressed)) {
+            out.write(ByteBuffer.allocate(16).putInt(0x803).putInt(count).putInt(28).putInt(28).array());
+            byte[] blank = new byte[28 * 28 * 1000];
+            for (int i = 0; i < count / 1000; i++) out.write(blank);
+        }
+        Files.delete(folder.resolve(TinyMnist.TRAIN_IMAGES));
+        Files.write(folder.resolve(TinyMnist.TRAIN_IMAGES + ".gz"), compressed.toByteArray());
+        TinyMnist.replace(folder, TinyMnist.TRAIN_LABELS, TinyMnist.labels(count, new SplittableRandom(8)));
+        JavaProcess child = JavaProcess.start(temp.resolve("child-logs"), List.of("-Xmx96m"), IsthmusCommand.class.getName(),
+                trainArguments("--data", folder.toString()), Map.of(), Map.of());
+        assertBadInput(new CliRunner(child.waitFor(120), child.stdout(), child.stderr()), 2, TinyMnist.TRAIN_IMAGES, "MiB",
+                "more than the Java heap has free", "-Xmx");
+    }
+
     // ------------------------------------------------------------------ checkpoints
 
     @Test

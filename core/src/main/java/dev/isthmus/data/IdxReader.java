@@ -19,7 +19,8 @@ import java.util.zip.ZipException;
  * field is checked: magic, type, dimensions, and the exact length (truncated data and trailing
  * bytes are both errors). A hostile header cannot make the reader allocate more than the file
  * really holds: raw files are checked against their size before any allocation, and compressed ones
- * are read incrementally, so memory follows the bytes actually decompressed.
+ * are decompressed twice, first only counted, so the data is then read into one array of exactly its
+ * size; data larger than the Java heap allows is a {@link DatasetException}, not an OutOfMemoryError.
  */
 public final class IdxReader {
     static final int IMAGES_MAGIC = 0x00000803;
@@ -70,53 +71,44 @@ public final class IdxReader {
     private record Parsed(long[] dims, byte[] payload) {
     }
 
+    /** The header's facts: dimension sizes, and the bytes of header and data they imply. */
+    private record Header(long[] dims, long headerBytes, long payloadBytes) {
+        long totalBytes() {
+            return headerBytes + payloadBytes;
+        }
+    }
+
     private static Parsed read(Path file, int expectedMagic, String fix) {
-        int expectedDims = expectedMagic & 0xFF;
         String kind = expectedMagic == IMAGES_MAGIC ? "an IDX image file" : "an IDX label file";
         try {
             if (!Files.isRegularFile(file)) {
                 throw new DatasetException(file, "file not found", kind, fix);
             }
             boolean gzip = isGzip(file);
-            long fileSize = Files.size(file);
+            Header header;
             try (DataInputStream in = new DataInputStream(new BufferedInputStream(open(file, gzip), 1 << 16))) {
-                int magic = readHeaderInt(in, file, kind, fix);
-                checkMagic(file, magic, expectedMagic, kind, fix);
-                long[] dims = new long[expectedDims];
-                long payloadBytes = 1;
-                for (int d = 0; d < expectedDims; d++) {
-                    dims[d] = Integer.toUnsignedLong(readHeaderInt(in, file, kind, fix));
-                    payloadBytes = saturatingMultiply(payloadBytes, dims[d]);
+                header = readHeader(in, file, expectedMagic, kind, fix);
+                if (gzip) {
+                    // First pass over compressed data: count it without keeping it, so that the payload is then
+                    // allocated once, at its exact size, and only when the data is really there.
+                    long decompressed = header.headerBytes() + countBytes(in, header.payloadBytes() + TRAILING_COUNT_LIMIT);
+                    long trailing = decompressed - header.totalBytes();
+                    checkLength(file, header, decompressed, "data is truncated: " + decompressed + " decompressed bytes",
+                            (trailing >= TRAILING_COUNT_LIMIT ? "at least " : "") + trailing + " trailing bytes after the data", fix);
+                } else {
+                    long fileSize = Files.size(file);
+                    checkLength(file, header, fileSize, "file is truncated: " + fileSize + " bytes",
+                            "file has " + (fileSize - header.totalBytes()) + " trailing bytes (" + fileSize + " bytes)", fix);
                 }
-                long headerBytes = 4L + 4L * expectedDims;
-                if (payloadBytes > MAX_PAYLOAD) {
-                    throw new DatasetException(file, "header declares " + describe(dims) + " = " + payloadBytes + " bytes of data",
-                            "at most " + MAX_PAYLOAD + " bytes", fix);
+            }
+            try (InputStream in = new BufferedInputStream(open(file, gzip), 1 << 16)) {
+                in.skipNBytes(header.headerBytes());
+                byte[] payload = allocate(file, header);
+                int read = in.readNBytes(payload, 0, payload.length);
+                if (read < payload.length) {
+                    throw new DatasetException(file, "file changed while being read", "a file that stays as it is", fix);
                 }
-                for (long dim : dims) {
-                    // Sizes are Java ints from here on; with another dimension 0 a huge one passes the size check above.
-                    if (dim > Integer.MAX_VALUE) {
-                        throw new DatasetException(file, "header declares " + describe(dims), "dimension sizes below 2^31", fix);
-                    }
-                }
-                if (!gzip && fileSize != headerBytes + payloadBytes) {
-                    // Raw files: the length is known up front, so nothing is allocated for a lying header.
-                    String problem = fileSize < headerBytes + payloadBytes
-                            ? "file is truncated: " + fileSize + " bytes" : "file has " + (fileSize - headerBytes - payloadBytes) + " trailing bytes (" + fileSize + " bytes)";
-                    throw new DatasetException(file, problem, (headerBytes + payloadBytes) + " bytes for " + describe(dims), fix);
-                }
-                // readNBytes grows its buffer as data arrives instead of allocating the declared size at once.
-                byte[] payload = in.readNBytes((int) payloadBytes);
-                if (payload.length < payloadBytes) {
-                    throw new DatasetException(file, "data is truncated: " + (headerBytes + payload.length) + " decompressed bytes",
-                            (headerBytes + payloadBytes) + " bytes for " + describe(dims), fix);
-                }
-                long trailing = countTrailing(in);
-                if (trailing > 0) {
-                    throw new DatasetException(file, (trailing >= TRAILING_COUNT_LIMIT ? "at least " : "") + trailing
-                            + " trailing bytes after the data", (headerBytes + payloadBytes) + " bytes for " + describe(dims), fix);
-                }
-                return new Parsed(dims, payload);
+                return new Parsed(header.dims(), payload);
             }
         } catch (DatasetException e) {
             throw e;
@@ -124,6 +116,46 @@ public final class IdxReader {
             throw new DatasetException(file, "not a valid gzip stream (" + e.getMessage() + ")", "a complete gzip file or a raw IDX file", fix, e);
         } catch (IOException e) {
             throw new DatasetException(file, "cannot be read: " + IoProblems.describe(e), "a readable " + kind, fix, e);
+        }
+    }
+
+    private static Header readHeader(DataInputStream in, Path file, int expectedMagic, String kind, String fix) throws IOException {
+        int magic = readHeaderInt(in, file, kind, fix);
+        checkMagic(file, magic, expectedMagic, kind, fix);
+        long[] dims = new long[expectedMagic & 0xFF];
+        long payloadBytes = 1;
+        for (int d = 0; d < dims.length; d++) {
+            dims[d] = Integer.toUnsignedLong(readHeaderInt(in, file, kind, fix));
+            payloadBytes = saturatingMultiply(payloadBytes, dims[d]);
+        }
+        if (payloadBytes > MAX_PAYLOAD) {
+            throw new DatasetException(file, "header declares " + describe(dims) + " = " + payloadBytes + " bytes of data",
+                    "at most " + MAX_PAYLOAD + " bytes", fix);
+        }
+        for (long dim : dims) {
+            // Sizes are Java ints from here on; with another dimension 0 a huge one passes the size check above.
+            if (dim > Integer.MAX_VALUE) {
+                throw new DatasetException(file, "header declares " + describe(dims), "dimension sizes below 2^31", fix);
+            }
+        }
+        return new Header(dims, 4L + 4L * dims.length, payloadBytes);
+    }
+
+    /** The content (file or decompressed stream) must be exactly header + data. */
+    private static void checkLength(Path file, Header header, long actualBytes, String truncated, String trailing, String fix) {
+        if (actualBytes != header.totalBytes()) {
+            throw new DatasetException(file, actualBytes < header.totalBytes() ? truncated : trailing,
+                    header.totalBytes() + " bytes for " + describe(header.dims()), fix);
+        }
+    }
+
+    /** The payload array; a file larger than the Java heap allows is an error the user can fix, not a crash. */
+    private static byte[] allocate(Path file, Header header) {
+        try {
+            return new byte[(int) header.payloadBytes()];
+        } catch (OutOfMemoryError e) {
+            throw new DatasetException(file, describe(header.dims()) + " need " + (header.payloadBytes() >> 20) + " MiB, more than the Java heap has free",
+                    "data that fits in memory", "give Java more memory (ISTHMUS_JAVA_OPTS=-Xmx8g) or use fewer images", e);
         }
     }
 
@@ -161,13 +193,15 @@ public final class IdxReader {
         throw new DatasetException(file, "magic number " + hex(magic) + " declares " + dims + " dimensions" + hint, expected, fix);
     }
 
+    /** How far past the declared data a compressed stream is read to tell how much is trailing. */
     private static final long TRAILING_COUNT_LIMIT = 1 << 20;
 
-    private static long countTrailing(InputStream in) throws IOException {
+    /** Bytes left in the stream, counting no further than {@code limit}. */
+    private static long countBytes(InputStream in, long limit) throws IOException {
         long count = 0;
-        byte[] buffer = new byte[8192];
+        byte[] buffer = new byte[1 << 16];
         int n;
-        while (count < TRAILING_COUNT_LIMIT && (n = in.read(buffer)) > 0) count += n;
+        while (count < limit && (n = in.read(buffer, 0, (int) Math.min(buffer.length, limit - count))) > 0) count += n;
         return count;
     }
 

@@ -31,7 +31,15 @@ public final class Split {
         }
         float[] table = normalization.table();
         byte[] pixels = images.pixels();
-        float[] values = new float[pixels.length];
+        float[] values;
+        try {
+            values = new float[pixels.length];
+        } catch (OutOfMemoryError e) {
+            // Four bytes per pixel once normalised: a data set that fits as bytes may not fit as floats.
+            throw new DatasetException(name + " split: " + images.count() + " images of " + images.rows() + "x" + images.columns() + " need "
+                    + ((long) pixels.length * Float.BYTES >> 20) + " MiB as floats, more than the Java heap has free; give Java more memory"
+                    + " (ISTHMUS_JAVA_OPTS=-Xmx8g) or use fewer images", e);
+        }
         for (int i = 0; i < pixels.length; i++) values[i] = table[pixels[i] & 0xFF];
         return new Split(name, images.count(), images.rows(), images.columns(), values, labels.labels().clone());
     }

@@ -31,8 +31,15 @@ public final class JavaProcess {
      */
     public static JavaProcess start(Path logs, String mainClass, List<String> arguments, Map<String, String> systemProperties,
                                     Map<String, String> environment) {
+        return start(logs, List.of("-Xmx1g"), mainClass, arguments, systemProperties, environment);
+    }
+
+    /** Like {@link #start(Path, String, List, Map, Map)} with JVM options such as {@code -Xmx96m}. */
+    public static JavaProcess start(Path logs, List<String> jvmOptions, String mainClass, List<String> arguments,
+                                    Map<String, String> systemProperties, Map<String, String> environment) {
         String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xmx1g"));
+        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED"));
+        command.addAll(jvmOptions);
         systemProperties.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
         command.addAll(arguments);
