@@ -4,7 +4,7 @@
 # out with a one-line reason; the full suite takes a long while, --quick a few minutes.
 #
 # Usage: native-scripts/bench.sh [--quick] [--out FILE.json] [JMH-REGEX...] [-- MORE-JMH-OPTIONS...]
-#   --quick        1 fork, 1 warm-up and 3 measured iterations of 0.5 s each (default: the annotations'
+#   --quick        1 fork, 3 warm-up and 3 measured iterations of 0.5 s each (default: the annotations'
 #                  3 warm-up and 5 measured iterations of 1-2 s)
 #   --cuda-standin also run the CUDA backend on the CPU stand-in of the CUDA libraries (built with gcc;
 #                  rows labelled cuda-standin): its host-side cost per op, never a GPU figure
@@ -70,7 +70,7 @@ fi
 
 jmh=(-rf json -rff "$out" -prof gc)
 if [ "$quick" = 1 ]; then
-  jmh+=(-f 1 -wi 1 -w 500ms -i 3 -r 500ms)
+  jmh+=(-f 1 -wi 3 -w 500ms -i 3 -r 500ms)
 fi
 
 cpus=$(nproc)

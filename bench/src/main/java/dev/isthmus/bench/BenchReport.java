@@ -29,7 +29,7 @@ public final class BenchReport {
 
     /** One JMH result with its derived rates. */
     public record Row(String benchmark, String method, String backend, String workload, double score, double error,
-                      String unit, OpCost cost, OptionalDouble allocatedBytesPerOp) {
+                      double best, String unit, OpCost cost, OptionalDouble allocatedBytesPerOp) {
 
         /** Seconds per op, from JMH's score in its unit (ns/op … s/op). */
         public double secondsPerOp() {
@@ -42,6 +42,11 @@ public final class BenchReport {
 
         public OptionalDouble gigabytesPerSecond() {
             return cost.bytes() > 0 && score > 0 ? OptionalDouble.of(cost.bytes() / secondsPerOp() / 1e9) : OptionalDouble.empty();
+        }
+
+        /** GFLOP/s of the fastest measured iteration: on a shared machine the closest to what the code can do. */
+        public OptionalDouble bestGflopsPerSecond() {
+            return cost.flops() > 0 && best > 0 ? OptionalDouble.of(cost.flops() / (best * secondsPer(unit)) / 1e9) : OptionalDouble.empty();
         }
     }
 
@@ -91,8 +96,10 @@ public final class BenchReport {
         String workload = params.path("workload").asText("");
         JsonNode primary = result.path("primaryMetric");
         JsonNode allocated = result.path("secondaryMetrics").path("gc.alloc.rate.norm");
-        return new Row(simpleClass + "." + method, method, backend, workload, primary.path("score").asDouble(),
-                primary.path("scoreError").asDouble(Double.NaN), primary.path("scoreUnit").asText(),
+        double score = primary.path("score").asDouble();
+        return new Row(simpleClass + "." + method, method, backend, workload, score,
+                primary.path("scoreError").asDouble(Double.NaN),
+                primary.path("scorePercentiles").path("0.0").asDouble(score), primary.path("scoreUnit").asText(),
                 cost(simpleClass, method, workload),
                 allocated.isMissingNode() ? OptionalDouble.empty() : OptionalDouble.of(allocated.path("score").asDouble()));
     }
@@ -129,6 +136,7 @@ public final class BenchReport {
             derived.put("bytesPerOp", row.cost().bytes());
             row.gflopsPerSecond().ifPresent(v -> derived.put("gflopsPerSecond", v));
             row.gigabytesPerSecond().ifPresent(v -> derived.put("gigabytesPerSecond", v));
+            row.bestGflopsPerSecond().ifPresent(v -> derived.put("bestIterationGflopsPerSecond", v));
         }
         try {
             return JSON.writeValueAsString(results) + System.lineSeparator();
@@ -153,18 +161,24 @@ public final class BenchReport {
         }
     }
 
-    /** One Markdown table row per result, in run order. */
+    /**
+     * One Markdown table row per result, in run order: the mean time per op with JMH's 99.9% error,
+     * the fastest iteration's time (less disturbed by other work on a shared machine), the rates of
+     * the mean, and the heap bytes allocated per op.
+     */
     public String markdown() {
         StringBuilder table = new StringBuilder();
-        table.append("| benchmark | backend | workload | time/op | ± (99.9%) | GFLOP/s | GB/s | alloc B/op |\n");
-        table.append("|---|---|---|---:|---:|---:|---:|---:|\n");
+        table.append("| benchmark | backend | workload | time/op | ± (99.9%) | best iteration | GFLOP/s | GFLOP/s (best) | GB/s | alloc B/op |\n");
+        table.append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Row row : rows) {
             table.append("| ").append(row.benchmark())
                     .append(" | ").append(row.backend().isEmpty() ? "-" : row.backend())
                     .append(" | ").append(row.workload().isEmpty() ? "-" : row.workload())
                     .append(" | ").append(number(row.score())).append(' ').append(row.unit().replace("/op", ""))
                     .append(" | ").append(Double.isNaN(row.error()) ? "-" : number(row.error()))
+                    .append(" | ").append(number(row.best()))
                     .append(" | ").append(optional(row.gflopsPerSecond()))
+                    .append(" | ").append(optional(row.bestGflopsPerSecond()))
                     .append(" | ").append(optional(row.gigabytesPerSecond()))
                     .append(" | ").append(row.allocatedBytesPerOp().isPresent() ? String.format(Locale.ROOT, "%.0f", row.allocatedBytesPerOp().getAsDouble()) : "-")
                     .append(" |\n");

@@ -15,7 +15,7 @@ class BenchReportTest {
                 "benchmark" : "dev.isthmus.bench.ConvBenchmark.forward",
                 "mode" : "avgt",
                 "params" : { "backend" : "reference", "workload" : "cnn.conv1/b64" },
-                "primaryMetric" : { "score" : 2.0, "scoreError" : 0.1, "scoreUnit" : "ms/op" },
+                "primaryMetric" : { "score" : 2.0, "scoreError" : 0.1, "scorePercentiles" : { "0.0" : 1.6 }, "scoreUnit" : "ms/op" },
                 "secondaryMetrics" : { "gc.alloc.rate.norm" : { "score" : 1024.0, "scoreUnit" : "B/op" } }
               },
               {
@@ -43,6 +43,7 @@ class BenchReportTest {
         assertEquals(2e-3, conv.secondsPerOp(), 1e-12);
         assertEquals(9.216, conv.gflopsPerSecond().orElseThrow(), 1e-9);
         assertEquals(1024.0, conv.allocatedBytesPerOp().orElseThrow());
+        assertEquals(18_432_000 / 1.6e-3 / 1e9, conv.bestGflopsPerSecond().orElseThrow(), 1e-9);
 
         BenchReport.Row pool = report.rows().get(1);
         long bytes = (64L * 10 * 24 * 24 + 64L * 10 * 12 * 12) * 4; // 1,843,200
@@ -50,6 +51,7 @@ class BenchReportTest {
         assertEquals(bytes / 460.8e-6 / 1e9, pool.gigabytesPerSecond().orElseThrow(), 1e-9);
         assertTrue(pool.gflopsPerSecond().isEmpty());
         assertTrue(Double.isNaN(pool.error()));
+        assertEquals(460.8, pool.best(), "without percentiles the best iteration is the score");
 
         BenchReport.Row call = report.rows().get(2);
         assertTrue(call.gflopsPerSecond().isEmpty() && call.gigabytesPerSecond().isEmpty());
@@ -64,8 +66,8 @@ class BenchReportTest {
         assertEquals(3, BenchReport.parse(json).rows().size(), "the enriched JSON still reads as JMH results");
 
         String table = report.markdown();
-        assertTrue(table.contains("| ConvBenchmark.forward | reference | cnn.conv1/b64 | 2.00 ms | 0.100 | 9.22 | - | 1024 |"), table);
-        assertTrue(table.contains("| NativeCallBenchmark.libcAbs | - | - | 12.5 ns | 0.500 | - | - | - |"), table);
+        assertTrue(table.contains("| ConvBenchmark.forward | reference | cnn.conv1/b64 | 2.00 ms | 0.100 | 1.60 | 9.22 | 11.5 | - | 1024 |"), table);
+        assertTrue(table.contains("| NativeCallBenchmark.libcAbs | - | - | 12.5 ns | 0.500 | 12.5 | - | - | - | - |"), table);
     }
 
     @Test
