@@ -84,10 +84,10 @@ public final class CudaBackend implements Backend {
         this.cudnn = cudnn;
         this.cublas = cublas;
         this.staging = staging;
-        this.allocator = new DeviceAllocator(scratch);
+        this.allocator = new DeviceAllocator(scratch, this::drainStream);
         this.descriptors = new Descriptors(scratch, options.tf32() ? Cudnn.CUDNN_TENSOR_OP_MATH() : Cudnn.CUDNN_FMA_MATH());
         this.algorithms = new ConvolutionAlgorithms(cudnn, scratch, options);
-        this.workspace = new Workspace(scratch);
+        this.workspace = new Workspace(scratch, this::drainStream);
     }
 
     /** Opens a backend with {@link CudaOptions#defaults()}. */
@@ -257,6 +257,10 @@ public final class CudaBackend implements Backend {
     public void trim() {
         enter();
         allocator.trim();
+    }
+
+    private void drainStream() {
+        CudaCheck.cuda(CudaRuntime.cudaStreamSynchronize(stream), "cudaStreamSynchronize");
     }
 
     /** Waits until all work queued on this backend's stream has finished. */

@@ -28,6 +28,7 @@ final class DeviceAllocator implements AutoCloseable {
     static final long GRANULE = 512;
 
     private final NativeScratch scratch;
+    private final Runnable drainStream;
     private final Map<Long, ArrayDeque<Long>> freeBySize = new HashMap<>();
     private final Map<Long, Long> liveBlocks = new HashMap<>();
     private long liveBytes;
@@ -35,8 +36,10 @@ final class DeviceAllocator implements AutoCloseable {
     private long mallocCalls;
     private boolean closed;
 
-    DeviceAllocator(NativeScratch scratch) {
+    /** @param drainStream waits until the backend's queued work has finished (before any cudaFree) */
+    DeviceAllocator(NativeScratch scratch, Runnable drainStream) {
         this.scratch = scratch;
+        this.drainStream = drainStream;
     }
 
     static long blockSize(long bytes) {
@@ -119,7 +122,10 @@ final class DeviceAllocator implements AutoCloseable {
         return mallocCalls;
     }
 
-    /** Returns every cached block to the driver. {@code cudaFree} waits for the device, so queued work finishes first. */
+    /**
+     * Returns every cached block to the driver. Queued work may still use a cached block (it was
+     * released, not finished), and {@code cudaFree} only "may" synchronise: drain the stream first.
+     */
     void trim() {
         long[] addresses;
         synchronized (this) {
@@ -155,7 +161,9 @@ final class DeviceAllocator implements AutoCloseable {
         if (first != null) throw first;
     }
 
-    private static void freeAll(long[] addresses) {
+    private void freeAll(long[] addresses) {
+        if (addresses.length == 0) return;
+        drainStream.run();
         CudaException first = null;
         for (long address : addresses) {
             int status = CudaRuntime.cudaFree(MemorySegment.ofAddress(address));

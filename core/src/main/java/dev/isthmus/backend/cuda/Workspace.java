@@ -7,15 +7,19 @@ import java.lang.foreign.MemorySegment;
 /**
  * The one device buffer all cuDNN convolutions of a backend share as scratch. It only grows, to the
  * largest size a chosen algorithm needs (never above the cap, which the algorithm choice respects).
- * Growing frees the old buffer with {@code cudaFree}, which waits for queued work that may still use it.
+ * Growing first waits for the stream: {@code cudaFree} only "may" synchronise, and queued
+ * convolutions may still be using the old buffer.
  */
 final class Workspace implements AutoCloseable {
     private final NativeScratch scratch;
+    private final Runnable drainStream;
     private MemorySegment buffer = MemorySegment.NULL;
     private long capacity;
 
-    Workspace(NativeScratch scratch) {
+    /** @param drainStream waits until the backend's queued work has finished */
+    Workspace(NativeScratch scratch, Runnable drainStream) {
         this.scratch = scratch;
+        this.drainStream = drainStream;
     }
 
     /** A buffer of at least {@code bytes} (NULL when zero are needed). */
@@ -39,6 +43,7 @@ final class Workspace implements AutoCloseable {
             MemorySegment old = buffer;
             buffer = MemorySegment.NULL;
             capacity = 0;
+            drainStream.run();
             CudaCheck.cuda(CudaRuntime.cudaFree(old), "cudaFree(cuDNN workspace)");
         }
     }

@@ -39,6 +39,7 @@ class StandInCudaResourcesTest {
     private long events;
     private long cublasHandles;
     private long cudnnObjects;
+    private long freesWithPendingWork;
 
     @BeforeAll
     static void useStandIn() {
@@ -56,6 +57,7 @@ class StandInCudaResourcesTest {
         events = controls.liveEvents();
         cublasHandles = controls.liveCublasHandles();
         cudnnObjects = controls.liveCudnnObjects();
+        freesWithPendingWork = controls.freesWithPendingWork();
     }
 
     @AfterEach
@@ -67,6 +69,20 @@ class StandInCudaResourcesTest {
         assertEquals(events, controls.liveEvents(), "events");
         assertEquals(cublasHandles, controls.liveCublasHandles(), "cuBLAS handles");
         assertEquals(cudnnObjects, controls.liveCudnnObjects(), "cuDNN handles and descriptors");
+        // cudaFree only "may" synchronise: nothing may be freed while queued work can still use it.
+        assertEquals(freesWithPendingWork, controls.freesWithPendingWork(),
+                "cudaFree of memory that queued work may still use; last: " + controls.lastPendingFree());
+    }
+
+    @Test
+    void trimmingThePoolAndGrowingTheWorkspaceWaitForQueuedWork() {
+        try (CudaBackend cuda = CudaBackend.open(); Model model = Models.INCEPTION.create(cuda, 2); Sgd sgd = new Sgd(SgdSettings.lesson())) {
+            for (int step = 0; step < 2; step++) {
+                TrainingStep.run(model, sgd, CudaConformanceSuite.randomBatch(step, 4), step);
+            }
+            cuda.trim();
+            assertEquals(0, cuda.pooledBytes());
+        }
     }
 
     @Test
