@@ -102,6 +102,10 @@ public final class TrainCommand implements Callable<Integer> {
                 ModelCheckpoint.Restored restored = ModelCheckpoint.resume(resume, net, optimizer);
                 if (!restored.momentumRestored()) err.println("note: the checkpoint has no optimizer state; momentum starts from zero");
                 firstEpoch = restored.epochsDone() + 1;
+                if (firstEpoch > epochs) { // --epochs is the total: there would be nothing to train
+                    throw new IllegalArgumentException("--epochs " + epochs + " is not more than the " + restored.epochsDone()
+                            + " epochs " + resume + " already holds; pass --epochs " + firstEpoch + " or more to continue training");
+                }
                 step = restored.step();
                 history.addAll(MetricsFiles.readIfPresent(outDir.resolve(MetricsFiles.JSON), restored.epochsDone()));
                 stdout.printf(Locale.ROOT, "resumed %s from %s after epoch %d (step %d)%n", architecture.id(), resume, restored.epochsDone(), step);

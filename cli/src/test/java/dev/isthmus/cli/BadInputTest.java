@@ -267,6 +267,12 @@ class BadInputTest {
         assertBadInput(train("--resume", model.toString()), 2, "belongs to another save", "delete model.optimizer.safetensors");
     }
 
+    /** --epochs counts all epochs, so resuming a 1-epoch checkpoint with --epochs 1 would train nothing. */
+    @Test
+    void resumingWithNoEpochsLeftSaysHowManyToAskFor() {
+        assertBadInput(train("--resume", checkpoint.toString(), "--epochs", "1"), 2, "--epochs 1", "already holds", "--epochs 2 or more");
+    }
+
     @Test
     void plainStateDictCannotBeResumedButEvaluates() {
         Path plain = temp.resolve("state-dict.safetensors");
