@@ -2,7 +2,7 @@ package dev.isthmus.backend.reference;
 
 import java.lang.foreign.MemorySegment;
 
-import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED;
 
 /**
  * {@code nn.CrossEntropyLoss} with mean reduction, in double precision:
@@ -19,7 +19,7 @@ final class CrossEntropyKernel {
         double total = 0;
         float[] z = new float[classes];
         for (int n = 0; n < batch; n++) {
-            MemorySegment.copy(logits, JAVA_FLOAT, (long) n * classes * Float.BYTES, z, 0, classes);
+            MemorySegment.copy(logits, JAVA_FLOAT_UNALIGNED, (long) n * classes * Float.BYTES, z, 0, classes);
             double max = Double.NEGATIVE_INFINITY;
             for (float v : z) max = Math.max(max, v);
             double sumExp = 0;
@@ -29,7 +29,7 @@ final class CrossEntropyKernel {
             for (int c = 0; c < classes; c++) {
                 double softmax = Math.exp(z[c] - logSumExp);
                 double grad = (softmax - (c == labels[n] ? 1 : 0)) / batch;
-                gradLogits.setAtIndex(JAVA_FLOAT, (long) n * classes + c, (float) grad);
+                gradLogits.setAtIndex(JAVA_FLOAT_UNALIGNED, (long) n * classes + c, (float) grad);
             }
         }
         return (float) (total / batch);

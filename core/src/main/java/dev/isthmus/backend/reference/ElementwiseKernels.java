@@ -2,7 +2,7 @@ package dev.isthmus.backend.reference;
 
 import java.lang.foreign.MemorySegment;
 
-import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED;
 
 /** Elementwise ops straight on native memory; they are memory-bound, so no copies to arrays. */
 final class ElementwiseKernels {
@@ -12,21 +12,21 @@ final class ElementwiseKernels {
     /** y = max(x, 0); NaN stays NaN, as in PyTorch. */
     static void relu(MemorySegment x, MemorySegment y, long count) {
         for (long i = 0; i < count; i++) {
-            y.setAtIndex(JAVA_FLOAT, i, Math.max(x.getAtIndex(JAVA_FLOAT, i), 0f));
+            y.setAtIndex(JAVA_FLOAT_UNALIGNED, i, Math.max(x.getAtIndex(JAVA_FLOAT_UNALIGNED, i), 0f));
         }
     }
 
     /** dx = dy where the forward output y > 0, else 0. */
     static void reluBackward(MemorySegment y, MemorySegment dy, MemorySegment dx, long count) {
         for (long i = 0; i < count; i++) {
-            dx.setAtIndex(JAVA_FLOAT, i, y.getAtIndex(JAVA_FLOAT, i) > 0f ? dy.getAtIndex(JAVA_FLOAT, i) : 0f);
+            dx.setAtIndex(JAVA_FLOAT_UNALIGNED, i, y.getAtIndex(JAVA_FLOAT_UNALIGNED, i) > 0f ? dy.getAtIndex(JAVA_FLOAT_UNALIGNED, i) : 0f);
         }
     }
 
     /** c = a + b. */
     static void add(MemorySegment a, MemorySegment b, MemorySegment c, long count) {
         for (long i = 0; i < count; i++) {
-            c.setAtIndex(JAVA_FLOAT, i, a.getAtIndex(JAVA_FLOAT, i) + b.getAtIndex(JAVA_FLOAT, i));
+            c.setAtIndex(JAVA_FLOAT_UNALIGNED, i, a.getAtIndex(JAVA_FLOAT_UNALIGNED, i) + b.getAtIndex(JAVA_FLOAT_UNALIGNED, i));
         }
     }
 
@@ -34,11 +34,11 @@ final class ElementwiseKernels {
     static void sgdMomentum(MemorySegment param, MemorySegment grad, MemorySegment buffer, long count,
                             float lr, float momentum, float weightDecay) {
         for (long i = 0; i < count; i++) {
-            float p = param.getAtIndex(JAVA_FLOAT, i);
-            float g = grad.getAtIndex(JAVA_FLOAT, i) + weightDecay * p;
-            float b = momentum * buffer.getAtIndex(JAVA_FLOAT, i) + g;
-            buffer.setAtIndex(JAVA_FLOAT, i, b);
-            param.setAtIndex(JAVA_FLOAT, i, p - lr * b);
+            float p = param.getAtIndex(JAVA_FLOAT_UNALIGNED, i);
+            float g = grad.getAtIndex(JAVA_FLOAT_UNALIGNED, i) + weightDecay * p;
+            float b = momentum * buffer.getAtIndex(JAVA_FLOAT_UNALIGNED, i) + g;
+            buffer.setAtIndex(JAVA_FLOAT_UNALIGNED, i, b);
+            param.setAtIndex(JAVA_FLOAT_UNALIGNED, i, p - lr * b);
         }
     }
 }

@@ -52,24 +52,22 @@ final class Im2col {
 
     /** The transpose of {@link #unfold}: colT[column][row], for the weight gradient's row-wise product. */
     static void unfoldTransposed(ConvGeometry g, float[] x, float[][] colT) {
-        int q = g.q(), s = g.s(), sw = g.strideW(), dw = g.dilationW();
+        int q = g.q(), r = g.r(), s = g.s(), dh = g.dilationH(), dw = g.dilationW();
         for (int oh = 0; oh < g.p(); oh++) {
+            int ihFirst = oh * g.strideH() - g.padH(); // input row of kernel tap kh is ihFirst + kh·dh
+            int khFrom = TapRange.first(ihFirst, dh), khTo = TapRange.end(ihFirst, dh, g.h(), r, khFrom);
             for (int ow = 0; ow < q; ow++) {
                 float[] target = colT[oh * q + ow];
-                int iwFirst = ow * sw - g.padW(); // input column of kernel tap kw is iwFirst + kw·dw
+                int iwFirst = ow * g.strideW() - g.padW(); // input column of kernel tap kw is iwFirst + kw·dw
                 int kwFrom = TapRange.first(iwFirst, dw), kwTo = TapRange.end(iwFirst, dw, g.w(), s, kwFrom);
+                if (khFrom > 0 || khTo < r || kwFrom > 0 || kwTo < s) {
+                    Arrays.fill(target, 0, g.columnRows(), 0f); // the window reaches into the padding
+                }
                 for (int ci = 0; ci < g.c(); ci++) {
-                    for (int kh = 0; kh < g.r(); kh++) {
-                        int ih = oh * g.strideH() - g.padH() + kh * g.dilationH();
-                        int row = (ci * g.r() + kh) * s;
-                        if (ih < 0 || ih >= g.h()) {
-                            Arrays.fill(target, row, row + s, 0f);
-                            continue;
-                        }
-                        int source = (ci * g.h() + ih) * g.w() + iwFirst;
-                        for (int kw = 0; kw < kwFrom; kw++) target[row + kw] = 0f;
+                    for (int kh = khFrom; kh < khTo; kh++) {
+                        int source = (ci * g.h() + ihFirst + kh * dh) * g.w() + iwFirst;
+                        int row = (ci * r + kh) * s;
                         for (int kw = kwFrom; kw < kwTo; kw++) target[row + kw] = x[source + kw * dw];
-                        for (int kw = kwTo; kw < s; kw++) target[row + kw] = 0f;
                     }
                 }
             }

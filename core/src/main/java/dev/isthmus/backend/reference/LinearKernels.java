@@ -3,7 +3,7 @@ package dev.isthmus.backend.reference;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
-import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED;
 
 /**
  * {@code nn.Linear} forward and backward: x [N, in], W [out, in], y [N, out]. Each product is
@@ -22,7 +22,7 @@ final class LinearKernels {
         float[][] xT = RowMatrices.transpose(RowMatrices.read(input, batch, in), batch, in);
         float[][] yT = new float[out][batch];
         if (bias != null) {
-            for (int o = 0; o < out; o++) Arrays.fill(yT[o], bias.getAtIndex(JAVA_FLOAT, o));
+            for (int o = 0; o < out; o++) Arrays.fill(yT[o], bias.getAtIndex(JAVA_FLOAT_UNALIGNED, o));
         }
         multiplyAdd(out, batch, in, w, xT, yT);
         RowMatrices.write(RowMatrices.transpose(yT, out, batch), output);
@@ -47,10 +47,10 @@ final class LinearKernels {
         float[] sum = new float[out];
         float[] row = new float[out];
         for (int n = 0; n < batch; n++) {
-            MemorySegment.copy(gradOutput, JAVA_FLOAT, (long) n * out * Float.BYTES, row, 0, out);
+            MemorySegment.copy(gradOutput, JAVA_FLOAT_UNALIGNED, (long) n * out * Float.BYTES, row, 0, out);
             for (int o = 0; o < out; o++) sum[o] += row[o];
         }
-        MemorySegment.copy(sum, 0, gradBias, JAVA_FLOAT, 0, out);
+        MemorySegment.copy(sum, 0, gradBias, JAVA_FLOAT_UNALIGNED, 0, out);
     }
 
     /** {@link RowGemm#multiplyAdd}, with C's rows split across threads for large products (row results do not change). */

@@ -19,6 +19,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * and refuses {@link Memory#segment()} afterwards, so a closed tensor fails with an exception rather
  * than touching freed memory. (Closing a tensor while another thread is still computing on it
  * remains the caller's error, as with any native buffer.)
+ * <p>
+ * Blocks are malloc-aligned, so the kernels read and write them with {@code JAVA_FLOAT_UNALIGNED}:
+ * the same access on x86, minus an alignment check per call that showed up at 3% of a training step.
  */
 final class NativeHeap {
     private static final MethodHandle MALLOC;

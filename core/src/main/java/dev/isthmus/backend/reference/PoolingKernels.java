@@ -6,7 +6,7 @@ import dev.isthmus.backend.reference.Scratch.Slot;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
-import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED;
 
 /**
  * Max and average pooling over [N, C, H, W], forward and backward, one sample per task.
@@ -213,11 +213,11 @@ final class PoolingKernels {
     }
 
     private static float[] load(MemorySegment source, int n, int sampleSize, float[] target) {
-        MemorySegment.copy(source, JAVA_FLOAT, (long) n * sampleSize * Float.BYTES, target, 0, sampleSize);
+        MemorySegment.copy(source, JAVA_FLOAT_UNALIGNED, (long) n * sampleSize * Float.BYTES, target, 0, sampleSize);
         return target;
     }
 
     private static void store(float[] source, int sampleSize, MemorySegment target, int n) {
-        MemorySegment.copy(source, 0, target, JAVA_FLOAT, (long) n * sampleSize * Float.BYTES, sampleSize);
+        MemorySegment.copy(source, 0, target, JAVA_FLOAT_UNALIGNED, (long) n * sampleSize * Float.BYTES, sampleSize);
     }
 }

@@ -12,7 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
-import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED;
 
 /**
  * The pure-Java backend: the correctness oracle for every other backend, and fast enough to train
@@ -103,7 +103,7 @@ public final class ReferenceBackend implements Backend {
         }
         ConvGeometry g = ConvGeometry.of(input.shape(), weight.shape(), outputShape, spec);
         float[][] weightRows = RowMatrices.read(w, g.k(), g.columnRows());
-        float[] biasValues = b == null ? null : b.toArray(JAVA_FLOAT);
+        float[] biasValues = b == null ? null : b.toArray(JAVA_FLOAT_UNALIGNED);
         return compute(outputShape, y -> ConvolutionKernels.forward(g, x, weightRows, biasValues, y));
     }
 
@@ -145,7 +145,7 @@ public final class ReferenceBackend implements Backend {
         requireRank(op, "gradOutput", gradOutput, 4, "[N, K, P, Q]");
         Shape s = gradOutput.shape();
         return compute(Shape.of(s.dim(1)), db -> MemorySegment.copy(
-                ConvolutionKernels.backwardBias(s.dim(0), s.dim(1), s.dim(2) * s.dim(3), dy), 0, db, JAVA_FLOAT, 0, s.dim(1)));
+                ConvolutionKernels.backwardBias(s.dim(0), s.dim(1), s.dim(2) * s.dim(3), dy), 0, db, JAVA_FLOAT_UNALIGNED, 0, s.dim(1)));
     }
 
     // ---------------------------------------------------------------- pooling

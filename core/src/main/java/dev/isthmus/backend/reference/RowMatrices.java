@@ -3,7 +3,7 @@ package dev.isthmus.backend.reference;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
-import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED;
 
 /** Moves row-major matrices between native memory and the row arrays {@link RowGemm} works on. */
 final class RowMatrices {
@@ -14,7 +14,7 @@ final class RowMatrices {
     static float[][] read(MemorySegment source, int rows, int columns) {
         float[][] matrix = new float[rows][columns];
         for (int r = 0; r < rows; r++) {
-            MemorySegment.copy(source, JAVA_FLOAT, (long) r * columns * Float.BYTES, matrix[r], 0, columns);
+            MemorySegment.copy(source, JAVA_FLOAT_UNALIGNED, (long) r * columns * Float.BYTES, matrix[r], 0, columns);
         }
         return matrix;
     }
@@ -23,7 +23,7 @@ final class RowMatrices {
     static void write(float[][] matrix, MemorySegment target) {
         long offset = 0;
         for (float[] row : matrix) {
-            MemorySegment.copy(row, 0, target, JAVA_FLOAT, offset, row.length);
+            MemorySegment.copy(row, 0, target, JAVA_FLOAT_UNALIGNED, offset, row.length);
             offset += (long) row.length * Float.BYTES;
         }
     }
