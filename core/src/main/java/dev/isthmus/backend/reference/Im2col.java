@@ -21,6 +21,11 @@ final class Im2col {
 
     /** col[row][column] as described above; x is one sample [C, H, W] from index 0. */
     static void unfold(ConvGeometry g, float[] x, float[][] col) {
+        unfold(g, x, col, 0);
+    }
+
+    /** {@link #unfold} into columns [firstColumn, firstColumn + P·Q) of col, for several samples side by side. */
+    static void unfold(ConvGeometry g, float[] x, float[][] col, int firstColumn) {
         int q = g.q(), sw = g.strideW();
         for (int ci = 0; ci < g.c(); ci++) {
             for (int kh = 0; kh < g.r(); kh++) {
@@ -31,7 +36,7 @@ final class Im2col {
                     int owFrom = TapRange.first(wOffset, sw), owTo = TapRange.end(wOffset, sw, g.w(), q, owFrom);
                     for (int oh = 0; oh < g.p(); oh++) {
                         int ih = oh * g.strideH() + hOffset;
-                        int column = oh * q;
+                        int column = firstColumn + oh * q;
                         if (ih < 0 || ih >= g.h()) {
                             Arrays.fill(row, column, column + q, 0f);
                             continue;
