@@ -49,8 +49,8 @@ public final class EvalCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         String modelId = model != null ? model : SafeTensors.read(checkpoint).metadata().getOrDefault("model", "cnn");
         Models architecture = Models.byId(modelId);
-        Dataset dataset = data.load(err);
         try (Backend backend = backendOptions.open(err); Model net = architecture.create(backend)) {
+            Dataset dataset = data.load(err); // after the backend, as in train: a CUDA problem is told first
             TrainCommand.requireImageSize(dataset, net);
             ModelCheckpoint.loadWeights(checkpoint, net);
             Evaluation result = Evaluation.run(net, Batches.inOrder(dataset.test(), batchSize).epoch(0), dataset.classes());

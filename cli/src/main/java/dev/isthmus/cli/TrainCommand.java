@@ -86,14 +86,15 @@ public final class TrainCommand implements Callable<Integer> {
                 : resume != null ? resume.toAbsolutePath().getParent() : Path.of("runs", architecture.id());
 
         createOutputFolder(outDir);
-        Dataset dataset = data.load(err);
-        if (limitTrain != null || limitTest != null) {
-            dataset = dataset.first(limitTrain != null ? limitTrain : dataset.train().size(),
-                    limitTest != null ? limitTest : dataset.test().size());
-        }
+        // The backend first: a CUDA problem is told before a missing data set is fetched (minutes, or a network error).
         try (Backend backend = backendOptions.open(err);
              Model net = architecture.create(backend);
              Sgd optimizer = new Sgd(settings)) {
+            Dataset dataset = data.load(err);
+            if (limitTrain != null || limitTest != null) {
+                dataset = dataset.first(limitTrain != null ? limitTrain : dataset.train().size(),
+                        limitTest != null ? limitTest : dataset.test().size());
+            }
             requireImageSize(dataset, net);
             int firstEpoch = 1;
             long step = 0;

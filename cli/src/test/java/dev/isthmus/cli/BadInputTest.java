@@ -303,6 +303,11 @@ class BadInputTest {
     void cudaBackendWithoutAGpuIsExitCode3WithTheDiagnosis() {
         assumeFalse(CudaEnvironment.probe().usable(), "a usable GPU is present");
         assertBadInput(train("--backend", "cuda"), 3, "CUDA backend not usable", "isthmus doctor");
+        // Told before the data is loaded: a data set that would first have to be fetched does not hide it.
+        Path nowhere = temp.resolve("no-data-here");
+        assertBadInput(train("--backend", "cuda", "--data", nowhere.toString()), 3, "CUDA backend not usable");
+        assertFalse(Files.exists(nowhere), "no fetch was attempted");
+        assertBadInput(eval(checkpoint, "--backend", "cuda", "--data", nowhere.toString()), 3, "CUDA backend not usable");
     }
 
     /** A cuDNN of another major version (here a file named libcudnn.so.8) is named in the diagnosis; exit 3. */
@@ -384,9 +389,18 @@ class BadInputTest {
         return arguments;
     }
 
-    private CliRunner eval(Path file, String... more) {
-        List<String> arguments = new ArrayList<>(List.of("eval", "--checkpoint", file.toString(), "--data", data.toString(), "--backend", "reference"));
-        arguments.addAll(List.of(more));
+    /** {@code eval} of {@code file} on the tiny data set with the reference backend; {@code overrides} replace or add options. */
+    private CliRunner eval(Path file, String... overrides) {
+        Map<String, String> options = new LinkedHashMap<>();
+        options.put("--checkpoint", file.toString());
+        options.put("--data", data.toString());
+        options.put("--backend", "reference");
+        for (int i = 0; i < overrides.length; i += 2) options.put(overrides[i], overrides[i + 1]);
+        List<String> arguments = new ArrayList<>(List.of("eval"));
+        options.forEach((option, value) -> {
+            arguments.add(option);
+            arguments.add(value);
+        });
         return CliRunner.run(arguments.toArray(String[]::new));
     }
 
