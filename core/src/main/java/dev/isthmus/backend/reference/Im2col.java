@@ -42,13 +42,14 @@ final class Im2col {
                             continue;
                         }
                         int source = (ci * g.h() + ih) * g.w() + wOffset; // x index of output column ow is source + ow·sw
-                        if (owFrom > 0) Arrays.fill(row, column, column + owFrom, 0f);
+                        // The padded edges are a few entries: plain loops, cheaper than Arrays.fill calls.
+                        for (int ow = 0; ow < owFrom; ow++) row[column + ow] = 0f;
                         if (sw == 1) {
                             System.arraycopy(x, source + owFrom, row, column + owFrom, owTo - owFrom);
                         } else {
                             for (int ow = owFrom; ow < owTo; ow++) row[column + ow] = x[source + ow * sw];
                         }
-                        if (owTo < q) Arrays.fill(row, column + owTo, column + q, 0f);
+                        for (int ow = owTo; ow < q; ow++) row[column + ow] = 0f;
                     }
                 }
             }

@@ -9,8 +9,10 @@ import dev.isthmus.tensor.Tensor;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED;
 
@@ -23,6 +25,9 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED;
  * the formula: {@link ConvolutionKernels} (im2col + {@link RowGemm}), {@link PoolingKernels},
  * {@link LinearKernels}, {@link CrossEntropyKernel}, {@link ElementwiseKernels}. Results are
  * deterministic: the same inputs give bit-identical outputs whichever threads run the work.
+ * <p>
+ * Speed: a training step of the lesson's MNIST CNN at batch 64 costs about 15 ms of CPU time
+ * (measured by the test-tree tool {@code LessonCnnTiming}), shared by the common ForkJoin pool.
  * <p>
  * Tensor memory comes from the C heap ({@link NativeHeap}); {@link #liveBytes()} counts it exactly.
  * Thread safety: ops may be called from several threads at once (each result is a new tensor), as
@@ -359,6 +364,7 @@ public final class ReferenceBackend implements Backend {
         });
     }
 
+    /** part_i[n] = input[n][channels c_0 + … + c_(i−1) … + c_i − 1]: the inverse of {@link #concatChannels}. */
     @Override
     public List<Tensor> splitChannels(Tensor input, int[] channels) {
         String op = "splitChannels";
@@ -377,7 +383,7 @@ public final class ReferenceBackend implements Backend {
             sum += c;
         }
         if (sum != s.dim(1)) {
-            throw new IllegalArgumentException(op + ": channel counts " + java.util.Arrays.toString(channels) + " add up to " + sum
+            throw new IllegalArgumentException(op + ": channel counts " + Arrays.toString(channels) + " add up to " + sum
                     + " but input " + s + " has " + s.dim(1) + " channels");
         }
         int batch = s.dim(0), plane = s.dim(2) * s.dim(3);
@@ -524,7 +530,7 @@ public final class ReferenceBackend implements Backend {
     }
 
     /** Runs a shape computation whose messages name the forward op, naming this (backward) op in front. */
-    private static Shape withOp(String op, java.util.function.Supplier<Shape> shape) {
+    private static Shape withOp(String op, Supplier<Shape> shape) {
         try {
             return shape.get();
         } catch (IllegalArgumentException e) {
