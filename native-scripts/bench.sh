@@ -68,7 +68,7 @@ if [ "$stand_in" = 1 ]; then
   host+=("-Disthmus.bench.cudaStandIn=$stand_in_dir")
 fi
 
-jmh=(-rf json -rff "$out" -prof gc)
+jmh=(-rf json -rff "$out" -prof gc -prof dev.isthmus.bench.CpuTimeProfiler)
 if [ "$quick" = 1 ]; then
   jmh+=(-f 1 -wi 3 -w 500ms -i 3 -r 500ms)
 fi

@@ -29,7 +29,8 @@ public final class BenchReport {
 
     /** One JMH result with its derived rates. */
     public record Row(String benchmark, String method, String backend, String workload, double score, double error,
-                      double best, String unit, OpCost cost, OptionalDouble allocatedBytesPerOp) {
+                      double best, String unit, OpCost cost, OptionalDouble allocatedBytesPerOp,
+                      OptionalDouble cpuTimePerOp, OptionalDouble busyCores) {
 
         /** Seconds per op, from JMH's score in its unit (ns/op … s/op). */
         public double secondsPerOp() {
@@ -95,13 +96,18 @@ public final class BenchReport {
         String backend = params.path("backend").asText("");
         String workload = params.path("workload").asText("");
         JsonNode primary = result.path("primaryMetric");
-        JsonNode allocated = result.path("secondaryMetrics").path("gc.alloc.rate.norm");
+        JsonNode secondary = result.path("secondaryMetrics");
         double score = primary.path("score").asDouble();
         return new Row(simpleClass + "." + method, method, backend, workload, score,
                 primary.path("scoreError").asDouble(Double.NaN),
                 primary.path("scorePercentiles").path("0.0").asDouble(score), primary.path("scoreUnit").asText(),
-                cost(simpleClass, method, workload),
-                allocated.isMissingNode() ? OptionalDouble.empty() : OptionalDouble.of(allocated.path("score").asDouble()));
+                cost(simpleClass, method, workload), secondary(secondary, "gc.alloc.rate.norm"),
+                secondary(secondary, "cpu.time.norm"), secondary(secondary, "cpu.cores"));
+    }
+
+    private static OptionalDouble secondary(JsonNode metrics, String name) {
+        JsonNode metric = metrics.path(name);
+        return metric.isMissingNode() ? OptionalDouble.empty() : OptionalDouble.of(metric.path("score").asDouble());
     }
 
     /** What one op of a benchmark does; NONE for benchmarks of other classes or without a cost. */
@@ -164,12 +170,14 @@ public final class BenchReport {
     /**
      * One Markdown table row per result, in run order: the mean time per op with JMH's 99.9% error,
      * the fastest iteration's time (less disturbed by other work on a shared machine), the rates of
-     * the mean, and the heap bytes allocated per op.
+     * the mean and of the fastest iteration, the heap bytes allocated per op ({@code -prof gc}), and
+     * the CPU time per op and busy cores ({@link CpuTimeProfiler}).
      */
     public String markdown() {
         StringBuilder table = new StringBuilder();
-        table.append("| benchmark | backend | workload | time/op | ± (99.9%) | best iteration | GFLOP/s | GFLOP/s (best) | GB/s | alloc B/op |\n");
-        table.append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        table.append("| benchmark | backend | workload | time/op | ± (99.9%) | best iteration | GFLOP/s | GFLOP/s (best) | GB/s"
+                + " | alloc B/op | CPU time/op | cores busy |\n");
+        table.append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Row row : rows) {
             table.append("| ").append(row.benchmark())
                     .append(" | ").append(row.backend().isEmpty() ? "-" : row.backend())
@@ -181,6 +189,8 @@ public final class BenchReport {
                     .append(" | ").append(optional(row.bestGflopsPerSecond()))
                     .append(" | ").append(optional(row.gigabytesPerSecond()))
                     .append(" | ").append(row.allocatedBytesPerOp().isPresent() ? String.format(Locale.ROOT, "%.0f", row.allocatedBytesPerOp().getAsDouble()) : "-")
+                    .append(" | ").append(row.cpuTimePerOp().isPresent() ? number(row.cpuTimePerOp().getAsDouble()) + " " + row.unit().replace("/op", "") : "-")
+                    .append(" | ").append(row.busyCores().isPresent() ? String.format(Locale.ROOT, "%.2f", row.busyCores().getAsDouble()) : "-")
                     .append(" |\n");
         }
         return table.toString();

@@ -16,7 +16,9 @@ class BenchReportTest {
                 "mode" : "avgt",
                 "params" : { "backend" : "reference", "workload" : "cnn.conv1/b64" },
                 "primaryMetric" : { "score" : 2.0, "scoreError" : 0.1, "scorePercentiles" : { "0.0" : 1.6 }, "scoreUnit" : "ms/op" },
-                "secondaryMetrics" : { "gc.alloc.rate.norm" : { "score" : 1024.0, "scoreUnit" : "B/op" } }
+                "secondaryMetrics" : { "gc.alloc.rate.norm" : { "score" : 1024.0, "scoreUnit" : "B/op" },
+                                        "cpu.time.norm" : { "score" : 3.9, "scoreUnit" : "ms/op" },
+                                        "cpu.cores" : { "score" : 1.95, "scoreUnit" : "cores" } }
               },
               {
                 "benchmark" : "dev.isthmus.bench.PoolBenchmark.maxForward",
@@ -66,8 +68,8 @@ class BenchReportTest {
         assertEquals(3, BenchReport.parse(json).rows().size(), "the enriched JSON still reads as JMH results");
 
         String table = report.markdown();
-        assertTrue(table.contains("| ConvBenchmark.forward | reference | cnn.conv1/b64 | 2.00 ms | 0.100 | 1.60 | 9.22 | 11.5 | - | 1024 |"), table);
-        assertTrue(table.contains("| NativeCallBenchmark.libcAbs | - | - | 12.5 ns | 0.500 | 12.5 | - | - | - | - |"), table);
+        assertTrue(table.contains("| ConvBenchmark.forward | reference | cnn.conv1/b64 | 2.00 ms | 0.100 | 1.60 | 9.22 | 11.5 | - | 1024 | 3.90 ms | 1.95 |"), table);
+        assertTrue(table.contains("| NativeCallBenchmark.libcAbs | - | - | 12.5 ns | 0.500 | 12.5 | - | - | - | - | - | - |"), table);
     }
 
     @Test
