@@ -436,6 +436,11 @@ public final class ReferenceBackend implements Backend {
         closed = true;
     }
 
+    /** True once {@link #close()} was called. */
+    public boolean isClosed() {
+        return closed;
+    }
+
     @Override
     public String toString() {
         return "ReferenceBackend[" + (closed ? "closed" : liveBytes() + " live bytes") + "]";

@@ -99,7 +99,9 @@ class ReferenceMemoryTest {
         ReferenceBackend backend = new ReferenceBackend();
         Tensor a = backend.fromArray(Shape.of(1, 1, 2, 2), 1, -2, 3, -4);
         Tensor w = backend.zeros(Shape.of(1, 1, 1, 1));
+        assertTrue(!backend.isClosed());
         backend.close();
+        assertTrue(backend.isClosed());
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> backend.relu(a));
         assertTrue(e.getMessage().contains("closed"), e.getMessage());
         assertThrows(IllegalStateException.class, () -> backend.zeros(Shape.of(1)));
