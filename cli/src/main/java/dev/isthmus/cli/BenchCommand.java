@@ -3,11 +3,8 @@ package dev.isthmus.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.isthmus.backend.Backend;
-import dev.isthmus.backend.cuda.AlgorithmSearch;
 import dev.isthmus.backend.cuda.CudaBackend;
 import dev.isthmus.backend.cuda.CudaEnvironment;
-import dev.isthmus.backend.cuda.CudaOptions;
-import dev.isthmus.backend.reference.ReferenceBackend;
 import dev.isthmus.nn.Model;
 import dev.isthmus.nn.Models;
 import dev.isthmus.tensor.Shape;
@@ -16,6 +13,7 @@ import dev.isthmus.train.Sgd;
 import dev.isthmus.train.SgdSettings;
 import dev.isthmus.train.TrainingStep;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -73,15 +71,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--chart", paramLabel = "FILE.png", description = "Also write a bar chart comparing the backends.")
     Path chart;
 
-    @Option(names = "--device", defaultValue = "0", description = "CUDA device index (default: ${DEFAULT-VALUE}).")
-    int device;
-
-    @Option(names = "--cudnn-algo", defaultValue = "heuristic",
-            description = "How cuDNN convolution algorithms are chosen: heuristic or find (default: ${DEFAULT-VALUE}).")
-    String algorithmSearch;
-
-    @Option(names = "--tf32", description = "CUDA: allow TF32 tensor-core math (faster, less precise; off by default).")
-    boolean tf32;
+    @Mixin
+    CudaSettings cuda = new CudaSettings();
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -136,9 +127,8 @@ public final class BenchCommand implements Callable<Integer> {
         if (batchSize <= 0) throw new IllegalArgumentException("--batch-size must be at least 1, got " + batchSize);
         if (steps <= 0) throw new IllegalArgumentException("--steps must be at least 1, got " + steps);
         if (warmup < 0) throw new IllegalArgumentException("--warmup must be 0 or more, got " + warmup);
-        if (device < 0) throw new IllegalArgumentException("--device must be 0 or more, got " + device);
+        cuda.options(); // reject bad CUDA flags up front
         Models.byId(model);
-        cudnnSearch();
     }
 
     /** The backends to measure, in order; for auto and all says on {@code err} what was picked or left out. */
@@ -167,19 +157,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private Backend open(String name) {
-        return switch (name) {
-            case "reference" -> new ReferenceBackend();
-            case "cuda" -> CudaBackend.open(CudaOptions.defaults().withDevice(device).withAlgorithmSearch(cudnnSearch()).withTf32(tf32));
-            default -> throw new IllegalStateException("no backend named " + name);
-        };
-    }
-
-    private AlgorithmSearch cudnnSearch() {
-        return switch (algorithmSearch) {
-            case "heuristic" -> AlgorithmSearch.HEURISTIC;
-            case "find" -> AlgorithmSearch.FIND;
-            default -> throw new IllegalArgumentException("--cudnn-algo must be heuristic or find, got '" + algorithmSearch + "'");
-        };
+        return cuda.open(name);
     }
 
     /** Warm-up steps, then {@code steps} timed steps, each waited for until its device work has finished. */

@@ -4,10 +4,6 @@ import dev.isthmus.IsthmusException;
 import dev.isthmus.backend.Backend;
 import dev.isthmus.backend.Conv2dSpec;
 import dev.isthmus.backend.Pool2dSpec;
-import dev.isthmus.backend.cuda.AlgorithmSearch;
-import dev.isthmus.backend.cuda.CudaBackend;
-import dev.isthmus.backend.cuda.CudaOptions;
-import dev.isthmus.backend.reference.ReferenceBackend;
 import dev.isthmus.compare.ComparisonJson;
 import dev.isthmus.compare.ComparisonReport;
 import dev.isthmus.compare.LayerSummary;
@@ -156,15 +152,11 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--chart", paramLabel = "FILE.png", description = "Also write a chart of the error per step and layer (log scale).")
     Path chart;
 
-    @Option(names = "--device", defaultValue = "0", description = "CUDA device index (default: ${DEFAULT-VALUE}).")
-    int device;
 
-    @Option(names = "--cudnn-algo", defaultValue = "heuristic",
-            description = "How cuDNN convolution algorithms are chosen: heuristic or find (default: ${DEFAULT-VALUE}).")
-    String algorithmSearch = "heuristic";
 
-    @Option(names = "--deterministic", description = "CUDA: only bit-reproducible cuDNN algorithms.")
-    boolean deterministic;
+
+    @Mixin
+    CudaSettings cuda = new CudaSettings();
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -256,7 +248,7 @@ public final class CompareCommand implements Callable<Integer> {
     private void validate() {
         if (steps <= 0) throw new IllegalArgumentException("--steps must be at least 1, got " + steps);
         if (batchSize <= 0) throw new IllegalArgumentException("--batch-size must be at least 1, got " + batchSize);
-        if (device < 0) throw new IllegalArgumentException("--device must be 0 or more, got " + device);
+        cuda.options(); // reject bad CUDA flags up front, whichever backends run
         if (op != null && model != null) {
             throw new IllegalArgumentException("--op compares one op and --model a whole network; give only one of them");
         }
@@ -266,7 +258,6 @@ public final class CompareCommand implements Callable<Integer> {
         if (model != null) Models.byId(model);
         backendName(backendA, "--a");
         backendName(backendB, "--b");
-        cudnnSearch();
         new SgdSettings(learningRate, momentum, 0f);
     }
 
@@ -303,22 +294,9 @@ public final class CompareCommand implements Callable<Integer> {
         return result;
     }
 
-    private AlgorithmSearch cudnnSearch() {
-        return switch (algorithmSearch) {
-            case "heuristic" -> AlgorithmSearch.HEURISTIC;
-            case "find" -> AlgorithmSearch.FIND;
-            default -> throw new IllegalArgumentException("--cudnn-algo must be heuristic or find, got '" + algorithmSearch + "'");
-        };
-    }
-
     private Backend open(String name) {
         if (backends != null) return backends.apply(name);
-        return switch (name) {
-            case "reference" -> new ReferenceBackend();
-            case "cuda" -> CudaBackend.open(CudaOptions.defaults().withDevice(device).withAlgorithmSearch(cudnnSearch())
-                    .withDeterministic(deterministic));
-            default -> throw new IllegalArgumentException("unknown backend '" + name + "'; choose reference or cuda");
-        };
+        return cuda.open(name);
     }
 
     // ---------------------------------------------------------------- inputs
