@@ -126,7 +126,9 @@ public final class ModelComparison implements AutoCloseable {
             }
             long incoming = running;
             running += weight == null ? 1 : backwardInputTerms(weight.shape());
-            diffs.add(diff(x.path(), TensorKind.ACTIVATION_GRAD, x.shape(), x.values(), y.values(), running));
+            if (x.values() != null) { // null: the first layer, whose input (the data) needs no gradient
+                diffs.add(diff(x.path(), TensorKind.ACTIVATION_GRAD, x.shape(), x.values(), y.values(), running));
+            }
             if (weight != null) {
                 long terms = incoming + parameterGradTerms(outputShapes.get(x.path()), batchSize);
                 String prefix = x.path() + ".";

@@ -27,7 +27,7 @@ import java.util.Map;
 record StepCapture(List<LayerTensor> layers, float loss, Shape logitsShape, float[] gradLogits,
                    Map<String, float[]> parameterGrads, Map<String, float[]> parameters) {
 
-    /** One observed layer tensor: a forward output or the gradient its backward returned. */
+    /** One observed layer tensor: a forward output or the gradient its backward returned (null values: not computed). */
     record LayerTensor(boolean forward, String path, Shape shape, float[] values) {
     }
 
@@ -43,7 +43,8 @@ record StepCapture(List<LayerTensor> layers, float loss, Shape logitsShape, floa
 
             @Override
             public void backward(String path, Tensor gradInput) {
-                layers.add(new LayerTensor(false, path, gradInput.shape(), gradInput.toArray()));
+                layers.add(gradInput == null ? new LayerTensor(false, path, null, null)
+                        : new LayerTensor(false, path, gradInput.shape(), gradInput.toArray()));
             }
         };
         float loss;

@@ -44,10 +44,16 @@ public final class Conv2d implements Layer {
 
     @Override
     public Tensor backward(Tensor gradOutput, StepScope scope) {
+        return backward(gradOutput, scope, true);
+    }
+
+    @Override
+    public Tensor backward(Tensor gradOutput, StepScope scope, boolean inputGradientNeeded) {
         Backend backend = gradOutput.backend();
         weight.setGrad(backend.conv2dBackwardWeight(input, gradOutput, weight.shape(), spec));
         if (bias != null) bias.setGrad(backend.conv2dBackwardBias(gradOutput));
-        return scope.track(backend.conv2dBackwardInput(gradOutput, weight.value(), input.shape(), spec));
+        // The first conv of a network sees the images: their gradient would be a wasted convolution.
+        return inputGradientNeeded ? scope.track(backend.conv2dBackwardInput(gradOutput, weight.value(), input.shape(), spec)) : null;
     }
 
     @Override

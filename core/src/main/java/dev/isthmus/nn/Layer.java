@@ -17,6 +17,15 @@ public interface Layer {
 
     Tensor backward(Tensor gradOutput, StepScope scope);
 
+    /**
+     * Like {@link #backward(Tensor, StepScope)}, but when {@code inputGradientNeeded} is false (the
+     * input is the data, as for a network's first layer) the layer may skip that work and return null.
+     * Parameter gradients are always computed.
+     */
+    default Tensor backward(Tensor gradOutput, StepScope scope, boolean inputGradientNeeded) {
+        return backward(gradOutput, scope);
+    }
+
     /** Output shape for an input shape; throws IllegalArgumentException naming the layer when they don't fit. */
     Shape outputShape(Shape input);
 

@@ -88,8 +88,9 @@ public final class Model implements AutoCloseable {
         return layers.forward(input, scope);
     }
 
-    public Tensor backward(Tensor gradOutput, StepScope scope) {
-        return layers.backward(gradOutput, scope);
+    /** Computes every parameter's gradient; the input is data, so its own gradient is not computed. */
+    public void backward(Tensor gradOutput, StepScope scope) {
+        layers.backward(gradOutput, scope, false);
     }
 
     /**

@@ -35,12 +35,19 @@ public final class Sequential implements Layer {
 
     @Override
     public Tensor backward(Tensor gradOutput, StepScope scope) {
+        return backward(gradOutput, scope, true);
+    }
+
+    @Override
+    public Tensor backward(Tensor gradOutput, StepScope scope, boolean inputGradientNeeded) {
         List<Map.Entry<String, Layer>> reversed = new ArrayList<>(layers.entrySet());
         Collections.reverse(reversed);
         Tensor grad = gradOutput;
-        for (Map.Entry<String, Layer> entry : reversed) {
+        for (int i = 0; i < reversed.size(); i++) {
+            Map.Entry<String, Layer> entry = reversed.get(i);
+            boolean isFirstLayer = i == reversed.size() - 1;
             scope.enter(entry.getKey());
-            grad = entry.getValue().backward(grad, scope);
+            grad = entry.getValue().backward(grad, scope, inputGradientNeeded || !isFirstLayer);
             scope.backwardDone(grad);
             scope.exit();
         }

@@ -25,7 +25,10 @@ public final class StepScope implements AutoCloseable {
         /** {@code output} is what the layer at {@code path} returned from its forward pass. */
         void forward(String path, Tensor output);
 
-        /** {@code gradInput} is what the layer at {@code path} returned from its backward pass. */
+        /**
+         * {@code gradInput} is what the layer at {@code path} returned from its backward pass; null for
+         * a network's first layer, whose input gradient (with respect to the data) is not computed.
+         */
         void backward(String path, Tensor gradInput);
     }
 
@@ -64,7 +67,7 @@ public final class StepScope implements AutoCloseable {
         if (observer != null) observer.forward(String.join(".", names), output);
     }
 
-    /** The child entered last returned {@code gradInput} from its backward pass. */
+    /** The child entered last returned {@code gradInput} (null: not computed) from its backward pass. */
     public void backwardDone(Tensor gradInput) {
         if (observer != null) observer.backward(String.join(".", names), gradInput);
     }
