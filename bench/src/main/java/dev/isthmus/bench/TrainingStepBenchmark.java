@@ -83,9 +83,9 @@ public class TrainingStepBenchmark extends OpBenchmark {
         return batches;
     }
 
-    /** Forward and both gradients of every convolution and linear layer of the model. */
+    /** Forward and both gradients of every convolution and linear layer, but no gradient for the images. */
     public static OpCost cost(String method, String workload) {
         Workload w = Workload.parse(workload);
-        return OpCost.flops(Workloads.model(w.name()).trainingFlops(w.batch()));
+        return OpCost.flops(Workloads.model(w.name()).stepFlops(w.batch()));
     }
 }

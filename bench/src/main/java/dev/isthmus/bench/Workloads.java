@@ -28,11 +28,19 @@ public final class Workloads {
         }
 
         /**
-         * Forward plus backward: every conv and linear layer also computes its data and weight gradients
-         * (each as costly as its forward), the first layer's input gradient included, as our layers do.
+         * Forward plus backward of a block: every conv and linear layer also computes its input and
+         * weight gradients, each as costly as its forward.
          */
         public long trainingFlops(int batch) {
             return 3 * forwardFlops(batch);
+        }
+
+        /**
+         * Forward plus backward of a whole network: as {@link #trainingFlops}, except that the first
+         * layer computes no gradient for the images (they need none, as in PyTorch).
+         */
+        public long stepFlops(int batch) {
+            return trainingFlops(batch) - convs.getFirst().withBatch(batch).flops();
         }
     }
 

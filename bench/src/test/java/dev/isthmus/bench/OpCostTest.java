@@ -46,10 +46,13 @@ class OpCostTest {
     }
 
     @Test
-    void theCnnsTrainingStepCountsEveryConvAndLinearThreeTimes() {
+    void theCnnsTrainingStepCountsEveryConvAndLinearThreeTimesButTheImagesGradient() {
         // Per sample: conv1 2·10·1·25·24·24 = 288,000; conv2 2·20·10·25·8·8 = 640,000; fc 2·320·10 = 6,400.
         assertEquals(934_400L, Workloads.model("cnn").forwardFlops(1));
-        assertEquals(3 * 934_400L * 64, TrainingStepBenchmark.cost("step", "cnn/b64").flops());
+        // Forward, input gradient and weight gradient of each, less conv1's input gradient (the images need none).
+        assertEquals((3 * 934_400L - 288_000L) * 64, TrainingStepBenchmark.cost("step", "cnn/b64").flops());
+        // A block's input is an activation: all three passes of each conv count.
+        assertEquals(3 * Workloads.residualBlock(16, 12).forwardFlops(64), BlockBenchmark.cost("forwardBackward", "resnet.rblock1/b64").flops());
     }
 
     @Test
