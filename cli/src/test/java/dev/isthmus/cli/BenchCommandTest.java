@@ -102,6 +102,13 @@ class BenchCommandTest {
         assertTrue(badArguments("--cudnn-algo", "fastest").startsWith("--cudnn-algo must be heuristic or find"));
     }
 
+    @Test
+    void throughTheIsthmusCommandABadNumberIsExitCode2WithOneLine() {
+        CliRunner result = CliRunner.run("bench", "--steps", "0");
+        assertEquals(2, result.exitCode(), result.err());
+        assertEquals("isthmus: --steps must be at least 1, got 0", result.err().strip());
+    }
+
     private static String badArguments(String... args) {
         BenchCommand command = new BenchCommand();
         new CommandLine(command).parseArgs(args);
