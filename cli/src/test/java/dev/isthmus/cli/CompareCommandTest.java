@@ -46,7 +46,8 @@ class CompareCommandTest {
         assertTrue(result.out().contains("tolerance: exact"), result.out());
         assertTrue(result.out().contains("result: OK: reference and reference agree exactly at every one of 3 steps"), result.out());
         List<String> summary = summaryRows(result.out());
-        assertEquals(8 + 2 + 8 + 2 * 6, summary.size(), String.join("\n", summary)); // outputs, loss + logits grad, input grads, grads + params
+        // outputs, loss + logits grad, input grads (all but conv1's: its input is the data), grads + params
+        assertEquals(8 + 2 + 7 + 2 * 6, summary.size(), String.join("\n", summary));
         for (String row : summary) {
             String[] cells = row.trim().split("\\s+");
             assertEquals("0", cells[2], row); // max abs
