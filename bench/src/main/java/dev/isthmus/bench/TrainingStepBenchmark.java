@@ -1,6 +1,7 @@
 package dev.isthmus.bench;
 
 import dev.isthmus.backend.Backend;
+import dev.isthmus.data.SyntheticBatches;
 import dev.isthmus.nn.Model;
 import dev.isthmus.nn.Models;
 import dev.isthmus.tensor.Shape;
@@ -16,7 +17,6 @@ import org.openjdk.jmh.annotations.TearDown;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 
 /**
  * One whole training step of each of the lesson's models, as {@code isthmus train} runs it:
@@ -63,23 +63,8 @@ public class TrainingStepBenchmark extends OpBenchmark {
 
     /** Standard-normal images and uniform labels over 10 classes, from a seed. */
     static List<Batch> syntheticBatches(Shape sample, int batchSize, int count, long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
-        int[] dims = new int[sample.rank() + 1];
-        dims[0] = batchSize;
-        System.arraycopy(sample.dims(), 0, dims, 1, sample.rank());
-        Shape shape = Shape.of(dims);
         List<Batch> batches = new ArrayList<>(count);
-        for (int b = 0; b < count; b++) {
-            float[] images = new float[Math.toIntExact(shape.numel())];
-            for (int i = 0; i < images.length; i++) {
-                images[i] = (float) random.nextGaussian();
-            }
-            int[] labels = new int[batchSize];
-            for (int i = 0; i < batchSize; i++) {
-                labels[i] = random.nextInt(10);
-            }
-            batches.add(new Batch(shape, images, labels));
-        }
+        new SyntheticBatches(seed, count, batchSize, sample, 10).forEach(batches::add);
         return batches;
     }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.isthmus.backend.Backend;
 import dev.isthmus.backend.cuda.CudaBackend;
 import dev.isthmus.backend.cuda.CudaEnvironment;
+import dev.isthmus.data.SyntheticBatches;
 import dev.isthmus.nn.Model;
 import dev.isthmus.nn.Models;
 import dev.isthmus.tensor.Shape;
@@ -24,7 +25,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 
 /**
@@ -200,20 +200,8 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** Standard-normal images (like normalised MNIST) and uniform labels, from the seed; shared by all backends. */
     private List<Batch> syntheticBatches(Shape sample) {
-        SplittableRandom random = new SplittableRandom(seed);
-        Shape shape = Shape.of(batchSize, sample.dim(0), sample.dim(1), sample.dim(2));
         List<Batch> batches = new ArrayList<>();
-        for (int b = 0; b < Math.min(DISTINCT_BATCHES, warmup + steps); b++) {
-            float[] images = new float[Math.toIntExact(shape.numel())];
-            for (int i = 0; i < images.length; i++) {
-                images[i] = (float) random.nextGaussian();
-            }
-            int[] labels = new int[batchSize];
-            for (int i = 0; i < batchSize; i++) {
-                labels[i] = random.nextInt(10);
-            }
-            batches.add(new Batch(shape, images, labels));
-        }
+        new SyntheticBatches(seed, Math.min(DISTINCT_BATCHES, warmup + steps), batchSize, sample, 10).forEach(batches::add);
         return batches;
     }
 

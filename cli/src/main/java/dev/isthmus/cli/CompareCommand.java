@@ -13,7 +13,7 @@ import dev.isthmus.compare.Numbers;
 import dev.isthmus.compare.OpCase;
 import dev.isthmus.compare.OpComparison;
 import dev.isthmus.compare.StepReport;
-import dev.isthmus.compare.SyntheticBatches;
+import dev.isthmus.data.SyntheticBatches;
 import dev.isthmus.compare.TensorDiff;
 import dev.isthmus.compare.TensorKind;
 import dev.isthmus.compare.Tolerances;

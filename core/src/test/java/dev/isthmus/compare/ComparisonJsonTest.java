@@ -1,5 +1,6 @@
 package dev.isthmus.compare;
 
+import dev.isthmus.data.SyntheticBatches;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.isthmus.backend.Backend;

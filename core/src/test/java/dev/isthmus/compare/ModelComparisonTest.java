@@ -1,5 +1,6 @@
 package dev.isthmus.compare;
 
+import dev.isthmus.data.SyntheticBatches;
 import dev.isthmus.backend.Backend;
 import dev.isthmus.backend.reference.ReferenceBackend;
 import dev.isthmus.nn.Models;

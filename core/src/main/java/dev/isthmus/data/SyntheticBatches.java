@@ -1,4 +1,4 @@
-package dev.isthmus.compare;
+package dev.isthmus.data;
 
 import dev.isthmus.tensor.Shape;
 import dev.isthmus.train.Batch;
