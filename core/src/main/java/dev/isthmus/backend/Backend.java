@@ -14,7 +14,9 @@ import java.util.List;
  * Tensors are float32, NCHW, dense. Every op returns new tensors that the caller owns and must close;
  * inputs are never modified except by the explicitly in-place {@link #sgdMomentumStep}. All tensors
  * given to an op must belong to this backend. Shape or argument errors throw
- * {@link IllegalArgumentException} naming the op, the argument and the shapes.
+ * {@link IllegalArgumentException} naming the op, the argument and the shapes; a closed tensor (its memory
+ * freed) or a closed backend throws {@link IllegalStateException}, as a closed {@code Arena} does, on every
+ * backend alike, so callers can tell "wrong call" from "used too late".
  * <p>
  * Implementations: {@code ReferenceBackend} (pure Java, the oracle) and {@code CudaBackend}
  * (cuDNN + cuBLAS). A backend is closed when its owner is done; closing frees what it still holds.
@@ -142,4 +144,9 @@ public interface Backend extends AutoCloseable {
     /** Frees everything this backend still holds (handles, workspaces); tensors must not be used afterwards. */
     @Override
     void close();
+
+    /** The one wording every backend uses when an op is given a closed tensor. */
+    static String closedTensorMessage(String op, String argument, Tensor tensor) {
+        return op + ": " + argument + " " + tensor.shape() + " is closed (its memory was freed); pass a live tensor";
+    }
 }

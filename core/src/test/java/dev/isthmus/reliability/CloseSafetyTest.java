@@ -39,10 +39,10 @@ class CloseSafetyTest {
             closed.close();
             assertThrows(IllegalStateException.class, closed::segment);
             assertThrows(IllegalStateException.class, view::segment, "a view dies with its owner");
-            assertThrows(IllegalArgumentException.class, closed::toArray);
-            assertThrows(IllegalArgumentException.class, view::toArray);
-            assertThrows(IllegalArgumentException.class, () -> backend.conv2d(closed, weight, null, Conv2dSpec.defaults()));
-            assertThrows(IllegalArgumentException.class, () -> backend.copy(weight, closed));
+            assertThrows(IllegalStateException.class, closed::toArray);
+            assertThrows(IllegalStateException.class, view::toArray);
+            assertThrows(IllegalStateException.class, () -> backend.conv2d(closed, weight, null, Conv2dSpec.defaults()));
+            assertThrows(IllegalStateException.class, () -> backend.copy(weight, closed));
             assertThrows(IllegalArgumentException.class, () -> backend.sgdMomentumStep(weight, weight, view.view(Shape.of(2, 1, 3, 3)), 1, 0, 0));
             closed.close();
             view.close();
@@ -89,7 +89,7 @@ class CloseSafetyTest {
                 other.shutdown();
             }
             assertTrue(tensor.isClosed());
-            assertThrows(IllegalArgumentException.class, () -> backend.relu(tensor));
+            assertThrows(IllegalStateException.class, () -> backend.relu(tensor));
             assertEquals(0, backend.liveBytes());
         }
     }

@@ -868,6 +868,9 @@ public final class CudaBackend implements Backend {
             throw new IllegalArgumentException(op + ": " + argument + " " + tensor.shape() + " belongs to backend '" + tensor.backend().name()
                     + "', not to this cuda backend; move it first (Model.to, fromArray)");
         }
+        if (tensor.isClosed()) {
+            throw new IllegalStateException(Backend.closedTensorMessage(op, argument, tensor));
+        }
         return tensor.segment();
     }
 

@@ -481,7 +481,7 @@ public final class ReferenceBackend implements Backend {
                     + ", not to this one; move it first (Model.to, fromArray)");
         }
         if (tensor.isClosed()) {
-            throw new IllegalArgumentException(op + ": " + argument + " " + tensor.shape() + " is closed (its memory was freed); pass a live tensor");
+            throw new IllegalStateException(Backend.closedTensorMessage(op, argument, tensor));
         }
         if (tensor.numel() > Integer.MAX_VALUE) {
             throw new IllegalArgumentException(op + ": " + argument + " " + tensor.shape() + " has more than 2^31-1 elements, more than the reference backend handles");

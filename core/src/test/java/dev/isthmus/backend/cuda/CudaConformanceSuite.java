@@ -577,6 +577,9 @@ abstract class CudaConformanceSuite {
         freedEarly.close();
         freedEarly.close(); // double close of a tensor
         assertThrows(IllegalStateException.class, freedEarly::toArray);
+        // The same type and wording as the reference backend, naming the op and the argument.
+        IllegalStateException closedInput = assertThrows(IllegalStateException.class, () -> other.relu(freedEarly));
+        assertEquals("relu: input [5] is closed (its memory was freed); pass a live tensor", closedInput.getMessage());
         other.close();
         other.close(); // double close of the backend
         assertEquals(0, other.liveBytes(), "closing the backend frees every tensor");
