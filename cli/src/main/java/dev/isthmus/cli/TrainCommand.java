@@ -26,8 +26,8 @@ import java.util.concurrent.Callable;
 /** {@code isthmus train}: the lesson's training loop with checkpoints, metrics and curves. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Train a model on MNIST (or Fashion-MNIST), evaluating on the test set after every epoch.",
-                "Writes <out>/model.safetensors (PyTorch state_dict names) and <out>/optimizer.safetensors after",
-                "every epoch, atomically, plus metrics.csv, metrics.json and curves.png."})
+                "Writes <out>/model.safetensors (PyTorch state_dict names) and <out>/optimizer.safetensors after"
+                        + " every epoch, atomically, plus metrics.csv, metrics.json and curves.png."})
 public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--model", defaultValue = "cnn", description = "cnn, inception or resnet (default: ${DEFAULT-VALUE}).")
