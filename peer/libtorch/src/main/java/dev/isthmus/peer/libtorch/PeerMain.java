@@ -86,11 +86,13 @@ public final class PeerMain {
                                 : "; training diverged: try a smaller --lr."));
                 return EXIT_DIVERGED;
             }
+            // Evaluated after the timed loop, like `isthmus train`, so every epoch has a test accuracy.
+            result = result.withTestAccuracy(evaluate(model, test));
             epochs.add(result);
-            System.out.printf(Locale.ROOT, "epoch %d: %.2f s training, %.1f images/s, mean loss %.4f%n",
-                    epoch, result.seconds(), result.imagesPerSecond(), result.meanTrainLoss());
+            System.out.printf(Locale.ROOT, "epoch %d: %.2f s training, %.1f images/s, mean loss %.4f, test accuracy %.2f%%%n",
+                    epoch, result.seconds(), result.imagesPerSecond(), result.meanTrainLoss(), 100 * result.testAccuracy());
         }
-        double accuracy = evaluate(model, test);
+        double accuracy = epochs.getLast().testAccuracy();
         OptionalLong peakRss = ProcessMemory.peakResidentBytes();
 
         PeerResult result = new PeerResult(runtime, options, train.count(), test.count(), epochs, accuracy, peakRss);
@@ -132,7 +134,7 @@ public final class PeerMain {
                     batches++;
                     if (!Double.isFinite(value)) {
                         System.err.printf(Locale.ROOT, "epoch %d batch %d: loss is %s%n", epoch, batches, value);
-                        return new EpochResult(epoch, seconds(start), Double.NaN, value);
+                        return new EpochResult(epoch, seconds(start), Double.NaN, value, Double.NaN);
                     }
                     if (batches % LOG_EVERY_BATCHES == 0) {
                         System.out.printf(Locale.ROOT, "  epoch %d [%d/%d] loss %.4f%n", epoch, first + size,
@@ -142,7 +144,7 @@ public final class PeerMain {
             }
         }
         double seconds = seconds(start);
-        return new EpochResult(epoch, seconds, train.count() / seconds, lossSum / batches);
+        return new EpochResult(epoch, seconds, train.count() / seconds, lossSum / batches, Double.NaN);
     }
 
     /** Fraction of test images whose highest-scoring class is the label. */

@@ -17,8 +17,9 @@ record PeerResult(LibtorchRuntime runtime, PeerOptions options, int trainImages,
         EpochResult last = lastEpoch();
         String epochList = epochs.stream()
                 .map(e -> String.format(Locale.ROOT,
-                        "{\"epoch\": %d, \"seconds\": %.3f, \"images_per_second\": %.1f, \"mean_train_loss\": %.6f}",
-                        e.epoch(), e.seconds(), e.imagesPerSecond(), e.meanTrainLoss()))
+                        "{\"epoch\": %d, \"seconds\": %.3f, \"images_per_second\": %.1f, \"mean_train_loss\": %.6f,"
+                                + " \"test_accuracy\": %.4f}",
+                        e.epoch(), e.seconds(), e.imagesPerSecond(), e.meanTrainLoss(), e.testAccuracy()))
                 .collect(Collectors.joining(",\n    ", "[\n    ", "\n  ]"));
         return String.format(Locale.ROOT, """
                 {
