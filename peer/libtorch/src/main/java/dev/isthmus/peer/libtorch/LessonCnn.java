@@ -2,6 +2,8 @@ package dev.isthmus.peer.libtorch;
 
 import static org.bytedeco.pytorch.global.torch.relu;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.pytorch.Conv2dImpl;
 import org.bytedeco.pytorch.LinearImpl;
@@ -27,6 +29,18 @@ final class LessonCnn extends Module {
         conv2 = register_module("conv2", new Conv2dImpl(10, 20, new LongPointer(5L, 5L)));
         pooling = register_module("pooling", new MaxPool2dImpl(new LongPointer(2L, 2L)));
         fc = register_module("fc", new LinearImpl(320, 10));
+    }
+
+    /** The parameters by PyTorch state-dict name, in registration order (the tensors themselves, not copies). */
+    Map<String, Tensor> stateDict() {
+        Map<String, Tensor> parameters = new LinkedHashMap<>();
+        parameters.put("conv1.weight", conv1.weight());
+        parameters.put("conv1.bias", conv1.bias());
+        parameters.put("conv2.weight", conv2.weight());
+        parameters.put("conv2.bias", conv2.bias());
+        parameters.put("fc.weight", fc.weight());
+        parameters.put("fc.bias", fc.bias());
+        return parameters;
     }
 
     Tensor forward(Tensor x) {
