@@ -57,6 +57,11 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", paramLabel = "FILE", description = "Continue from a checkpoint written by train (model.safetensors).")
     Path resume;
 
+    @Option(names = "--init", paramLabel = "FILE", description = "Start a new run from the weights in FILE, a safetensors state dict"
+            + " with PyTorch names (from train, or PyTorch's safetensors.torch.save_file(model.state_dict(), FILE)),"
+            + " instead of a seeded random initialisation; momentum starts from zero at epoch 1.")
+    Path init;
+
     @Option(names = "--limit-train", paramLabel = "N", description = "Use only the first N training images (quick runs).")
     Integer limitTrain;
 
@@ -110,6 +115,9 @@ public final class TrainCommand implements Callable<Integer> {
                 step = restored.step();
                 history.addAll(MetricsFiles.readIfPresent(outDir.resolve(MetricsFiles.JSON), restored.epochsDone()));
                 stdout.printf(Locale.ROOT, "resumed %s from %s after epoch %d (step %d)%n", architecture.id(), resume, restored.epochsDone(), step);
+            } else if (init != null) {
+                ModelCheckpoint.loadWeights(init, net);
+                stdout.printf(Locale.ROOT, "starting %s from the weights in %s%n", architecture.id(), init);
             } else {
                 net.initialize(seed);
             }
@@ -173,5 +181,9 @@ public final class TrainCommand implements Callable<Integer> {
         if (limitTrain != null && limitTrain <= 0) throw new IllegalArgumentException("--limit-train must be at least 1, got " + limitTrain);
         if (limitTest != null && limitTest <= 0) throw new IllegalArgumentException("--limit-test must be at least 1, got " + limitTest);
         Models.byId(model);
+        if (resume != null && init != null) {
+            throw new IllegalArgumentException("--init and --resume exclude each other: --resume continues a run (weights, momentum,"
+                    + " epoch count), --init starts a new one from given weights; pass one of them");
+        }
     }
 }

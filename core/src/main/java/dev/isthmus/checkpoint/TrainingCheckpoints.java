@@ -130,7 +130,7 @@ public final class TrainingCheckpoints {
         String text = metadata.get(key);
         if (text == null) {
             throw new CheckpointException(file + ": metadata lacks '" + key + "'; expected a training checkpoint written by Isthmus"
-                    + " (a plain state dict can be loaded as weights, not resumed)");
+                    + " (a plain state dict cannot be resumed; start a new run from its weights with --init)");
         }
         try {
             long value = Long.parseLong(text);
