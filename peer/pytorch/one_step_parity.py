@@ -20,86 +20,12 @@ import sys
 import tempfile
 
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 from safetensors.torch import load_file, save_file
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from load_checkpoint import Net as LessonCnn, read_idx  # noqa: E402  (the lesson's first network)
+from lesson_nets import MODELS, normalised_images, read_idx
 
 
-class InceptionA(nn.Module):
-    """The lesson's Inception block: 1x1, 5x5, 3x3-3x3 and pool branches, 16 + 24 + 24 + 24 channels."""
-
-    def __init__(self, in_channels):
-        super(InceptionA, self).__init__()
-        self.branch1x1 = nn.Conv2d(in_channels, 16, kernel_size=1)
-        self.branch5x5_1 = nn.Conv2d(in_channels, 16, kernel_size=1)
-        self.branch5x5_2 = nn.Conv2d(16, 24, kernel_size=5, padding=2)
-        self.branch3x3_1 = nn.Conv2d(in_channels, 16, kernel_size=1)
-        self.branch3x3_2 = nn.Conv2d(16, 24, kernel_size=3, padding=1)
-        self.branch3x3_3 = nn.Conv2d(24, 24, kernel_size=3, padding=1)
-        self.branch_pool = nn.Conv2d(in_channels, 24, kernel_size=1)
-
-    def forward(self, x):
-        branch1x1 = self.branch1x1(x)
-        branch5x5 = self.branch5x5_2(self.branch5x5_1(x))
-        branch3x3 = self.branch3x3_3(self.branch3x3_2(self.branch3x3_1(x)))
-        branch_pool = self.branch_pool(F.avg_pool2d(x, kernel_size=3, stride=1, padding=1))
-        return torch.cat([branch1x1, branch5x5, branch3x3, branch_pool], dim=1)
-
-
-class InceptionNet(nn.Module):
-    def __init__(self):
-        super(InceptionNet, self).__init__()
-        self.conv1 = nn.Conv2d(1, 10, kernel_size=5)
-        self.conv2 = nn.Conv2d(88, 20, kernel_size=5)
-        self.incep1 = InceptionA(in_channels=10)
-        self.incep2 = InceptionA(in_channels=20)
-        self.mp = nn.MaxPool2d(2)
-        self.fc = nn.Linear(1408, 10)
-
-    def forward(self, x):
-        in_size = x.size(0)
-        x = F.relu(self.mp(self.conv1(x)))
-        x = self.incep1(x)
-        x = F.relu(self.mp(self.conv2(x)))
-        x = self.incep2(x)
-        return self.fc(x.view(in_size, -1))
-
-
-class ResidualBlock(nn.Module):
-    def __init__(self, channels):
-        super(ResidualBlock, self).__init__()
-        self.conv1 = nn.Conv2d(channels, channels, kernel_size=3, padding=1)
-        self.conv2 = nn.Conv2d(channels, channels, kernel_size=3, padding=1)
-
-    def forward(self, x):
-        y = F.relu(self.conv1(x))
-        y = self.conv2(y)
-        return F.relu(x + y)
-
-
-class ResidualNet(nn.Module):
-    def __init__(self):
-        super(ResidualNet, self).__init__()
-        self.conv1 = nn.Conv2d(1, 16, kernel_size=5)
-        self.conv2 = nn.Conv2d(16, 32, kernel_size=5)
-        self.mp = nn.MaxPool2d(2)
-        self.rblock1 = ResidualBlock(16)
-        self.rblock2 = ResidualBlock(32)
-        self.fc = nn.Linear(512, 10)
-
-    def forward(self, x):
-        in_size = x.size(0)
-        x = self.mp(F.relu(self.conv1(x)))
-        x = self.rblock1(x)
-        x = self.mp(F.relu(self.conv2(x)))
-        x = self.rblock2(x)
-        return self.fc(x.view(in_size, -1))
-
-
-MODELS = {"cnn": LessonCnn, "inception": InceptionNet, "resnet": ResidualNet}
 BATCH = 64
 LEARNING_RATE = 1.0
 UPDATE_TOLERANCE = 1e-3
@@ -122,8 +48,7 @@ def main():
     work = args.work or tempfile.mkdtemp(prefix="one-step-parity-")
     os.makedirs(work, exist_ok=True)
 
-    images = torch.from_numpy(read_idx(args.mnist_dir, "train-images-idx3-ubyte")[:BATCH].astype("float32") / 255.0)
-    images = ((images - 0.1307) / 0.3081).unsqueeze(1)
+    images = normalised_images(read_idx(args.mnist_dir, "train-images-idx3-ubyte")[:BATCH])
     labels = torch.from_numpy(read_idx(args.mnist_dir, "train-labels-idx1-ubyte")[:BATCH].astype("int64"))
     print(f"torch {torch.__version__}; one SGD step (lr {LEARNING_RATE}) on the first {BATCH} MNIST training images")
 

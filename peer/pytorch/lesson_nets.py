@@ -1,0 +1,123 @@
+"""The lesson's three networks, written as the lesson writes them, and an IDX reader for MNIST.
+
+Shared by load_checkpoint.py and one_step_parity.py. Parameter names are PyTorch's state-dict names,
+the ones Isthmus's checkpoints use.
+"""
+import gzip
+import os
+import struct
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class LessonCnn(torch.nn.Module):
+    """The lesson's first CNN: conv-pool-relu twice, then one linear layer."""
+
+    def __init__(self):
+        super(LessonCnn, self).__init__()
+        self.conv1 = torch.nn.Conv2d(1, 10, kernel_size=5)
+        self.conv2 = torch.nn.Conv2d(10, 20, kernel_size=5)
+        self.pooling = torch.nn.MaxPool2d(2)
+        self.fc = torch.nn.Linear(320, 10)
+
+    def forward(self, x):
+        batch_size = x.size(0)
+        x = F.relu(self.pooling(self.conv1(x)))
+        x = F.relu(self.pooling(self.conv2(x)))
+        x = x.view(batch_size, -1)
+        return self.fc(x)
+
+
+class InceptionA(nn.Module):
+    """The lesson's Inception block: 1x1, 5x5, 3x3-3x3 and pool branches, 16 + 24 + 24 + 24 channels."""
+
+    def __init__(self, in_channels):
+        super(InceptionA, self).__init__()
+        self.branch1x1 = nn.Conv2d(in_channels, 16, kernel_size=1)
+        self.branch5x5_1 = nn.Conv2d(in_channels, 16, kernel_size=1)
+        self.branch5x5_2 = nn.Conv2d(16, 24, kernel_size=5, padding=2)
+        self.branch3x3_1 = nn.Conv2d(in_channels, 16, kernel_size=1)
+        self.branch3x3_2 = nn.Conv2d(16, 24, kernel_size=3, padding=1)
+        self.branch3x3_3 = nn.Conv2d(24, 24, kernel_size=3, padding=1)
+        self.branch_pool = nn.Conv2d(in_channels, 24, kernel_size=1)
+
+    def forward(self, x):
+        branch1x1 = self.branch1x1(x)
+        branch5x5 = self.branch5x5_2(self.branch5x5_1(x))
+        branch3x3 = self.branch3x3_3(self.branch3x3_2(self.branch3x3_1(x)))
+        branch_pool = self.branch_pool(F.avg_pool2d(x, kernel_size=3, stride=1, padding=1))
+        return torch.cat([branch1x1, branch5x5, branch3x3, branch_pool], dim=1)
+
+
+class InceptionNet(nn.Module):
+    def __init__(self):
+        super(InceptionNet, self).__init__()
+        self.conv1 = nn.Conv2d(1, 10, kernel_size=5)
+        self.conv2 = nn.Conv2d(88, 20, kernel_size=5)
+        self.incep1 = InceptionA(in_channels=10)
+        self.incep2 = InceptionA(in_channels=20)
+        self.mp = nn.MaxPool2d(2)
+        self.fc = nn.Linear(1408, 10)
+
+    def forward(self, x):
+        in_size = x.size(0)
+        x = F.relu(self.mp(self.conv1(x)))
+        x = self.incep1(x)
+        x = F.relu(self.mp(self.conv2(x)))
+        x = self.incep2(x)
+        return self.fc(x.view(in_size, -1))
+
+
+class ResidualBlock(nn.Module):
+    def __init__(self, channels):
+        super(ResidualBlock, self).__init__()
+        self.conv1 = nn.Conv2d(channels, channels, kernel_size=3, padding=1)
+        self.conv2 = nn.Conv2d(channels, channels, kernel_size=3, padding=1)
+
+    def forward(self, x):
+        y = F.relu(self.conv1(x))
+        y = self.conv2(y)
+        return F.relu(x + y)
+
+
+class ResidualNet(nn.Module):
+    def __init__(self):
+        super(ResidualNet, self).__init__()
+        self.conv1 = nn.Conv2d(1, 16, kernel_size=5)
+        self.conv2 = nn.Conv2d(16, 32, kernel_size=5)
+        self.mp = nn.MaxPool2d(2)
+        self.rblock1 = ResidualBlock(16)
+        self.rblock2 = ResidualBlock(32)
+        self.fc = nn.Linear(512, 10)
+
+    def forward(self, x):
+        in_size = x.size(0)
+        x = self.mp(F.relu(self.conv1(x)))
+        x = self.rblock1(x)
+        x = self.mp(F.relu(self.conv2(x)))
+        x = self.rblock2(x)
+        return self.fc(x.view(in_size, -1))
+
+
+MODELS = {"cnn": LessonCnn, "inception": InceptionNet, "resnet": ResidualNet}
+
+
+def normalised_images(images):
+    """uint8 N x 28 x 28 to float N x 1 x 28 x 28, as ToTensor() then Normalize((0.1307,), (0.3081,))."""
+    x = torch.from_numpy(images.astype(np.float32) / 255.0)
+    return ((x - 0.1307) / 0.3081).unsqueeze(1)
+
+
+def read_idx(folder, name):
+    for candidate, opener in ((name, open), (name + ".gz", gzip.open)):
+        path = os.path.join(folder, candidate)
+        if os.path.exists(path):
+            with opener(path, "rb") as f:
+                data = f.read()
+            ndim = data[3]
+            dims = struct.unpack(">" + "I" * ndim, data[4:4 + 4 * ndim])
+            return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
+    raise SystemExit(f"{name} (or .gz) is missing from {folder}")
