@@ -22,12 +22,13 @@ root=$(cd "$script_dir/.." && pwd)
 default_bundle="$root/target-devicecheck/bundle"
 size_limit_bytes=$((64 * 1024 * 1024))
 # The whole run half must finish within 5 minutes; each step has its own limit (the sum of the limits is
-# larger, 10.75 min, so that one slow step does not starve the rest; typical on a GPU: about 2 min).
+# larger, about 13 min, so that one slow step does not starve the rest; typical on a GPU: about 2 min).
 doctor_timeout=60
 tests_timeout=150
 compare_timeout=45
 train_timeout=120
 torch_timeout=120
+parity_timeout=90
 
 fail() { echo "device-check: $*" >&2; exit 1; }
 
@@ -371,10 +372,21 @@ PY
     fi
   fi
 
+  # One step of each lesson network, Isthmus's CUDA backend against PyTorch (CPU, float32) from PyTorch's
+  # own initial weights: checks the wiring of all three networks on the GPU (peer/pytorch/one_step_parity.py).
+  if [ "$have_mnist" -eq 1 ] && python3 -c 'import torch' 2>/dev/null; then
+    step "one step of cnn, inception and resnet: isthmus --backend cuda vs PyTorch" "$parity_timeout" \
+        python3 "$root/peer/pytorch/one_step_parity.py" "$mnist" --backend cuda --work "$work/one-step-parity" \
+        --isthmus-command "$java ${java_opts[*]} -jar $bundle/lib/isthmus.jar"
+  else
+    say ""
+    say "=== one-step parity with PyTorch: skipped (needs MNIST and a python3 with torch)"
+  fi
+
   say ""
   say "=== summary ($([ "$mode" = dry ] && echo 'DRY RUN on the CPU stand-in, not a GPU result' || echo 'GPU run'))"
   local name key_lines
-  key_lines=$(grep -h -E '^GPUs |^\[gpu\]|^epoch [0-9]+ |^PyTorch lesson CNN|^gpu: ' "$log_file" | grep -v 'cuDNN conv2d')
+  key_lines=$(grep -h -E '^GPUs |^\[gpu\]|^epoch [0-9]+ |^PyTorch lesson CNN|^gpu: |^(cnn|inception|resnet) +[0-9,]+ parameters' "$log_file" | grep -v 'cuDNN conv2d')
   if [ -n "$key_lines" ]; then
     say "key lines seen above:"
     while IFS= read -r name; do say "  $name"; done <<<"$key_lines"

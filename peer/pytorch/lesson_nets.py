@@ -4,6 +4,7 @@ Shared by load_checkpoint.py and one_step_parity.py. Parameter names are PyTorch
 the ones Isthmus's checkpoints use.
 """
 import gzip
+import json
 import os
 import struct
 
@@ -121,3 +122,48 @@ def read_idx(folder, name):
             dims = struct.unpack(">" + "I" * ndim, data[4:4 + 4 * ndim])
             return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
     raise SystemExit(f"{name} (or .gz) is missing from {folder}")
+
+
+def save_weights(state, path):
+    """Writes float32 tensors as a safetensors file; with the safetensors package when it is installed,
+    else with the few lines the format needs (8-byte header length, JSON header, raw little-endian data),
+    so that the check also runs where only torch is (a GPU machine with no way to install packages)."""
+    state = {name: tensor.detach().to(torch.float32).contiguous().cpu() for name, tensor in state.items()}
+    try:
+        from safetensors.torch import save_file
+    except ImportError:
+        header, blobs, offset = {}, [], 0
+        for name in sorted(state):
+            blob = state[name].numpy().astype("<f4").tobytes()
+            header[name] = {"dtype": "F32", "shape": list(state[name].shape), "data_offsets": [offset, offset + len(blob)]}
+            blobs.append(blob)
+            offset += len(blob)
+        text = json.dumps(header, separators=(",", ":")).encode()
+        text += b" " * (-len(text) % 8)
+        with open(path, "wb") as f:
+            f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
+        return
+    save_file(state, path)
+
+
+def load_weights(path):
+    """Reads a safetensors file of float32 tensors (see save_weights)."""
+    try:
+        from safetensors.torch import load_file
+    except ImportError:
+        with open(path, "rb") as f:
+            data = f.read()
+        length = struct.unpack("<Q", data[:8])[0]
+        header = json.loads(data[8:8 + length])
+        start = 8 + length
+        state = {}
+        for name, entry in header.items():
+            if name == "__metadata__":
+                continue
+            if entry["dtype"] != "F32":
+                raise SystemExit(f"{path}: tensor {name} is {entry['dtype']}, only F32 is read without the safetensors package")
+            begin, end = entry["data_offsets"]
+            values = np.frombuffer(data[start + begin:start + end], dtype="<f4").reshape(entry["shape"])
+            state[name] = torch.from_numpy(values.copy())
+        return state
+    return load_file(path)

@@ -10,20 +10,25 @@ rounding leaves about 1e-5 of it. The step uses lr 1 (momentum 0.5, which the fi
 with the lesson's lr 0.01 some updates are a few 1e-6 while the weights are ~0.08, so storing the new
 weights in float32 (one unit in the last place is 7.5e-9 there) would blur the comparison to 3e-3.
 
-Usage: python3 one_step_parity.py MNIST_DIR [--isthmus ./isthmus] [--work DIR] [--seed N]
+PyTorch computes on the CPU in float32; Isthmus on the backend given (`--backend cuda` on a GPU machine
+checks the CUDA backend against PyTorch itself, with TF32 off as Isthmus's default). Without the
+safetensors package the weight files are written and read by the few lines the format needs.
+
+Usage: python3 one_step_parity.py MNIST_DIR [--backend reference|cuda] [--isthmus ./isthmus]
+                                  [--isthmus-command "java ... -jar isthmus.jar"] [--work DIR] [--seed N]
 Exit status 1 when any update differs by more than 1e-3 of its RMS or the losses by more than 1e-5.
 """
 import argparse
 import os
+import shlex
 import subprocess
 import sys
 import tempfile
 
 import torch
 import torch.nn.functional as F
-from safetensors.torch import load_file, save_file
 
-from lesson_nets import MODELS, normalised_images, read_idx
+from lesson_nets import MODELS, load_weights, normalised_images, read_idx, save_weights
 
 
 BATCH = 64
@@ -42,6 +47,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("mnist_dir")
     parser.add_argument("--isthmus", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "isthmus"))
+    parser.add_argument("--isthmus-command", help="the whole command that runs isthmus, e.g. \"java -jar isthmus.jar\" (overrides --isthmus)")
+    parser.add_argument("--backend", choices=["reference", "cuda"], default="reference", help="Isthmus's backend (default: reference)")
     parser.add_argument("--work", help="folder for the weight files (default: a temporary folder)")
     parser.add_argument("--seed", type=int, default=0, help="torch.manual_seed for PyTorch's initialisation")
     args = parser.parse_args()
@@ -50,7 +57,9 @@ def main():
 
     images = normalised_images(read_idx(args.mnist_dir, "train-images-idx3-ubyte")[:BATCH])
     labels = torch.from_numpy(read_idx(args.mnist_dir, "train-labels-idx1-ubyte")[:BATCH].astype("int64"))
-    print(f"torch {torch.__version__}; one SGD step (lr {LEARNING_RATE}) on the first {BATCH} MNIST training images")
+    isthmus = shlex.split(args.isthmus_command) if args.isthmus_command else [args.isthmus]
+    print(f"torch {torch.__version__} (CPU) vs Isthmus --backend {args.backend}; one SGD step (lr {LEARNING_RATE}) on the first"
+          f" {BATCH} MNIST training images")
 
     failed = False
     for name, network in MODELS.items():
@@ -58,17 +67,17 @@ def main():
         model = network()
         initial = {k: v.detach().clone().contiguous() for k, v in model.state_dict().items()}
         init_file = os.path.join(work, f"{name}-init.safetensors")
-        save_file(initial, init_file)
+        save_weights(initial, init_file)
 
         out = os.path.join(work, f"{name}-isthmus")
-        command = [args.isthmus, "train", "--model", name, "--init", init_file, "--backend", "reference",
+        command = isthmus + ["train", "--model", name, "--init", init_file, "--backend", args.backend,
                    "--data", args.mnist_dir, "--limit-train", str(BATCH), "--limit-test", str(BATCH),
                    "--batch-size", str(BATCH), "--epochs", "1", "--lr", str(LEARNING_RATE), "--momentum", "0.5",
                    "--out", out, "--no-progress"]
         run = subprocess.run(command, capture_output=True, text=True)
         if run.returncode != 0:
             sys.exit(f"one_step_parity: isthmus train failed ({run.returncode}): {run.stderr.strip()}")
-        after_isthmus = load_file(os.path.join(out, "model.safetensors"))
+        after_isthmus = load_weights(os.path.join(out, "model.safetensors"))
 
         optimizer = torch.optim.SGD(model.parameters(), lr=LEARNING_RATE, momentum=0.5)
         optimizer.zero_grad()
