@@ -124,7 +124,7 @@ def read_idx(folder, name):
     raise SystemExit(f"{name} (or .gz) is missing from {folder}")
 
 
-def save_weights(state, path):
+def save_weights(state, path, metadata=None):
     """Writes float32 tensors as a safetensors file; with the safetensors package when it is installed,
     else with the few lines the format needs (8-byte header length, JSON header, raw little-endian data),
     so that the check also runs where only torch is (a GPU machine with no way to install packages)."""
@@ -132,7 +132,7 @@ def save_weights(state, path):
     try:
         from safetensors.torch import save_file
     except ImportError:
-        header, blobs, offset = {}, [], 0
+        header, blobs, offset = ({"__metadata__": dict(metadata)} if metadata else {}), [], 0
         for name in sorted(state):
             blob = state[name].numpy().astype("<f4").tobytes()
             header[name] = {"dtype": "F32", "shape": list(state[name].shape), "data_offsets": [offset, offset + len(blob)]}
@@ -143,7 +143,7 @@ def save_weights(state, path):
         with open(path, "wb") as f:
             f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
         return
-    save_file(state, path)
+    save_file(state, path, metadata=metadata)
 
 
 def load_weights(path):

@@ -1,0 +1,52 @@
+"""Writes PyTorch's own forward and backward results for the lesson's three networks as test fixtures.
+
+For the CNN, the Inception net and the residual net (lesson_nets.py), PyTorch initialises the network
+(torch.manual_seed(0)), takes a batch of 16 standard-normal 1x28x28 images with random labels
+(torch.manual_seed(1)), and records the logits, the mean cross-entropy loss and every parameter's
+gradient. One safetensors file per network holds `input`, `labels` (as float32), `logits`,
+`init.<parameter>` and `grad.<parameter>`, with the loss, the torch version and this command in the
+metadata. core's PyTorchGoldenStepTest replays them on the reference backend (and on the CUDA backend
+over the CPU stand-in), so CI checks Isthmus against PyTorch itself without needing torch.
+
+Usage: python3 make_golden_step.py OUT_DIR      (the committed files: core/src/test/resources/pytorch)
+"""
+import os
+import sys
+
+import torch
+import torch.nn.functional as F
+
+from lesson_nets import MODELS, save_weights
+
+BATCH = 16
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit(__doc__.split("\n\n")[-1])
+    out = sys.argv[1]
+    os.makedirs(out, exist_ok=True)
+    for name, network in MODELS.items():
+        torch.manual_seed(0)
+        model = network()
+        torch.manual_seed(1)
+        images = torch.randn(BATCH, 1, 28, 28)
+        labels = torch.randint(0, 10, (BATCH,))
+        initial = {key: value.detach().clone() for key, value in model.state_dict().items()}
+        logits = model(images)
+        loss = F.cross_entropy(logits, labels)
+        loss.backward()
+        tensors = {"input": images, "labels": labels.to(torch.float32), "logits": logits.detach()}
+        for key, value in initial.items():
+            tensors["init." + key] = value
+        for key, parameter in model.named_parameters():
+            tensors["grad." + key] = parameter.grad
+        metadata = {"loss": repr(loss.item()), "torch": torch.__version__, "generator": "peer/pytorch/make_golden_step.py",
+                    "model": name}
+        path = os.path.join(out, f"{name}-step.safetensors")
+        save_weights(tensors, path, metadata)
+        print(f"{path}: {len(initial)} parameters, loss {loss.item():.7f}")
+
+
+if __name__ == "__main__":
+    main()
