@@ -57,7 +57,7 @@ public record SafeTensorsFile(Path file, Map<String, HostTensor> tensors, Map<St
         if (wrongShapes > NAMES_SHOWN) problems.add("and " + (wrongShapes - NAMES_SHOWN) + " more wrong shapes");
         if (!problems.isEmpty()) {
             throw new CheckpointException((file == null ? "checkpoint" : file.toString()) + ": " + String.join("; ", problems)
-                    + " (is this a checkpoint of another model? pass the model it was trained with)");
+                    + " (is this a checkpoint of another model? pass that model with --model)");
         }
     }
 

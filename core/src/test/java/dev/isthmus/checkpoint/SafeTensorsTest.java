@@ -104,7 +104,7 @@ class SafeTensorsTest {
         expected.put("fc.bias", Shape.of(10));
         CheckpointException wrongShape = assertThrows(CheckpointException.class, () -> file.requireTensors(expected, "cnn"));
         assertEquals("ckpt.safetensors: conv1.weight has shape [10, 1, 3, 3] but model 'cnn' expects [10, 1, 5, 5]"
-                + " (is this a checkpoint of another model? pass the model it was trained with)", wrongShape.getMessage());
+                + " (is this a checkpoint of another model? pass that model with --model)", wrongShape.getMessage());
         Map<String, Shape> other = Map.of("fc1.weight", Shape.of(3), "fc.bias", Shape.of(10));
         CheckpointException mismatch = assertThrows(CheckpointException.class, () -> file.requireTensors(other, "mlp"));
         assertTrue(mismatch.getMessage().startsWith("ckpt.safetensors: missing tensor fc1.weight that model 'mlp' needs; "
