@@ -1,6 +1,9 @@
 package dev.isthmus.backend.reference;
 
+import java.util.Collections;
 import java.util.EnumMap;
+import java.util.Map;
+import java.util.WeakHashMap;
 
 /**
  * Per-thread work arrays, reused from call to call so a training step allocates no Java garbage
@@ -11,14 +14,19 @@ final class Scratch {
     /** What a buffer is for; two buffers of one kernel must use different slots. */
     enum Slot { INPUT, COLUMNS, COLUMNS_TRANSPOSED, COLUMNS_BLOCK, OUTPUT, GRAD_OUTPUT, GRAD_OUTPUT_BLOCK, WEIGHT_GRAD }
 
-    private static final ThreadLocal<Scratch> PER_THREAD = ThreadLocal.withInitial(Scratch::new);
+    /**
+     * Keyed by the thread itself rather than a ThreadLocal: the common pool's workers erase their
+     * thread-locals after each top-level task, which made these arrays be allocated afresh on almost every
+     * op (about 1 GB of garbage per CNN epoch). Weak keys let a finished thread's arrays go.
+     */
+    private static final Map<Thread, Scratch> PER_THREAD = Collections.synchronizedMap(new WeakHashMap<>());
 
     private final EnumMap<Slot, float[]> vectors = new EnumMap<>(Slot.class);
     private final EnumMap<Slot, float[][]> matrices = new EnumMap<>(Slot.class);
     private int[] indices = new int[0];
 
     static Scratch get() {
-        return PER_THREAD.get();
+        return PER_THREAD.computeIfAbsent(Thread.currentThread(), thread -> new Scratch());
     }
 
     /** An array of at least {@code length} floats. */
