@@ -48,11 +48,7 @@ class InitWeightsTest {
         return CliRunner.run(arguments);
     }
 
-    /** The weights {@code isthmus train --seed 7} starts from, as a plain state dict without metadata. */
-    private Path seededInitialWeights() {
-        return initialWeights(SEED);
-    }
-
+    /** The weights {@code isthmus train --seed N} starts from, as a plain state dict without metadata. */
     private Path initialWeights(long seed) {
         Path file = temp.resolve("initial-" + seed + ".safetensors");
         try (ReferenceBackend backend = new ReferenceBackend(); Model model = Models.CNN.create(backend, seed)) {
@@ -70,7 +66,7 @@ class InitWeightsTest {
     void initFromTheSeededWeightsReproducesTheSeededRunExactly() {
         CliRunner seeded = train(temp.resolve("seeded"));
         assertEquals(0, seeded.exitCode(), seeded.err());
-        Path initial = seededInitialWeights();
+        Path initial = initialWeights(SEED);
         CliRunner fromFile = train(temp.resolve("from-file"), "--init", initial.toString());
         assertEquals(0, fromFile.exitCode(), fromFile.err());
         assertTrue(fromFile.out().contains("starting cnn from the weights in " + initial), fromFile.out());
@@ -93,14 +89,14 @@ class InitWeightsTest {
 
     @Test
     void initAndResumeTogetherAreRefused() {
-        Path initial = seededInitialWeights();
+        Path initial = initialWeights(SEED);
         assertBadInput(train(temp.resolve("both"), "--init", initial.toString(), "--resume", initial.toString()), 2,
                 "--init and --resume exclude each other");
     }
 
     @Test
     void weightsOfAnotherNetworkAreNamedAndRefused() {
-        Path initial = seededInitialWeights();
+        Path initial = initialWeights(SEED);
         Map<String, HostTensor> withoutFc = new LinkedHashMap<>(SafeTensors.read(initial).tensors());
         withoutFc.remove("fc.bias");
         Path partial = temp.resolve("partial.safetensors");
@@ -117,7 +113,7 @@ class InitWeightsTest {
 
     @Test
     void aPlainStateDictCannotBeResumedAndTheMessageNamesInit() {
-        Path initial = seededInitialWeights();
+        Path initial = initialWeights(SEED);
         assertBadInput(train(temp.resolve("resume"), "--resume", initial.toString()), 2, "metadata lacks 'epoch'", "--init");
     }
 }

@@ -9,6 +9,7 @@ import dev.isthmus.backend.CrossEntropy;
 import dev.isthmus.checkpoint.HostTensor;
 import dev.isthmus.checkpoint.SafeTensors;
 import dev.isthmus.checkpoint.SafeTensorsFile;
+import dev.isthmus.compare.TensorDiff;
 import dev.isthmus.tensor.Tensor;
 import java.net.URISyntaxException;
 import java.net.URL;
@@ -83,13 +84,10 @@ public abstract class PyTorchGoldenStepSuite {
 
     private static void assertClose(String what, float[] expected, float[] actual, double tolerance) {
         assertEquals(expected.length, actual.length, what + ": element count");
-        double squares = 0, largest = 0;
-        for (int i = 0; i < expected.length; i++) {
-            squares += (double) expected[i] * expected[i];
-            largest = Math.max(largest, Math.abs((double) expected[i] - actual[i]));
-        }
+        double largest = 0;
+        for (int i = 0; i < expected.length; i++) largest = Math.max(largest, Math.abs((double) expected[i] - actual[i]));
         double worst = largest;
-        double rms = Math.sqrt(squares / expected.length);
+        double rms = TensorDiff.rms(expected);
         double relative = worst / Math.max(rms, 1e-30);
         assertTrue(relative <= tolerance, () -> String.format("%s: largest difference %.3g is %.3g of PyTorch's RMS %.3g (allowed %.0e)",
                 what, worst, relative, rms, tolerance));
