@@ -5,14 +5,8 @@ import dev.isthmus.tensor.Tensor;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
-
-import static dev.isthmus.backend.OpArguments.gradOutput;
-import static dev.isthmus.backend.OpArguments.rank;
-import static dev.isthmus.backend.OpArguments.sameShape;
-import static dev.isthmus.backend.OpArguments.withOp;
 
 /**
  * The one front of every op, shared by all backends: it checks the arguments (same message on every
@@ -52,71 +46,46 @@ public abstract class AbstractBackend implements Backend {
 
     /** Sets every element of {@code target} to zero; {@code target} is not empty. */
     protected abstract void computeZeros(Tensor target);
-
     /** Copies {@code target}'s byte size from host memory into {@code target}; not empty. */
     protected abstract void computeFromHost(MemorySegment host, Tensor target);
-
     /** Copies {@code source} into host memory; not empty. */
     protected abstract void computeToHost(Tensor source, MemorySegment host);
-
     /** Copies {@code source} into {@code target}, of equal byte size; not empty. */
     protected abstract void computeCopy(Tensor source, Tensor target);
-
     /** Convolution forward into {@code output}; {@code bias} may be null. */
     protected abstract void computeConv2d(Tensor input, Tensor weight, Tensor bias, Conv2dSpec spec, Tensor output);
-
     /** Convolution gradient with respect to the input, into {@code gradInput}. */
     protected abstract void computeConv2dBackwardInput(Tensor gradOutput, Tensor weight, Conv2dSpec spec, Tensor gradInput);
-
     /** Convolution gradient with respect to the weight, into {@code gradWeight}. */
     protected abstract void computeConv2dBackwardWeight(Tensor input, Tensor gradOutput, Conv2dSpec spec, Tensor gradWeight);
-
     /** {@code gradOutput} [N, K, P, Q] (or [N, K]) summed over all axes but K, into {@code gradBias} [K]. */
     protected abstract void computeBiasGradient(Tensor gradOutput, Tensor gradBias);
-
     /** Max pooling forward into {@code output}. */
     protected abstract void computeMaxPool2d(Tensor input, Pool2dSpec spec, Tensor output);
-
     /** Max pooling backward into {@code gradInput}. */
     protected abstract void computeMaxPool2dBackward(Tensor input, Tensor output, Tensor gradOutput, Pool2dSpec spec, Tensor gradInput);
-
     /** Average pooling forward into {@code output}. */
     protected abstract void computeAvgPool2d(Tensor input, Pool2dSpec spec, Tensor output);
-
     /** Average pooling backward into {@code gradInput}. */
     protected abstract void computeAvgPool2dBackward(Tensor input, Tensor gradOutput, Pool2dSpec spec, Tensor gradInput);
-
     /** ReLU forward into {@code output}. */
     protected abstract void computeRelu(Tensor input, Tensor output);
-
     /** ReLU backward into {@code gradInput}. */
     protected abstract void computeReluBackward(Tensor output, Tensor gradOutput, Tensor gradInput);
-
     /** {@code input·weightᵀ (+ bias)} into {@code output}; {@code in} may be zero (the result is then the bias or zeros). */
     protected abstract void computeLinear(Tensor input, Tensor weight, Tensor bias, Tensor output);
-
     /** {@code gradOutput·weight} into {@code gradInput}. */
     protected abstract void computeLinearBackwardInput(Tensor gradOutput, Tensor weight, Tensor gradInput);
-
     /** {@code gradOutputᵀ·input} into {@code gradWeight}. */
     protected abstract void computeLinearBackwardWeight(Tensor input, Tensor gradOutput, Tensor gradWeight);
-
-    /**
-     * Mean cross-entropy of validated logits [N ≥ 1, classes ≥ 1] and labels; writes the gradient.
-     *
-     * @return the loss
-     */
+    /** Mean cross-entropy of validated logits [N ≥ 1, classes ≥ 1] and labels: writes the gradient, returns the loss. */
     protected abstract float computeSoftmaxCrossEntropy(Tensor logits, int[] labels, Tensor gradLogits);
-
     /** Places the inputs one after another along the channels of {@code output}. */
     protected abstract void computeConcatChannels(List<Tensor> inputs, Tensor output);
-
     /** Fills each part with its block of channels of {@code input}, in order. */
     protected abstract void computeSplitChannels(Tensor input, List<Tensor> parts);
-
     /** Elementwise {@code a + b} into {@code sum}. */
     protected abstract void computeAdd(Tensor a, Tensor b, Tensor sum);
-
     /** The in-place SGD update of {@link #sgdMomentumStep}; the tensors are not empty. */
     protected abstract void computeSgdMomentumStep(Tensor param, Tensor grad, Tensor momentumBuffer, float lr, float momentum, float weightDecay);
 
@@ -135,6 +104,23 @@ public abstract class AbstractBackend implements Backend {
         OpArguments.shape(this, "fromHost", shape);
         OpArguments.host("fromHost", host, shape);
         return produce(shape, false, t -> computeFromHost(host, t));
+    }
+
+    /** Uploads straight from the array (a heap segment), with no intermediate copy. */
+    @Override
+    public Tensor fromArray(Shape shape, float... values) {
+        if (values.length != shape.numel()) {
+            throw new IllegalArgumentException("fromArray: " + values.length + " values do not fill shape " + shape);
+        }
+        return fromHost(shape, MemorySegment.ofArray(values));
+    }
+
+    /** Downloads straight into a new array (a heap segment), with no intermediate copy. */
+    @Override
+    public float[] toArray(Tensor tensor) {
+        float[] values = new float[Math.toIntExact(tensor.numel())];
+        toHost(tensor, MemorySegment.ofArray(values));
+        return values;
     }
 
     @Override
@@ -157,58 +143,42 @@ public abstract class AbstractBackend implements Backend {
         if (source.numel() > 0) computeCopy(source, target);
     }
 
-    // ================================================================ convolution
+    // ================================================================ ops: check, allocate, compute
 
     @Override
     public final Tensor conv2d(Tensor input, Tensor weight, Tensor bias, Conv2dSpec spec) {
-        String op = "conv2d";
-        checkUsable(op);
-        live(op, "input", input);
-        live(op, "weight", weight);
-        if (bias != null) live(op, "bias", bias);
-        OpArguments.spec(op, spec);
-        Shape outputShape = spec.outputShape(input.shape(), weight.shape());
-        OpArguments.bias(op, bias, weight, weight.shape().dim(0), "output channels");
+        checkUsable("conv2d");
+        Shape outputShape = ConvolutionChecks.forward(this, input, weight, bias, spec);
         return produce(outputShape, false, y -> computeConv2d(input, weight, bias, spec, y));
     }
 
     @Override
     public final Tensor conv2dBackwardInput(Tensor gradOutput, Tensor weight, Shape inputShape, Conv2dSpec spec) {
-        Shape outputShape = convolutionBackward("conv2dBackwardInput", "gradOutput", gradOutput, "weight", weight, inputShape, spec);
+        String op = "conv2dBackwardInput";
+        checkUsable(op);
+        Shape outputShape = ConvolutionChecks.backward(this, op, "gradOutput", gradOutput, "weight", weight, inputShape, spec);
         return produce(inputShape, outputShape.numel() == 0, dx -> computeConv2dBackwardInput(gradOutput, weight, spec, dx));
     }
 
     @Override
     public final Tensor conv2dBackwardWeight(Tensor input, Tensor gradOutput, Shape weightShape, Conv2dSpec spec) {
-        Shape outputShape = convolutionBackward("conv2dBackwardWeight", "input", input, "gradOutput", gradOutput, weightShape, spec);
-        return produce(weightShape, outputShape.numel() == 0, dw -> computeConv2dBackwardWeight(input, gradOutput, spec, dw));
-    }
-
-    /**
-     * The checks both convolution gradients share: {@code given} is the input's shape when the second
-     * tensor is the weight, else the weight's. Returns the forward output's shape.
-     */
-    private Shape convolutionBackward(String op, String firstName, Tensor first, String secondName, Tensor second, Shape given, Conv2dSpec spec) {
+        String op = "conv2dBackwardWeight";
         checkUsable(op);
-        live(op, firstName, first);
-        live(op, secondName, second);
-        OpArguments.shape(this, op, given);
-        OpArguments.spec(op, spec);
-        boolean givenIsInput = secondName.equals("weight");
-        Shape inputShape = givenIsInput ? given : first.shape();
-        Shape weightShape = givenIsInput ? second.shape() : given;
-        Tensor gradOutput = givenIsInput ? first : second;
-        Shape outputShape = withOp(op, () -> spec.outputShape(inputShape, weightShape));
-        gradOutput(op, gradOutput, outputShape, "input " + inputShape + " and weight " + weightShape);
-        return outputShape;
+        Shape outputShape = ConvolutionChecks.backward(this, op, "input", input, "gradOutput", gradOutput, weightShape, spec);
+        return produce(weightShape, outputShape.numel() == 0, dw -> computeConv2dBackwardWeight(input, gradOutput, spec, dw));
     }
 
     @Override
     public final Tensor conv2dBackwardBias(Tensor gradOutput) {
-        String op = "conv2dBackwardBias";
-        checkUsable(op);
-        live(op, "gradOutput", gradOutput);
-        rank(op, "gradOutput", gradOutput, 4, "[N, K, P, Q]");
+        checkUsable("conv2dBackwardBias");
+        ConvolutionChecks.biasGradient(this, "conv2dBackwardBias", gradOutput, 4, "[N, K, P, Q]");
+        return biasGradient(gradOutput);
+    }
+
+    @Override
+    public final Tensor linearBackwardBias(Tensor gradOutput) {
+        checkUsable("linearBackwardBias");
+        ConvolutionChecks.biasGradient(this, "linearBackwardBias", gradOutput, 2, "[N, out]");
         return biasGradient(gradOutput);
     }
 
@@ -216,57 +186,33 @@ public abstract class AbstractBackend implements Backend {
         return produce(Shape.of(gradOutput.shape().dim(1)), gradOutput.numel() == 0, db -> computeBiasGradient(gradOutput, db));
     }
 
-    // ================================================================ pooling
-
     @Override
     public final Tensor maxPool2d(Tensor input, Pool2dSpec spec) {
-        Shape outputShape = poolForward("maxPool2d", input, spec);
+        checkUsable("maxPool2d");
+        Shape outputShape = ConvolutionChecks.poolForward(this, "maxPool2d", input, spec);
         return produce(outputShape, false, y -> computeMaxPool2d(input, spec, y));
     }
 
     @Override
     public final Tensor maxPool2dBackward(Tensor input, Tensor output, Tensor gradOutput, Pool2dSpec spec) {
-        String op = "maxPool2dBackward";
-        checkUsable(op);
-        live(op, "input", input);
-        live(op, "output", output);
-        live(op, "gradOutput", gradOutput);
-        OpArguments.spec(op, spec);
-        Shape outputShape = spec.outputShape(op, input.shape());
-        if (!output.shape().equals(outputShape)) {
-            throw new IllegalArgumentException(op + ": output has shape " + output.shape() + " but pooling input " + input.shape()
-                    + " gives " + outputShape + "; pass the forward pass's output");
-        }
-        gradOutput(op, gradOutput, outputShape, "input " + input.shape());
+        checkUsable("maxPool2dBackward");
+        Shape outputShape = ConvolutionChecks.poolBackward(this, "maxPool2dBackward", input, output, gradOutput, spec);
         return produce(input.shape(), outputShape.numel() == 0, dx -> computeMaxPool2dBackward(input, output, gradOutput, spec, dx));
     }
 
     @Override
     public final Tensor avgPool2d(Tensor input, Pool2dSpec spec) {
-        Shape outputShape = poolForward("avgPool2d", input, spec);
+        checkUsable("avgPool2d");
+        Shape outputShape = ConvolutionChecks.poolForward(this, "avgPool2d", input, spec);
         return produce(outputShape, false, y -> computeAvgPool2d(input, spec, y));
     }
 
     @Override
     public final Tensor avgPool2dBackward(Tensor input, Tensor gradOutput, Pool2dSpec spec) {
-        String op = "avgPool2dBackward";
-        checkUsable(op);
-        live(op, "input", input);
-        live(op, "gradOutput", gradOutput);
-        OpArguments.spec(op, spec);
-        Shape outputShape = spec.outputShape(op, input.shape());
-        gradOutput(op, gradOutput, outputShape, "input " + input.shape());
+        checkUsable("avgPool2dBackward");
+        Shape outputShape = ConvolutionChecks.poolBackward(this, "avgPool2dBackward", input, null, gradOutput, spec);
         return produce(input.shape(), outputShape.numel() == 0, dx -> computeAvgPool2dBackward(input, gradOutput, spec, dx));
     }
-
-    private Shape poolForward(String op, Tensor input, Pool2dSpec spec) {
-        checkUsable(op);
-        live(op, "input", input);
-        OpArguments.spec(op, spec);
-        return spec.outputShape(op, input.shape());
-    }
-
-    // ================================================================ activation
 
     @Override
     public final Tensor relu(Tensor input) {
@@ -277,151 +223,61 @@ public abstract class AbstractBackend implements Backend {
 
     @Override
     public final Tensor reluBackward(Tensor output, Tensor gradOutput) {
-        String op = "reluBackward";
-        checkUsable(op);
-        live(op, "output", output);
-        live(op, "gradOutput", gradOutput);
-        sameShape(op, "output", output, "gradOutput", gradOutput);
+        checkUsable("reluBackward");
+        DenseChecks.pair(this, "reluBackward", "output", output, "gradOutput", gradOutput);
         return produce(output.shape(), false, dx -> computeReluBackward(output, gradOutput, dx));
     }
 
-    // ================================================================ linear
+    @Override
+    public final Tensor add(Tensor a, Tensor b) {
+        checkUsable("add");
+        DenseChecks.pair(this, "add", "a", a, "b", b);
+        return produce(a.shape(), false, sum -> computeAdd(a, b, sum));
+    }
 
     @Override
     public final Tensor linear(Tensor input, Tensor weight, Tensor bias) {
-        String op = "linear";
-        checkUsable(op);
-        live(op, "input", input);
-        live(op, "weight", weight);
-        if (bias != null) live(op, "bias", bias);
-        rank(op, "input", input, 2, "[N, in] (flatten images first)");
-        rank(op, "weight", weight, 2, "[out, in]");
-        int batch = input.shape().dim(0), in = input.shape().dim(1), out = weight.shape().dim(0);
-        if (weight.shape().dim(1) != in) {
-            throw new IllegalArgumentException(op + ": input " + input.shape() + " has " + in + " features but weight " + weight.shape()
-                    + " expects " + weight.shape().dim(1) + "; make the layer's in-features match the input");
-        }
-        OpArguments.bias(op, bias, weight, out, "outputs");
-        return produce(Shape.of(batch, out), false, y -> computeLinear(input, weight, bias, y));
+        checkUsable("linear");
+        Shape outputShape = DenseChecks.linear(this, input, weight, bias);
+        return produce(outputShape, false, y -> computeLinear(input, weight, bias, y));
     }
 
     @Override
     public final Tensor linearBackwardInput(Tensor gradOutput, Tensor weight) {
-        String op = "linearBackwardInput";
-        checkUsable(op);
-        live(op, "gradOutput", gradOutput);
-        live(op, "weight", weight);
-        rank(op, "gradOutput", gradOutput, 2, "[N, out]");
-        rank(op, "weight", weight, 2, "[out, in]");
-        int batch = gradOutput.shape().dim(0), out = weight.shape().dim(0), in = weight.shape().dim(1);
-        if (gradOutput.shape().dim(1) != out) {
-            throw new IllegalArgumentException(op + ": gradOutput " + gradOutput.shape() + " has " + gradOutput.shape().dim(1)
-                    + " features but weight " + weight.shape() + " has " + out + " outputs");
-        }
-        return produce(Shape.of(batch, in), out == 0, dx -> computeLinearBackwardInput(gradOutput, weight, dx));
+        checkUsable("linearBackwardInput");
+        Shape gradShape = DenseChecks.linearBackwardInput(this, gradOutput, weight);
+        return produce(gradShape, weight.shape().dim(0) == 0, dx -> computeLinearBackwardInput(gradOutput, weight, dx));
     }
 
     @Override
     public final Tensor linearBackwardWeight(Tensor input, Tensor gradOutput) {
-        String op = "linearBackwardWeight";
-        checkUsable(op);
-        live(op, "input", input);
-        live(op, "gradOutput", gradOutput);
-        rank(op, "input", input, 2, "[N, in]");
-        rank(op, "gradOutput", gradOutput, 2, "[N, out]");
-        int batch = input.shape().dim(0), in = input.shape().dim(1), out = gradOutput.shape().dim(1);
-        if (gradOutput.shape().dim(0) != batch) {
-            throw new IllegalArgumentException(op + ": input " + input.shape() + " and gradOutput " + gradOutput.shape()
-                    + " have different batch sizes");
-        }
-        return produce(Shape.of(out, in), batch == 0, dw -> computeLinearBackwardWeight(input, gradOutput, dw));
+        checkUsable("linearBackwardWeight");
+        Shape gradShape = DenseChecks.linearBackwardWeight(this, input, gradOutput);
+        return produce(gradShape, input.shape().dim(0) == 0, dw -> computeLinearBackwardWeight(input, gradOutput, dw));
     }
-
-    @Override
-    public final Tensor linearBackwardBias(Tensor gradOutput) {
-        String op = "linearBackwardBias";
-        checkUsable(op);
-        live(op, "gradOutput", gradOutput);
-        rank(op, "gradOutput", gradOutput, 2, "[N, out]");
-        return biasGradient(gradOutput);
-    }
-
-    // ================================================================ loss
 
     @Override
     public final CrossEntropy softmaxCrossEntropy(Tensor logits, int[] labels) {
-        String op = "softmaxCrossEntropy";
-        checkUsable(op);
-        live(op, "logits", logits);
-        rank(op, "logits", logits, 2, "[N, classes]");
-        int batch = logits.shape().dim(0), classes = logits.shape().dim(1);
-        if (batch == 0 || classes == 0) {
-            throw new IllegalArgumentException(op + ": logits " + logits.shape() + " are empty; pass at least one sample and one class");
-        }
-        if (labels == null || labels.length != batch) {
-            throw new IllegalArgumentException(op + ": " + (labels == null ? "labels are null" : labels.length + " labels")
-                    + " for logits " + logits.shape() + "; pass one label per sample");
-        }
-        for (int n = 0; n < batch; n++) {
-            if (labels[n] < 0 || labels[n] >= classes) {
-                throw new IllegalArgumentException(op + ": label " + labels[n] + " at index " + n + " is outside [0, " + classes
-                        + ") for logits " + logits.shape());
-            }
-        }
+        checkUsable("softmaxCrossEntropy");
+        DenseChecks.crossEntropy(this, logits, labels);
         float[] loss = new float[1];
         Tensor grad = produce(logits.shape(), false, g -> loss[0] = computeSoftmaxCrossEntropy(logits, labels, g));
         return new CrossEntropy(loss[0], grad);
     }
 
-    // ================================================================ structure
-
     @Override
     public final Tensor concatChannels(List<Tensor> inputs) {
-        String op = "concatChannels";
-        checkUsable(op);
-        if (inputs == null || inputs.isEmpty()) {
-            throw new IllegalArgumentException(op + ": no inputs; pass at least one [N, C, H, W] tensor");
-        }
-        Shape first = null;
-        int channels = 0;
-        for (int i = 0; i < inputs.size(); i++) {
-            Tensor t = inputs.get(i);
-            live(op, "inputs[" + i + "]", t);
-            rank(op, "inputs[" + i + "]", t, 4, "[N, C, H, W]");
-            Shape s = t.shape();
-            if (first == null) {
-                first = s;
-            } else if (s.dim(0) != first.dim(0) || s.dim(2) != first.dim(2) || s.dim(3) != first.dim(3)) {
-                throw new IllegalArgumentException(op + ": inputs[" + i + "] " + s + " differs from inputs[0] " + first
-                        + " in N, H or W; only the channel counts may differ");
-            }
-            channels += s.dim(1);
-        }
+        checkUsable("concatChannels");
+        Shape outputShape = DenseChecks.concat(this, inputs);
         List<Tensor> parts = List.copyOf(inputs);
-        return produce(Shape.of(first.dim(0), channels, first.dim(2), first.dim(3)), false, out -> computeConcatChannels(parts, out));
+        return produce(outputShape, false, out -> computeConcatChannels(parts, out));
     }
 
     @Override
     public final List<Tensor> splitChannels(Tensor input, int[] channels) {
-        String op = "splitChannels";
-        checkUsable(op);
-        live(op, "input", input);
-        rank(op, "input", input, 4, "[N, C, H, W]");
+        checkUsable("splitChannels");
+        DenseChecks.split(this, input, channels);
         Shape s = input.shape();
-        if (channels == null || channels.length == 0) {
-            throw new IllegalArgumentException(op + ": no channel counts for input " + s + "; pass one count per part");
-        }
-        long sum = 0;
-        for (int c : channels) {
-            if (c < 0) {
-                throw new IllegalArgumentException(op + ": channel count " + c + " is negative (input " + s + ")");
-            }
-            sum += c;
-        }
-        if (sum != s.dim(1)) {
-            throw new IllegalArgumentException(op + ": channel counts " + Arrays.toString(channels) + " add up to " + sum
-                    + " but input " + s + " has " + s.dim(1) + " channels");
-        }
         List<Tensor> parts = new ArrayList<>(channels.length);
         try {
             for (int c : channels) {
@@ -436,25 +292,9 @@ public abstract class AbstractBackend implements Backend {
     }
 
     @Override
-    public final Tensor add(Tensor a, Tensor b) {
-        checkUsable("add");
-        live("add", "a", a);
-        live("add", "b", b);
-        sameShape("add", "a", a, "b", b);
-        return produce(a.shape(), false, sum -> computeAdd(a, b, sum));
-    }
-
-    // ================================================================ optimisation
-
-    @Override
     public final void sgdMomentumStep(Tensor param, Tensor grad, Tensor momentumBuffer, float lr, float momentum, float weightDecay) {
-        String op = "sgdMomentumStep";
-        checkUsable(op);
-        live(op, "param", param);
-        live(op, "grad", grad);
-        live(op, "momentumBuffer", momentumBuffer);
-        sameShape(op, "param", param, "grad", grad);
-        sameShape(op, "param", param, "momentumBuffer", momentumBuffer);
+        checkUsable("sgdMomentumStep");
+        DenseChecks.sgd(this, param, grad, momentumBuffer);
         if (param.numel() > 0) computeSgdMomentumStep(param, grad, momentumBuffer, lr, momentum, weightDecay);
     }
 

@@ -122,21 +122,6 @@ public final class CudaBackend extends AbstractBackend {
     // ================================================================ memory and diagnostics
 
     @Override
-    public Tensor fromArray(Shape shape, float... values) {
-        if (values.length != shape.numel()) {
-            throw new IllegalArgumentException("fromArray: " + values.length + " values do not fill shape " + shape);
-        }
-        return fromHost(shape, MemorySegment.ofArray(values));
-    }
-
-    @Override
-    public float[] toArray(Tensor tensor) {
-        float[] values = new float[Math.toIntExact(tensor.numel())];
-        toHost(tensor, MemorySegment.ofArray(values));
-        return values;
-    }
-
-    @Override
     public long liveBytes() {
         return cuda.allocator().liveBytes();
     }
