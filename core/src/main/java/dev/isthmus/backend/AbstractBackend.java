@@ -11,83 +11,17 @@ import java.util.function.Consumer;
 /**
  * The one front of every op, shared by all backends: it checks the arguments (same message on every
  * backend), works out the result's shape, allocates the result, frees it again if the computation
- * fails, and hands only the arithmetic to the backend's {@code compute…} hook.
- * <p>
- * A hook receives live, validated tensors of this backend and a freshly allocated result of the
- * right shape, which it must fill completely. It is never called for an empty result; when the
- * result is not empty but the sum that forms it has no terms (an empty batch, zero output channels)
- * the front fills the result with zeros through {@link #computeZeros} instead.
+ * fails, and hands only the arithmetic to the backend's {@code compute…} hook ({@link BackendHooks}).
+ * The op methods are final, so no backend can drift from another in what it accepts.
  * <p>
  * A new backend extends this class (or a backend that already does, overriding some hooks) and
  * implements {@link #checkUsable}, {@link #allocate}, the memory hooks and one hook per op.
  */
-public abstract class AbstractBackend implements Backend {
+public abstract class AbstractBackend extends BackendHooks {
 
     /** For subclasses. */
     protected AbstractBackend() {
     }
-
-    // ================================================================ hooks every backend implements
-
-    /**
-     * Throws {@link IllegalStateException} when this backend may not be used now (closed, wrong thread).
-     *
-     * @param op the method that was called, for the message
-     */
-    protected abstract void checkUsable(String op);
-
-    /**
-     * A new tensor of {@code shape} whose contents are undefined; the caller fills it.
-     *
-     * @param shape the tensor's shape, already checked
-     * @return a tensor of this backend
-     */
-    protected abstract Tensor allocate(Shape shape);
-
-    /** Sets every element of {@code target} to zero; {@code target} is not empty. */
-    protected abstract void computeZeros(Tensor target);
-    /** Copies {@code target}'s byte size from host memory into {@code target}; not empty. */
-    protected abstract void computeFromHost(MemorySegment host, Tensor target);
-    /** Copies {@code source} into host memory; not empty. */
-    protected abstract void computeToHost(Tensor source, MemorySegment host);
-    /** Copies {@code source} into {@code target}, of equal byte size; not empty. */
-    protected abstract void computeCopy(Tensor source, Tensor target);
-    /** Convolution forward into {@code output}; {@code bias} may be null. */
-    protected abstract void computeConv2d(Tensor input, Tensor weight, Tensor bias, Conv2dSpec spec, Tensor output);
-    /** Convolution gradient with respect to the input, into {@code gradInput}. */
-    protected abstract void computeConv2dBackwardInput(Tensor gradOutput, Tensor weight, Conv2dSpec spec, Tensor gradInput);
-    /** Convolution gradient with respect to the weight, into {@code gradWeight}. */
-    protected abstract void computeConv2dBackwardWeight(Tensor input, Tensor gradOutput, Conv2dSpec spec, Tensor gradWeight);
-    /** {@code gradOutput} [N, K, P, Q] (or [N, K]) summed over all axes but K, into {@code gradBias} [K]. */
-    protected abstract void computeBiasGradient(Tensor gradOutput, Tensor gradBias);
-    /** Max pooling forward into {@code output}. */
-    protected abstract void computeMaxPool2d(Tensor input, Pool2dSpec spec, Tensor output);
-    /** Max pooling backward into {@code gradInput}. */
-    protected abstract void computeMaxPool2dBackward(Tensor input, Tensor output, Tensor gradOutput, Pool2dSpec spec, Tensor gradInput);
-    /** Average pooling forward into {@code output}. */
-    protected abstract void computeAvgPool2d(Tensor input, Pool2dSpec spec, Tensor output);
-    /** Average pooling backward into {@code gradInput}. */
-    protected abstract void computeAvgPool2dBackward(Tensor input, Tensor gradOutput, Pool2dSpec spec, Tensor gradInput);
-    /** ReLU forward into {@code output}. */
-    protected abstract void computeRelu(Tensor input, Tensor output);
-    /** ReLU backward into {@code gradInput}. */
-    protected abstract void computeReluBackward(Tensor output, Tensor gradOutput, Tensor gradInput);
-    /** {@code input·weightᵀ (+ bias)} into {@code output}; {@code in} may be zero (the result is then the bias or zeros). */
-    protected abstract void computeLinear(Tensor input, Tensor weight, Tensor bias, Tensor output);
-    /** {@code gradOutput·weight} into {@code gradInput}. */
-    protected abstract void computeLinearBackwardInput(Tensor gradOutput, Tensor weight, Tensor gradInput);
-    /** {@code gradOutputᵀ·input} into {@code gradWeight}. */
-    protected abstract void computeLinearBackwardWeight(Tensor input, Tensor gradOutput, Tensor gradWeight);
-    /** Mean cross-entropy of validated logits [N ≥ 1, classes ≥ 1] and labels: writes the gradient, returns the loss. */
-    protected abstract float computeSoftmaxCrossEntropy(Tensor logits, int[] labels, Tensor gradLogits);
-    /** Places the inputs one after another along the channels of {@code output}. */
-    protected abstract void computeConcatChannels(List<Tensor> inputs, Tensor output);
-    /** Fills each part with its block of channels of {@code input}, in order. */
-    protected abstract void computeSplitChannels(Tensor input, List<Tensor> parts);
-    /** Elementwise {@code a + b} into {@code sum}. */
-    protected abstract void computeAdd(Tensor a, Tensor b, Tensor sum);
-    /** The in-place SGD update of {@link #sgdMomentumStep}; the tensors are not empty. */
-    protected abstract void computeSgdMomentumStep(Tensor param, Tensor grad, Tensor momentumBuffer, float lr, float momentum, float weightDecay);
 
     // ================================================================ memory
 

@@ -65,10 +65,15 @@ public final class Buffer implements StateTensor, AutoCloseable {
 
     /** Moves the values to another backend, like PyTorch's {@code .to(device)}. */
     void moveTo(Backend target) {
-        if (value.backend() == target) return;
-        Tensor moved = target.fromArray(shape, value.toArray());
+        value = copiedTo(value, target);
+    }
+
+    /** {@code value} itself when it is on {@code target} already, else a copy there (the original is closed). */
+    static Tensor copiedTo(Tensor value, Backend target) {
+        if (value.backend() == target) return value;
+        Tensor moved = target.fromArray(value.shape(), value.toArray());
         value.close();
-        value = moved;
+        return moved;
     }
 
     @Override

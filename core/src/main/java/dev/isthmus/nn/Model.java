@@ -172,7 +172,11 @@ public final class Model implements AutoCloseable {
         return true;
     }
 
-    /** Moves every parameter and buffer to {@code target} (like {@code model.to(device)}); gradients are dropped. */
+    /**
+     * Moves every parameter and buffer to {@code target} (like {@code model.to(device)}); gradients are dropped.
+     *
+     * @param target the backend to move to
+     */
     public void to(Backend target) {
         for (Parameter parameter : stateDict.values()) {
             parameter.moveTo(target);

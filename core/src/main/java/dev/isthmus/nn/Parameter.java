@@ -79,9 +79,7 @@ public final class Parameter implements StateTensor, AutoCloseable {
     /** Moves value (and drops the gradient) to another backend, like PyTorch's {@code .to(device)}. */
     void moveTo(Backend target) {
         if (value.backend() == target) return;
-        Tensor moved = target.fromArray(shape, value.toArray());
-        value.close();
-        value = moved;
+        value = Buffer.copiedTo(value, target);
         clearGrad();
     }
 

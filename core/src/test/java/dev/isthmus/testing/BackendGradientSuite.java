@@ -4,6 +4,7 @@ import dev.isthmus.backend.Backend;
 import dev.isthmus.backend.Conv2dSpec;
 import dev.isthmus.backend.CrossEntropy;
 import dev.isthmus.backend.Pool2dSpec;
+import dev.isthmus.compare.OpCatalogue;
 import dev.isthmus.tensor.Shape;
 import dev.isthmus.tensor.Tensor;
 import org.junit.jupiter.api.AfterEach;
@@ -14,8 +15,11 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.lang.reflect.Method;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -279,6 +283,26 @@ public abstract class BackendGradientSuite {
             if (i != keep) parts.get(i).close();
         }
         return parts.get(keep);
+    }
+
+    /** The gradient tests of each op in {@link OpCatalogue}, by the catalogue's name. */
+    private static final Map<String, List<String>> CATALOGUE_COVERAGE = Map.of(
+            "conv2d", List.of("conv2dInputGradient", "conv2dWeightGradient", "conv2dBiasGradient"),
+            "maxpool2d", List.of("maxPool2dGradient"),
+            "avgpool2d", List.of("avgPool2dGradient"),
+            "relu", List.of("reluGradient"),
+            "linear", List.of("linearGradients"),
+            "cross-entropy", List.of("crossEntropyGradient"));
+
+    /** A new entry in the op catalogue fails here until its backward pass has a finite-difference test in this suite. */
+    @Test
+    void everyCatalogueOpHasAGradientTest() {
+        List<String> methods = Arrays.stream(BackendGradientSuite.class.getDeclaredMethods()).map(Method::getName).toList();
+        for (String op : OpCatalogue.ids()) {
+            List<String> tests = CATALOGUE_COVERAGE.get(op);
+            assertTrue(tests != null, "op '" + op + "' of the catalogue has no gradient test; add one and list it in CATALOGUE_COVERAGE");
+            assertTrue(methods.containsAll(tests), op + ": " + tests);
+        }
     }
 
     private static void closeAll(Tensor[] tensors) {

@@ -3,15 +3,10 @@ package dev.isthmus.backend.cuda;
 import dev.isthmus.IsthmusException;
 import dev.isthmus.backend.AbstractBackend;
 import dev.isthmus.backend.Backend;
-import dev.isthmus.backend.Conv2dSpec;
-import dev.isthmus.backend.Pool2dSpec;
-import dev.isthmus.backend.cuda.Descriptors.PoolingKind;
 import dev.isthmus.backend.cuda.nativelib.Gpu;
 import dev.isthmus.bindings.cudart.CudaRuntime;
-import dev.isthmus.tensor.Shape;
 import dev.isthmus.tensor.Tensor;
 
-import java.lang.foreign.MemorySegment;
 import java.util.List;
 
 /**
@@ -20,9 +15,8 @@ import java.util.List;
  * called through the jextract bindings (no JNI, no CUDA code of our own).
  * <p>
  * Argument checks, result allocation and cleanup come from {@link AbstractBackend}; the compute hooks
- * here hand each op to its family: {@link CudaConvolution}, {@link CudaPooling}, {@link CudaElementwise},
- * {@link CudaLinear}, {@link CudaLoss}, {@link CudaCopies}, {@link CudaOptimizer}, all sharing one
- * {@link CudaContext} (stream, handles, caches).
+ * ({@link CudaOps}) hand each op to its family. This class adds opening, thread confinement, closing
+ * and the diagnostics.
  *
  * <h2>Opening</h2>
  * {@link #open(CudaOptions)} first checks {@link CudaEnvironment#requireUsable()} and throws its
@@ -48,38 +42,32 @@ import java.util.List;
  * Closing frees all device memory, live tensors included; using the backend or its tensors afterwards
  * throws {@link IllegalStateException}, closing again does nothing.
  */
-public final class CudaBackend extends AbstractBackend {
+public final class CudaBackend extends CudaOps {
 
-    /** Free and total memory of the device, as {@code cudaMemGetInfo} reports them. */
+    /**
+     * Free and total memory of the device, as {@code cudaMemGetInfo} reports them.
+     *
+     * @param freeBytes  bytes not in use
+     * @param totalBytes the device's memory
+     */
     public record DeviceMemory(long freeBytes, long totalBytes) {
     }
 
     private final Gpu gpu;
     private final Thread owner;
-    private final CudaContext cuda;
-    private final CudaConvolution convolution;
-    private final CudaPooling pooling;
-    private final CudaElementwise elementwise;
-    private final CudaLinear linear;
-    private final CudaLoss loss;
-    private final CudaCopies copies;
-    private final CudaOptimizer optimizer;
     private boolean closed;
 
     private CudaBackend(Gpu gpu, CudaContext cuda) {
+        super(cuda);
         this.gpu = gpu;
         this.owner = Thread.currentThread();
-        this.cuda = cuda;
-        this.convolution = new CudaConvolution(cuda);
-        this.pooling = new CudaPooling(cuda);
-        this.elementwise = new CudaElementwise(cuda);
-        this.linear = new CudaLinear(cuda, convolution);
-        this.loss = new CudaLoss(cuda);
-        this.copies = new CudaCopies(cuda);
-        this.optimizer = new CudaOptimizer(cuda);
     }
 
-    /** Opens a backend with {@link CudaOptions#defaults()}. */
+    /**
+     * Opens a backend with {@link CudaOptions#defaults()}.
+     *
+     * @return the open backend
+     */
     public static CudaBackend open() {
         return open(CudaOptions.defaults());
     }
@@ -109,12 +97,20 @@ public final class CudaBackend extends AbstractBackend {
         return "cuda";
     }
 
-    /** The options this backend was opened with. */
+    /**
+     * The options this backend was opened with.
+     *
+     * @return the options
+     */
     public CudaOptions options() {
         return cuda.options();
     }
 
-    /** The GPU this backend runs on. */
+    /**
+     * The GPU this backend runs on.
+     *
+     * @return the GPU's description
+     */
     public Gpu gpu() {
         return gpu;
     }
@@ -126,17 +122,29 @@ public final class CudaBackend extends AbstractBackend {
         return cuda.allocator().liveBytes();
     }
 
-    /** Bytes of freed tensor blocks the allocator keeps for reuse (not counted in {@link #liveBytes()}). */
+    /**
+     * Bytes of freed tensor blocks the allocator keeps for reuse (not counted in {@link #liveBytes()}).
+     *
+     * @return the pooled bytes
+     */
     public long pooledBytes() {
         return cuda.allocator().pooledBytes();
     }
 
-    /** Bytes of the shared cuDNN workspace. */
+    /**
+     * Bytes of the shared cuDNN workspace.
+     *
+     * @return the workspace's size
+     */
     public long workspaceBytes() {
         return cuda.workspace().capacity();
     }
 
-    /** Bytes of pinned host memory used for transfers. */
+    /**
+     * Bytes of pinned host memory used for transfers.
+     *
+     * @return the pinned bytes
+     */
     public long pinnedBytes() {
         return cuda.staging().pinnedBytes();
     }
@@ -191,123 +199,6 @@ public final class CudaBackend extends AbstractBackend {
         return cuda.algorithms().describe();
     }
 
-    // ================================================================ compute hooks: one line each, to the op's family
-
-    @Override
-    protected Tensor allocate(Shape shape) {
-        return new Tensor(shape, this, cuda.allocator().allocate(shape.bytes()));
-    }
-
-    @Override
-    protected void computeZeros(Tensor target) {
-        cuda.zero(target);
-    }
-
-    @Override
-    protected void computeFromHost(MemorySegment host, Tensor target) {
-        copies.fromHost(host, target);
-    }
-
-    @Override
-    protected void computeToHost(Tensor source, MemorySegment host) {
-        copies.toHost(source, host);
-    }
-
-    @Override
-    protected void computeCopy(Tensor source, Tensor target) {
-        copies.copy(source, target);
-    }
-
-    @Override
-    protected void computeConv2d(Tensor input, Tensor weight, Tensor bias, Conv2dSpec spec, Tensor output) {
-        convolution.forward(input, weight, bias, spec, output);
-    }
-
-    @Override
-    protected void computeConv2dBackwardInput(Tensor gradOutput, Tensor weight, Conv2dSpec spec, Tensor gradInput) {
-        convolution.backwardInput(gradOutput, weight, spec, gradInput);
-    }
-
-    @Override
-    protected void computeConv2dBackwardWeight(Tensor input, Tensor gradOutput, Conv2dSpec spec, Tensor gradWeight) {
-        convolution.backwardWeight(input, gradOutput, spec, gradWeight);
-    }
-
-    @Override
-    protected void computeBiasGradient(Tensor gradOutput, Tensor gradBias) {
-        convolution.biasGradient(gradOutput, gradBias);
-    }
-
-    @Override
-    protected void computeMaxPool2d(Tensor input, Pool2dSpec spec, Tensor output) {
-        pooling.forward(input, spec, pooling.max(), output);
-    }
-
-    @Override
-    protected void computeMaxPool2dBackward(Tensor input, Tensor output, Tensor gradOutput, Pool2dSpec spec, Tensor gradInput) {
-        pooling.backward(input, output, gradOutput, spec, pooling.max(), gradInput);
-    }
-
-    @Override
-    protected void computeAvgPool2d(Tensor input, Pool2dSpec spec, Tensor output) {
-        pooling.forward(input, spec, PoolingKind.AVERAGE_INCLUDE_PADDING, output);
-    }
-
-    @Override
-    protected void computeAvgPool2dBackward(Tensor input, Tensor gradOutput, Pool2dSpec spec, Tensor gradInput) {
-        pooling.backward(input, gradOutput, gradOutput, spec, PoolingKind.AVERAGE_INCLUDE_PADDING, gradInput);
-    }
-
-    @Override
-    protected void computeRelu(Tensor input, Tensor output) {
-        elementwise.relu(input, output);
-    }
-
-    @Override
-    protected void computeReluBackward(Tensor output, Tensor gradOutput, Tensor gradInput) {
-        elementwise.reluBackward(output, gradOutput, gradInput);
-    }
-
-    @Override
-    protected void computeLinear(Tensor input, Tensor weight, Tensor bias, Tensor output) {
-        linear.forward(input, weight, bias, output);
-    }
-
-    @Override
-    protected void computeLinearBackwardInput(Tensor gradOutput, Tensor weight, Tensor gradInput) {
-        linear.backwardInput(gradOutput, weight, gradInput);
-    }
-
-    @Override
-    protected void computeLinearBackwardWeight(Tensor input, Tensor gradOutput, Tensor gradWeight) {
-        linear.backwardWeight(input, gradOutput, gradWeight);
-    }
-
-    @Override
-    protected float computeSoftmaxCrossEntropy(Tensor logits, int[] labels, Tensor gradLogits) {
-        return loss.softmaxCrossEntropy(logits, labels, gradLogits);
-    }
-
-    @Override
-    protected void computeConcatChannels(List<Tensor> inputs, Tensor output) {
-        copies.concat(inputs, output);
-    }
-
-    @Override
-    protected void computeSplitChannels(Tensor input, List<Tensor> parts) {
-        copies.split(input, parts);
-    }
-
-    @Override
-    protected void computeAdd(Tensor a, Tensor b, Tensor sum) {
-        elementwise.add(a, b, sum);
-    }
-
-    @Override
-    protected void computeSgdMomentumStep(Tensor param, Tensor grad, Tensor momentumBuffer, float lr, float momentum, float weightDecay) {
-        optimizer.sgdMomentumStep(param, grad, momentumBuffer, lr, momentum, weightDecay);
-    }
-
     // ================================================================ lifecycle
 
     /**
@@ -324,7 +215,11 @@ public final class CudaBackend extends AbstractBackend {
         cuda.close();
     }
 
-    /** True once {@link #close()} was called. */
+    /**
+     * Whether {@link #close()} was called.
+     *
+     * @return true once closed
+     */
     public boolean isClosed() {
         return closed;
     }

@@ -22,17 +22,28 @@ final class CudaConvolution {
         this.cuda = cuda;
     }
 
-    void forward(Tensor input, Tensor weight, Tensor bias, Conv2dSpec spec, Tensor output) {
+    /** The descriptors, chosen algorithm and workspace of one convolution problem, in cuDNN's x, w, y naming. */
+    private record Plan(MemorySegment xDesc, MemorySegment wDesc, MemorySegment convDesc, MemorySegment yDesc, Choice choice,
+                        MemorySegment workspace) {
+    }
+
+    /** Descriptors (created once per shape), the algorithm (chosen once per problem) and a large enough workspace. */
+    private Plan plan(Direction direction, Shape input, Shape weight, Shape output, Conv2dSpec spec) {
         Descriptors d = cuda.descriptors();
-        NativeScratch scratch = cuda.scratch();
-        MemorySegment xDesc = d.tensor(input.shape());
-        MemorySegment wDesc = d.filter(weight.shape());
+        MemorySegment xDesc = d.tensor(input);
+        MemorySegment wDesc = d.filter(weight);
         MemorySegment convDesc = d.convolution(spec);
-        MemorySegment yDesc = d.tensor(output.shape());
-        Choice choice = cuda.algorithms().choose(new Problem(Direction.FORWARD, input.shape(), weight.shape(), spec, xDesc, wDesc, convDesc, yDesc));
-        MemorySegment ws = cuda.workspace().ensure(choice.workspaceBytes());
-        CudaCheck.cudnn(Cudnn.cudnnConvolutionForward(cuda.cudnn(), scratch.one(), xDesc, input.segment(), wDesc, weight.segment(), convDesc,
-                choice.algorithm(), ws, choice.workspaceBytes(), scratch.zero(), yDesc, output.segment()), "cudnnConvolutionForward");
+        MemorySegment yDesc = d.tensor(output);
+        Choice choice = cuda.algorithms().choose(new Problem(direction, input, weight, spec, xDesc, wDesc, convDesc, yDesc));
+        return new Plan(xDesc, wDesc, convDesc, yDesc, choice, cuda.workspace().ensure(choice.workspaceBytes()));
+    }
+
+    void forward(Tensor input, Tensor weight, Tensor bias, Conv2dSpec spec, Tensor output) {
+        NativeScratch scratch = cuda.scratch();
+        Plan p = plan(Direction.FORWARD, input.shape(), weight.shape(), output.shape(), spec);
+        CudaCheck.cudnn(Cudnn.cudnnConvolutionForward(cuda.cudnn(), scratch.one(), p.xDesc(), input.segment(), p.wDesc(), weight.segment(),
+                p.convDesc(), p.choice().algorithm(), p.workspace(), p.choice().workspaceBytes(), scratch.zero(), p.yDesc(), output.segment()),
+                "cudnnConvolutionForward");
         if (bias != null) {
             addBias(bias, output, "cudnnAddTensor(conv2d bias)");
         }
@@ -46,31 +57,19 @@ final class CudaConvolution {
     }
 
     void backwardInput(Tensor gradOutput, Tensor weight, Conv2dSpec spec, Tensor gradInput) {
-        Descriptors d = cuda.descriptors();
         NativeScratch scratch = cuda.scratch();
-        MemorySegment dxDesc = d.tensor(gradInput.shape());
-        MemorySegment wDesc = d.filter(weight.shape());
-        MemorySegment convDesc = d.convolution(spec);
-        MemorySegment dyDesc = d.tensor(gradOutput.shape());
-        Choice choice = cuda.algorithms().choose(new Problem(Direction.BACKWARD_DATA, gradInput.shape(), weight.shape(), spec,
-                dxDesc, wDesc, convDesc, dyDesc));
-        MemorySegment ws = cuda.workspace().ensure(choice.workspaceBytes());
-        CudaCheck.cudnn(Cudnn.cudnnConvolutionBackwardData(cuda.cudnn(), scratch.one(), wDesc, weight.segment(), dyDesc, gradOutput.segment(),
-                convDesc, choice.algorithm(), ws, choice.workspaceBytes(), scratch.zero(), dxDesc, gradInput.segment()), "cudnnConvolutionBackwardData");
+        Plan p = plan(Direction.BACKWARD_DATA, gradInput.shape(), weight.shape(), gradOutput.shape(), spec);
+        CudaCheck.cudnn(Cudnn.cudnnConvolutionBackwardData(cuda.cudnn(), scratch.one(), p.wDesc(), weight.segment(), p.yDesc(), gradOutput.segment(),
+                p.convDesc(), p.choice().algorithm(), p.workspace(), p.choice().workspaceBytes(), scratch.zero(), p.xDesc(), gradInput.segment()),
+                "cudnnConvolutionBackwardData");
     }
 
     void backwardWeight(Tensor input, Tensor gradOutput, Conv2dSpec spec, Tensor gradWeight) {
-        Descriptors d = cuda.descriptors();
         NativeScratch scratch = cuda.scratch();
-        MemorySegment xDesc = d.tensor(input.shape());
-        MemorySegment dwDesc = d.filter(gradWeight.shape());
-        MemorySegment convDesc = d.convolution(spec);
-        MemorySegment dyDesc = d.tensor(gradOutput.shape());
-        Choice choice = cuda.algorithms().choose(new Problem(Direction.BACKWARD_FILTER, input.shape(), gradWeight.shape(), spec,
-                xDesc, dwDesc, convDesc, dyDesc));
-        MemorySegment ws = cuda.workspace().ensure(choice.workspaceBytes());
-        CudaCheck.cudnn(Cudnn.cudnnConvolutionBackwardFilter(cuda.cudnn(), scratch.one(), xDesc, input.segment(), dyDesc, gradOutput.segment(),
-                convDesc, choice.algorithm(), ws, choice.workspaceBytes(), scratch.zero(), dwDesc, gradWeight.segment()), "cudnnConvolutionBackwardFilter");
+        Plan p = plan(Direction.BACKWARD_FILTER, input.shape(), gradWeight.shape(), gradOutput.shape(), spec);
+        CudaCheck.cudnn(Cudnn.cudnnConvolutionBackwardFilter(cuda.cudnn(), scratch.one(), p.xDesc(), input.segment(), p.yDesc(), gradOutput.segment(),
+                p.convDesc(), p.choice().algorithm(), p.workspace(), p.choice().workspaceBytes(), scratch.zero(), p.wDesc(), gradWeight.segment()),
+                "cudnnConvolutionBackwardFilter");
     }
 
     /** Sums [N, K, (H, W)] over everything but K into [K], with cuDNN's bias gradient. */

@@ -220,7 +220,11 @@ public class ReferenceBackend extends AbstractBackend {
         heap.freeAll();
     }
 
-    /** True once {@link #close()} was called. */
+    /**
+     * Whether {@link #close()} was called.
+     *
+     * @return true once closed
+     */
     public boolean isClosed() {
         return closed;
     }
