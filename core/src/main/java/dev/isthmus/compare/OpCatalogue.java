@@ -150,7 +150,9 @@ public enum OpCatalogue {
         for (OpCatalogue entry : values()) {
             if (entry.id.equals(id)) return entry;
         }
-        throw new IllegalArgumentException("unknown --op '" + id + "'; choose " + String.join(", ", ids()));
+        List<String> ids = ids();
+        throw new IllegalArgumentException("unknown --op '" + id + "'; choose " + String.join(", ", ids.subList(0, ids.size() - 1))
+                + " or " + ids.getLast());
     }
 
     /**
