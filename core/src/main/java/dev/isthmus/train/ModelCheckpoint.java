@@ -31,6 +31,14 @@ public final class ModelCheckpoint {
     }
 
     public static void save(Path modelFile, Model model, Sgd optimizer, Progress progress) {
+        save(modelFile, model, optimizer, progress, Map.of());
+    }
+
+    /**
+     * Like {@link #save(Path, Model, Sgd, Progress)}, with {@code extra} metadata entries (what the model was
+     * trained on: class names, normalisation) that predict reads back.
+     */
+    public static void save(Path modelFile, Model model, Sgd optimizer, Progress progress, Map<String, String> extra) {
         Map<String, HostTensor> momentum = new LinkedHashMap<>();
         optimizer.state().forEach((name, values) -> momentum.put(name, new HostTensor(model.stateDict().get(name).shape(), values)));
         Map<String, String> metadata = new LinkedHashMap<>();
@@ -39,6 +47,7 @@ public final class ModelCheckpoint {
         metadata.put("lr", Float.toString(optimizer.settings().learningRate()));
         metadata.put("momentum", Float.toString(optimizer.settings().momentum()));
         metadata.put("weight_decay", Float.toString(optimizer.settings().weightDecay()));
+        metadata.putAll(extra);
         TrainingCheckpoints.save(modelFile, new TrainingState(model.name(), progress.epochsDone(), progress.step(),
                 parameters(model), momentum, metadata));
     }

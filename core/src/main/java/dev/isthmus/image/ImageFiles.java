@@ -1,0 +1,52 @@
+package dev.isthmus.image;
+
+import dev.isthmus.data.DatasetException;
+import dev.isthmus.data.IoProblems;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Set;
+
+/** Reads image files with ImageIO (PNG, JPEG, GIF, BMP; PGM/PPM through the TwelveMonkeys plugin). */
+public final class ImageFiles {
+    /** File-name extensions taken as images when a folder is listed, lower case. */
+    public static final Set<String> EXTENSIONS = Set.of("png", "jpg", "jpeg", "gif", "bmp", "pgm", "ppm", "pnm");
+
+    private ImageFiles() {
+    }
+
+    /** Whether {@code file}'s name ends in one of {@link #EXTENSIONS}, in any case. */
+    public static boolean hasImageExtension(Path file) {
+        String name = file.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        return dot > 0 && EXTENSIONS.contains(name.substring(dot + 1).toLowerCase(Locale.ROOT));
+    }
+
+    /**
+     * Decodes {@code file}.
+     *
+     * @throws DatasetException (exit code 2) naming the file when it cannot be read or no ImageIO reader knows its format
+     */
+    public static BufferedImage read(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new DatasetException(file + ": " + (Files.exists(file) ? "is not a regular file" : "no such file")
+                    + "; pass an image file (PNG, JPEG, GIF, BMP or PGM) or a folder of them");
+        }
+        BufferedImage image;
+        try {
+            image = ImageIO.read(file.toFile());
+        } catch (IOException | RuntimeException e) {
+            // ImageIO's decoders throw runtime exceptions too on damaged files.
+            throw new DatasetException(file + ": cannot decode the image (" + IoProblems.describe(e instanceof IOException io ? io : new IOException(e))
+                    + "); replace the file or remove it", e);
+        }
+        if (image == null) {
+            throw new DatasetException(file + ": not an image in a format ImageIO can read (PNG, JPEG, GIF, BMP or PGM); convert it or remove it");
+        }
+        return image;
+    }
+}
