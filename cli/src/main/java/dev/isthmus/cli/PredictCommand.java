@@ -89,7 +89,8 @@ public final class PredictCommand implements Callable<Integer> {
         try (Backend backend = backendOptions.open(err); Loaded loaded = load(backend)) {
             Predictor predictor = loaded.predictor();
             document.put("checkpoint", checkpoint.toString()).put("model", predictor.model().name()).put("backend", backend.name());
-            for (int start = 0; start < files.images().size(); start += batchSize) {
+            boolean stop = false;
+            for (int start = 0; start < files.images().size() && !stop; start += batchSize) {
                 List<Path> chunk = files.images().subList(start, Math.min(files.images().size(), start + batchSize));
                 List<Path> read = new ArrayList<>();
                 List<float[]> prepared = new ArrayList<>();
@@ -98,7 +99,8 @@ public final class PredictCommand implements Callable<Integer> {
                         prepared.add(predictor.prepare(ImageFiles.read(file), polarity));
                         read.add(file);
                     } catch (IsthmusException e) {
-                        if (fail(err, e.getMessage())) return IsthmusException.EXIT_BAD_INPUT;
+                        stop = fail(err, e.getMessage());
+                        if (stop) break; // the images read before it are still classified
                     }
                 }
                 if (prepared.isEmpty()) continue;
@@ -128,7 +130,7 @@ public final class PredictCommand implements Callable<Integer> {
         }
         out.flush();
         if (failures.isEmpty()) return 0;
-        err.println("isthmus: " + failures.size() + " input(s) could not be classified (listed above)");
+        if (!failFast) err.println("isthmus: " + failures.size() + " input(s) could not be classified (listed above)");
         return IsthmusException.EXIT_BAD_INPUT;
     }
 
