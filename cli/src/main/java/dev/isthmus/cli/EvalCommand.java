@@ -59,7 +59,7 @@ public final class EvalCommand implements Callable<Integer> {
         Models architecture = Models.byId(modelId);
         InputSpec input = InputSpec.fromMetadata(metadata, checkpoint);
         long seed = seedOf(metadata);
-        try (Backend backend = backendOptions.open(err); Model net = architecture.create(backend, input.classes())) {
+        try (Backend backend = backendOptions.open(err); Model net = architecture.createWithClasses(backend, input.classes())) {
             // after the backend, as in train: a CUDA problem is told first
             TrainingData dataset = TrainingData.forEvaluation(data, validation, input, net.sampleShape(), seed, err);
             TrainCommand.requireImageSize(dataset.test(), dataset.description(), net);

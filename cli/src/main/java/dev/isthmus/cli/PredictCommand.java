@@ -155,7 +155,7 @@ public final class PredictCommand implements Callable<Integer> {
     private Loaded load(Backend backend) {
         if (model == null) return new Loaded(Predictor.load(checkpoint, backend), null);
         InputSpec input = InputSpec.fromMetadata(SafeTensors.read(checkpoint).metadata(), checkpoint);
-        Model net = Models.byId(model).create(backend, input.classes());
+        Model net = Models.byId(model).createWithClasses(backend, input.classes());
         try {
             return new Loaded(Predictor.load(checkpoint, net), net);
         } catch (RuntimeException e) {

@@ -106,7 +106,7 @@ public final class TrainCommand implements Callable<Integer> {
         try (Backend backend = backendOptions.open(err);
              Sgd optimizer = new Sgd(settings)) {
             InputSpec input = TrainingData.trainingInput(data, ImagePreparation.Style.byId(preparation));
-            try (Model net = architecture.create(backend, input.classes())) {
+            try (Model net = architecture.createWithClasses(backend, input.classes())) {
                 return train(stdout, err, architecture, net, optimizer, input, outDir);
             }
         }

@@ -66,7 +66,7 @@ public final class Predictor implements AutoCloseable {
             throw new CheckpointException(checkpoint + ": checkpoint of model '" + id + "', which Isthmus does not build;"
                     + " pass that network with Predictor.load(file, model)", e);
         }
-        Model model = architecture.create(backend, input.classes());
+        Model model = architecture.createWithClasses(backend, input.classes());
         try {
             ModelCheckpoint.loadWeights(checkpoint, model);
             return new Predictor(model, true, input);

@@ -42,11 +42,11 @@ public enum Models {
 
     /** A new model with zero parameters on {@code backend}; call {@link Model#initialize} or load a checkpoint. */
     public Model create(Backend backend) {
-        return create(backend, MNIST_CLASSES);
+        return createWithClasses(backend, MNIST_CLASSES);
     }
 
     /** A new model with {@code classes} outputs (the last layer's size), zero parameters, on {@code backend}. */
-    public Model create(Backend backend, int classes) {
+    public Model createWithClasses(Backend backend, int classes) {
         if (classes < 1) throw new IllegalArgumentException("a model needs at least one class, got " + classes);
         return factory.create(backend, id, classes);
     }

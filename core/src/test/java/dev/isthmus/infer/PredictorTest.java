@@ -43,7 +43,7 @@ class PredictorTest {
 
     private Path save(Models kind, InputSpec input, long seed) {
         Path file = temp.resolve(kind.id() + seed + ".safetensors");
-        try (ReferenceBackend backend = new ReferenceBackend(); Model model = kind.create(backend, input.classes()); Sgd sgd = new Sgd(SgdSettings.lesson())) {
+        try (ReferenceBackend backend = new ReferenceBackend(); Model model = kind.createWithClasses(backend, input.classes()); Sgd sgd = new Sgd(SgdSettings.lesson())) {
             model.initialize(seed);
             ModelCheckpoint.save(file, model, sgd, new ModelCheckpoint.Progress(1, 1, seed, 1), input.toMetadata());
         }
@@ -134,7 +134,7 @@ class PredictorTest {
     @Test
     void checkpointsWithoutInputMetadataAreMnistOnes() {
         Path file = temp.resolve("plain.safetensors");
-        try (ReferenceBackend backend = new ReferenceBackend(); Model model = Models.CNN.create(backend, 4)) {
+        try (ReferenceBackend backend = new ReferenceBackend(); Model model = Models.CNN.createWithClasses(backend, 4)) {
             dev.isthmus.checkpoint.SafeTensors.write(file, ModelCheckpoint.parameters(model), java.util.Map.of());
             assertEquals(InputSpec.of(DatasetKind.MNIST), InputSpec.fromMetadata(java.util.Map.of(), file));
             assertThrows(CheckpointException.class, () -> Predictor.load(file, backend), "4 outputs are not MNIST's 10 classes");
