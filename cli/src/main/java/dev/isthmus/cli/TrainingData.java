@@ -1,7 +1,6 @@
 package dev.isthmus.cli;
 
 import dev.isthmus.data.Dataset;
-import dev.isthmus.data.DataFile;
 import dev.isthmus.data.DatasetException;
 import dev.isthmus.data.Normalization;
 import dev.isthmus.data.Split;
@@ -11,11 +10,8 @@ import dev.isthmus.infer.InputSpec;
 import dev.isthmus.tensor.Shape;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * What train and eval run on: an IDX data set (MNIST, Fashion-MNIST) or an image folder given as
@@ -31,28 +27,16 @@ record TrainingData(String description, InputSpec input, Split train, Split test
     /** Image folders are normalised with MNIST's statistics, which suit grey drawings; the values go into the checkpoint. */
     static final Normalization FOLDER_NORMALIZATION = Normalization.MNIST;
 
-    /** Whether {@code --data} is an image folder: it holds sub-folders and none of the IDX files. */
-    static boolean isImageFolder(DataOptions data) {
-        Path folder = data.folder;
-        if (folder == null || !Files.isDirectory(folder)) return false;
-        if (Arrays.stream(DataFile.values()).anyMatch(file -> file.locate(folder) != null)) return false;
-        try (Stream<Path> entries = Files.list(folder)) {
-            return entries.anyMatch(Files::isDirectory);
-        } catch (java.io.IOException e) {
-            return false; // Dataset.load reports the folder's problem with the usual message
-        }
-    }
-
     /** The input of a new training run: the named data set's, or an image folder's classes. */
     static InputSpec trainingInput(DataOptions data, ImagePreparation.Style folderStyle) {
-        if (!isImageFolder(data)) return InputSpec.of(data.dataset);
+        if (!data.isImageFolder()) return InputSpec.of(data.dataset);
         return new InputSpec(InputSpec.IMAGE_FOLDER, ImageFolder.scan(data.folder).classNames(), FOLDER_NORMALIZATION, folderStyle);
     }
 
     /** Loads the training and validation images for {@code input} and a model taking {@code sample}. */
     static TrainingData forTraining(DataOptions data, ValidationOptions validation, InputSpec input, Shape sample, long seed, PrintWriter err) {
         validation.validate();
-        if (!isImageFolder(data)) {
+        if (!data.isImageFolder()) {
             requireNoValidationOptions(validation);
             Dataset dataset = data.load(err);
             return new TrainingData(dataset.kind().displayName(), input, dataset.train(), dataset.test());
@@ -80,7 +64,7 @@ record TrainingData(String description, InputSpec input, Split train, Split test
      */
     static TrainingData forEvaluation(DataOptions data, ValidationOptions validation, InputSpec input, Shape sample, long seed, PrintWriter err) {
         validation.validate();
-        if (!isImageFolder(data)) {
+        if (!data.isImageFolder()) {
             requireNoValidationOptions(validation);
             Dataset dataset = data.load(err);
             InputSpec named = InputSpec.of(dataset.kind());

@@ -117,6 +117,11 @@ class ImageFolderCommandTest {
         CliRunner both = CliRunner.run("train", "--backend", "reference", "--data", other.toString(), "--val", other.toString(), "--val-split", "0.5");
         assertEquals(2, both.exitCode());
         assertTrue(both.err().contains("--val and --val-split exclude each other"), both.err());
+
+        CliRunner compare = CliRunner.run("compare", "--steps", "1", "--a", "reference", "--b", "reference", "--data", other.toString());
+        assertEquals(2, compare.exitCode(), compare.err());
+        assertTrue(compare.err().contains(other + " is an image folder"), "nothing is fetched into it: " + compare.err());
+        assertTrue(Files.notExists(other.resolve("train-images-idx3-ubyte")));
     }
 
     @Test
