@@ -28,7 +28,7 @@ public record GrayImage(int rows, int columns, float[] pixels) {
      * {@code 0.299 R + 0.587 G + 0.114 B} of PIL's {@code convert("L")} and torchvision's
      * {@code Grayscale}, and translucent pixels are composed over white.
      *
-     * @param image any image ImageIO can decode
+     * @param image any decoded image
      * @return a new grey image of the same size
      */
     public static GrayImage of(BufferedImage image) {
@@ -61,12 +61,22 @@ public record GrayImage(int rows, int columns, float[] pixels) {
         return new GrayImage(rows, columns, pixels);
     }
 
-    /** The level at row {@code y}, column {@code x}. */
+    /**
+     * One pixel.
+     *
+     * @param y the row
+     * @param x the column
+     * @return the level at row {@code y}, column {@code x}
+     */
     public float at(int y, int x) {
         return pixels[y * columns + x];
     }
 
-    /** The mean of the pixels on the image's outer edge: the background level of a centred drawing. */
+    /**
+     * The background level of a centred drawing.
+     *
+     * @return the mean of the pixels on the image's outer edge
+     */
     public float borderMean() {
         double sum = 0;
         int count = 0;
@@ -81,7 +91,11 @@ public record GrayImage(int rows, int columns, float[] pixels) {
         return (float) (sum / count);
     }
 
-    /** The negative, {@code 255 - level}: dark ink on light paper becomes light ink on dark, as in MNIST. */
+    /**
+     * The negative: dark ink on light paper becomes light ink on dark, as in MNIST.
+     *
+     * @return a new image of {@code 255 - level}
+     */
     public GrayImage inverted() {
         float[] out = new float[pixels.length];
         for (int i = 0; i < out.length; i++) out[i] = 255f - pixels[i];
@@ -93,6 +107,8 @@ public record GrayImage(int rows, int columns, float[] pixels) {
      * the input area it covers (fractional pixels weighted by overlap), which neither aliases when
      * shrinking nor blurs beyond pixel replication when enlarging.
      *
+     * @param newRows    the height wanted
+     * @param newColumns the width wanted
      * @return a new image; this one if the size is already right
      */
     public GrayImage resized(int newRows, int newColumns) {

@@ -19,7 +19,12 @@ public final class ImageFiles {
     private ImageFiles() {
     }
 
-    /** Whether {@code file}'s name ends in one of {@link #EXTENSIONS}, in any case. */
+    /**
+     * Whether a file is taken as an image when a folder is listed.
+     *
+     * @param file a file name or path
+     * @return whether its name ends in one of {@link #EXTENSIONS}, in any case
+     */
     public static boolean hasImageExtension(Path file) {
         String name = file.getFileName().toString();
         int dot = name.lastIndexOf('.');
@@ -29,6 +34,8 @@ public final class ImageFiles {
     /**
      * Decodes {@code file}.
      *
+     * @param file an image file
+     * @return the decoded image
      * @throws DatasetException (exit code 2) naming the file when it cannot be read or no ImageIO reader knows its format
      */
     public static BufferedImage read(Path file) {

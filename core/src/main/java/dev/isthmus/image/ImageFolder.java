@@ -27,7 +27,12 @@ import java.util.stream.Stream;
  */
 public final class ImageFolder {
 
-    /** One image file and its class index. */
+    /**
+     * One image file and its class index.
+     *
+     * @param file  the image file
+     * @param label the index of its class folder in {@link #classNames()}
+     */
     public record Sample(Path file, int label) {
     }
 
@@ -46,6 +51,8 @@ public final class ImageFolder {
     /**
      * Lists the classes and image files under {@code root} (nothing is decoded yet).
      *
+     * @param root the folder holding one sub-folder per class
+     * @return the classes and files found
      * @throws DatasetException naming the folder when it does not exist, has no class folders, or a
      *                          class folder has no image file
      */
@@ -90,22 +97,38 @@ public final class ImageFolder {
         }
     }
 
-    /** The folder scanned. */
+    /**
+     * The folder scanned.
+     *
+     * @return the root given to {@link #scan}
+     */
     public Path root() {
         return root;
     }
 
-    /** Class names, sorted; a class's label is its index here. */
+    /**
+     * The classes.
+     *
+     * @return class names, sorted; a class's label is its index here
+     */
     public List<String> classNames() {
         return classNames;
     }
 
-    /** Every image file with its label, classes in order, files sorted by path within each. */
+    /**
+     * The images.
+     *
+     * @return every image file with its label, classes in order, files sorted by path within each
+     */
     public List<Sample> samples() {
         return samples;
     }
 
-    /** How many files were skipped because their name has no image extension. */
+    /**
+     * The files that were not taken.
+     *
+     * @return how many files were skipped because their name has no image extension
+     */
     public int skippedFiles() {
         return skippedFiles;
     }
@@ -114,6 +137,8 @@ public final class ImageFolder {
      * Divides the samples at random into a training part and a validation part of
      * {@code round(fraction * size)} samples (at least one of each), the same for the same seed.
      *
+     * @param fraction the validation share, above 0 and below 1
+     * @param seed     chooses the validation samples
      * @return two lists: training samples, then validation samples, each in this folder's order
      */
     public List<List<Sample>> split(double fraction, long seed) {
@@ -142,6 +167,11 @@ public final class ImageFolder {
      * Decodes, prepares and normalises {@code chosen} (in parallel) into a split of
      * {@code preparation.rows() x preparation.columns()} images.
      *
+     * @param name          the split's name, for messages
+     * @param chosen        the samples to load, in order
+     * @param preparation   how each image becomes the model's input
+     * @param normalization the pixel statistics
+     * @return the images and their labels
      * @throws DatasetException naming the first file that cannot be read or decoded
      */
     public static Split load(String name, List<Sample> chosen, ImagePreparation preparation, Normalization normalization) {

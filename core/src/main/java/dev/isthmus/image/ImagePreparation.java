@@ -31,7 +31,11 @@ public record ImagePreparation(Style style, Polarity polarity, int rows, int col
             this.id = id;
         }
 
-        /** The name stored in checkpoints' metadata: {@code mnist-digit} or {@code resize}. */
+        /**
+         * The name stored in checkpoints' metadata.
+         *
+         * @return {@code mnist-digit} or {@code resize}
+         */
         public String id() {
             return id;
         }
@@ -39,6 +43,8 @@ public record ImagePreparation(Style style, Polarity polarity, int rows, int col
         /**
          * The style named {@code id}.
          *
+         * @param id {@code mnist-digit} or {@code resize}
+         * @return the style
          * @throws IllegalArgumentException for an unknown name
          */
         public static Style byId(String id) {
@@ -58,7 +64,12 @@ public record ImagePreparation(Style style, Polarity polarity, int rows, int col
         /** Never inverted. */
         KEEP;
 
-        /** Parses {@code auto}, {@code invert} or {@code keep}, case-insensitively. */
+        /**
+         * Parses a polarity, case-insensitively.
+         *
+         * @param text {@code auto}, {@code invert} or {@code keep}
+         * @return the polarity
+         */
         public static Polarity parse(String text) {
             try {
                 return valueOf(text.strip().toUpperCase(Locale.ROOT));
@@ -78,7 +89,12 @@ public record ImagePreparation(Style style, Polarity polarity, int rows, int col
         if (rows <= 0 || columns <= 0) throw new IllegalArgumentException("input size must be positive, got " + rows + "x" + columns);
     }
 
-    /** The same preparation with another polarity (for {@code --invert}). */
+    /**
+     * The same preparation with another polarity (for {@code --invert}).
+     *
+     * @param newPolarity the polarity wanted
+     * @return a new preparation
+     */
     public ImagePreparation withPolarity(Polarity newPolarity) {
         return new ImagePreparation(style, newPolarity, rows, columns);
     }
@@ -86,6 +102,7 @@ public record ImagePreparation(Style style, Polarity polarity, int rows, int col
     /**
      * Prepares one image.
      *
+     * @param image the grey image, any size
      * @return a new {@code rows x columns} grey image, levels 0..255
      */
     public GrayImage apply(GrayImage image) {

@@ -50,23 +50,39 @@ public record InputSpec(String dataset, List<String> classNames, Normalization n
     /**
      * The input of a named data set: its classes and statistics; MNIST digits are centred as MNIST's
      * were, Fashion-MNIST's images are resized.
+     *
+     * @param kind the data set
+     * @return its input spec
      */
     public static InputSpec of(DatasetKind kind) {
         return new InputSpec(kind.id(), kind.classNames(), kind.normalization(),
                 kind == DatasetKind.MNIST ? ImagePreparation.Style.MNIST_DIGIT : ImagePreparation.Style.RESIZE);
     }
 
-    /** The number of classes, which is the model's number of outputs. */
+    /**
+     * The number of classes, which is the model's number of outputs.
+     *
+     * @return the number of class names
+     */
     public int classes() {
         return classNames.size();
     }
 
-    /** The preparation for a model whose samples are {@code sampleShape} ([1, rows, columns]), polarity detected. */
+    /**
+     * The preparation for a model taking {@code sampleShape}, polarity detected.
+     *
+     * @param sampleShape one input sample, [1, rows, columns]
+     * @return the preparation to that size
+     */
     public ImagePreparation preparation(Shape sampleShape) {
         return new ImagePreparation(style, ImagePreparation.Polarity.AUTO, sampleShape.dim(1), sampleShape.dim(2));
     }
 
-    /** The checkpoint metadata entries that record this spec. */
+    /**
+     * The checkpoint metadata entries that record this spec.
+     *
+     * @return entries under {@link #DATASET}, {@link #CLASS_NAMES}, {@link #MEAN}, {@link #STD} and {@link #PREPARATION}
+     */
     public Map<String, String> toMetadata() {
         Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put(DATASET, dataset);
@@ -85,7 +101,9 @@ public record InputSpec(String dataset, List<String> classNames, Normalization n
      * Reads the spec from a checkpoint's metadata. Entries that are absent (checkpoints from before
      * they were recorded, or PyTorch state dicts) default to the named data set's, MNIST when none is named.
      *
-     * @param file the checkpoint, for messages
+     * @param metadata a checkpoint's metadata
+     * @param file     the checkpoint, for messages
+     * @return the recorded spec, or the defaults
      * @throws CheckpointException when an entry is present but malformed
      */
     public static InputSpec fromMetadata(Map<String, String> metadata, Path file) {

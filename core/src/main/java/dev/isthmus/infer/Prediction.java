@@ -15,7 +15,13 @@ import java.util.stream.IntStream;
  */
 public record Prediction(float[] probabilities, List<String> classNames, int predicted) {
 
-    /** One class and its probability. */
+    /**
+     * One class and its probability.
+     *
+     * @param index       the class's index (the model output)
+     * @param name        the class's name
+     * @param probability its probability
+     */
     public record Scored(int index, String name, float probability) {
     }
 
@@ -43,7 +49,12 @@ public record Prediction(float[] probabilities, List<String> classNames, int pre
         return new Prediction(probabilities, classNames, dev.isthmus.train.Inference.argMax(logits, offset, classes));
     }
 
-    /** The {@code k} most probable classes, most probable first (ties: {@link #predicted()}, then lower index first). */
+    /**
+     * The most probable classes, most probable first (ties: {@link #predicted()}, then lower index first).
+     *
+     * @param k how many (all when {@code k} is at least the number of classes)
+     * @return up to {@code k} classes with their probabilities
+     */
     public List<Scored> top(int k) {
         return new ArrayList<>(IntStream.range(0, probabilities.length).boxed()
                 .sorted(Comparator.comparing((Integer c) -> -probabilities[c]).thenComparing(c -> c != predicted).thenComparing(c -> c))
@@ -52,7 +63,11 @@ public record Prediction(float[] probabilities, List<String> classNames, int pre
                 .toList());
     }
 
-    /** The most probable class. */
+    /**
+     * The most probable class.
+     *
+     * @return {@link #predicted()} with its name and probability
+     */
     public Scored best() {
         return top(1).getFirst();
     }

@@ -52,6 +52,9 @@ public final class Predictor implements AutoCloseable {
      * Builds the network named by the checkpoint's {@code model} metadata ({@code cnn} when absent)
      * on {@code backend}, with as many outputs as the checkpoint has classes, and loads its weights.
      *
+     * @param checkpoint a {@code model.safetensors} written by {@code isthmus train} (or a PyTorch state dict of an MNIST model)
+     * @param backend    where the model runs; stays the caller's, to close after the predictor
+     * @return a predictor that owns the model it built
      * @throws CheckpointException (exit code 2) when the file is damaged, names a network Isthmus does
      *                             not build, or its tensors do not fit that network
      */
@@ -80,6 +83,9 @@ public final class Predictor implements AutoCloseable {
      * Loads the checkpoint's weights into {@code model}, a network of your own with the checkpoint's
      * parameter names and shapes. The model stays the caller's: {@link #close()} does not close it.
      *
+     * @param checkpoint a checkpoint of {@code model}'s architecture
+     * @param model      the network to load the weights into
+     * @return a predictor using {@code model}
      * @throws CheckpointException when the checkpoint's tensors do not fit {@code model}
      */
     public static Predictor load(Path checkpoint, Model model) {
@@ -88,27 +94,52 @@ public final class Predictor implements AutoCloseable {
         return new Predictor(model, false, input);
     }
 
-    /** A predictor for {@code model} as it is (weights already set); the model stays the caller's. */
+    /**
+     * A predictor for {@code model} as it is (weights already set); the model stays the caller's.
+     *
+     * @param model the trained network
+     * @param input what it was trained on
+     * @return a predictor using {@code model}
+     */
     public static Predictor of(Model model, InputSpec input) {
         return new Predictor(model, false, input);
     }
 
-    /** The model, for inspection; do not close it while the predictor is in use. */
+    /**
+     * The model, for inspection; do not close it while the predictor is in use.
+     *
+     * @return the network predictions run on
+     */
     public Model model() {
         return model;
     }
 
-    /** What the model was trained on: classes, normalisation, image preparation. */
+    /**
+     * What the model was trained on.
+     *
+     * @return classes, normalisation and image preparation
+     */
     public InputSpec input() {
         return input;
     }
 
-    /** The model's input as normalised floats, polarity detected ({@link ImagePreparation.Polarity#AUTO}). */
+    /**
+     * The model's input for {@code image}, polarity detected ({@link ImagePreparation.Polarity#AUTO}).
+     *
+     * @param image any decoded image
+     * @return {@code rows * columns} normalised floats
+     */
     public float[] prepare(BufferedImage image) {
         return prepare(image, ImagePreparation.Polarity.AUTO);
     }
 
-    /** The model's input for {@code image}: grey, prepared as in training with the given polarity, normalised. */
+    /**
+     * The model's input for {@code image}: grey, prepared as in training with the given polarity, normalised.
+     *
+     * @param image    any decoded image
+     * @param polarity whether to invert its grey levels
+     * @return {@code rows * columns} normalised floats
+     */
     public float[] prepare(BufferedImage image, ImagePreparation.Polarity polarity) {
         float[] levels = input.preparation(model.sampleShape()).withPolarity(polarity).apply(GrayImage.of(image)).pixels();
         float[] values = new float[levels.length];
@@ -116,17 +147,32 @@ public final class Predictor implements AutoCloseable {
         return values;
     }
 
-    /** Classifies one image of any size (polarity detected). */
+    /**
+     * Classifies one image of any size (polarity detected).
+     *
+     * @param image any decoded image
+     * @return the class probabilities
+     */
     public Prediction predict(BufferedImage image) {
         return predict(prepare(image));
     }
 
-    /** Classifies one image already in model input form: {@code rows * columns} normalised floats. */
+    /**
+     * Classifies one image already in model input form.
+     *
+     * @param image {@code rows * columns} normalised floats, as {@link #prepare(BufferedImage)} gives
+     * @return the class probabilities
+     */
     public Prediction predict(float[] image) {
         return predictBatch(List.of(image)).getFirst();
     }
 
-    /** Classifies several model-input images in one forward pass; results in the same order. */
+    /**
+     * Classifies several model-input images in one forward pass.
+     *
+     * @param images each {@code rows * columns} normalised floats
+     * @return one prediction per image, in the same order
+     */
     public List<Prediction> predictBatch(List<float[]> images) {
         checkThread();
         Shape sample = model.sampleShape();

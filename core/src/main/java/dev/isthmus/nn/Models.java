@@ -45,7 +45,13 @@ public enum Models {
         return createWithClasses(backend, MNIST_CLASSES);
     }
 
-    /** A new model with {@code classes} outputs (the last layer's size), zero parameters, on {@code backend}. */
+    /**
+     * A new model for {@code classes} classes, with zero parameters.
+     *
+     * @param backend where its parameters live
+     * @param classes the number of outputs (the last layer's size)
+     * @return the new model
+     */
     public Model createWithClasses(Backend backend, int classes) {
         if (classes < 1) throw new IllegalArgumentException("a model needs at least one class, got " + classes);
         return factory.create(backend, id, classes);

@@ -17,6 +17,7 @@ public final class Inference {
     /**
      * The model's raw outputs for a batch of normalised images.
      *
+     * @param model  the network, whose backend receives the batch
      * @param shape  the batch's shape, [B, C, H, W]
      * @param images {@code shape.numel()} values; copied to the model's backend and freed before returning
      * @return B rows of logits, row-major, on the Java heap
@@ -28,7 +29,14 @@ public final class Inference {
         }
     }
 
-    /** The index of the largest of {@code classes} values starting at {@code offset}; the first on ties. */
+    /**
+     * The predicted class of one row of logits.
+     *
+     * @param values  rows of logits
+     * @param offset  where the row starts
+     * @param classes the row's length
+     * @return the index of the largest of the row's values; the first on ties
+     */
     public static int argMax(float[] values, int offset, int classes) {
         int best = 0;
         for (int c = 1; c < classes; c++) {

@@ -37,6 +37,12 @@ public final class ModelCheckpoint {
     /**
      * Like {@link #save(Path, Model, Sgd, Progress)}, with {@code extra} metadata entries (what the model was
      * trained on: class names, normalisation) that predict reads back.
+     *
+     * @param modelFile where the weights go ({@code model.safetensors}); the optimizer file goes beside it
+     * @param model     the trained network
+     * @param optimizer whose momentum is saved
+     * @param progress  epochs and steps done
+     * @param extra     further metadata entries; none may use a reserved key
      */
     public static void save(Path modelFile, Model model, Sgd optimizer, Progress progress, Map<String, String> extra) {
         Map<String, HostTensor> momentum = new LinkedHashMap<>();
