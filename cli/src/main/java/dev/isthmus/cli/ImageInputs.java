@@ -1,14 +1,12 @@
 package dev.isthmus.cli;
 
-import dev.isthmus.data.IoProblems;
+import dev.isthmus.data.DatasetException;
 import dev.isthmus.image.ImageFiles;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * The image files named on predict's command line: files as given, folders searched recursively for
@@ -29,21 +27,20 @@ record ImageInputs(List<Path> images, List<String> problems, List<String> skippe
                 images.add(argument); // ImageFiles.read names what is wrong with it
                 continue;
             }
-            List<Path> files;
-            try (Stream<Path> walk = Files.walk(argument)) {
-                files = walk.filter(Files::isRegularFile).sorted().toList();
-            } catch (IOException e) {
-                problems.add(argument + ": cannot list the folder (" + IoProblems.describe(e) + ")");
+            ImageFiles.Listing listing;
+            try {
+                listing = ImageFiles.list(argument);
+            } catch (DatasetException e) {
+                problems.add(e.getMessage());
                 continue;
             }
-            List<Path> found = files.stream().filter(ImageFiles::hasImageExtension).toList();
-            if (found.isEmpty()) {
+            if (listing.images().isEmpty()) {
                 problems.add(argument + ": folder holds no image file (PNG, JPEG, GIF, BMP or PGM); pass image files or a folder of them");
             }
-            if (found.size() < files.size()) {
-                skipped.add("skipped " + (files.size() - found.size()) + " file(s) in " + argument + " whose names do not end in an image extension");
+            if (listing.skipped() > 0) {
+                skipped.add("skipped " + listing.skipped() + " file(s) in " + argument + " whose names do not end in an image extension");
             }
-            images.addAll(found);
+            images.addAll(listing.images());
         }
         return new ImageInputs(images, problems, skipped);
     }

@@ -6,17 +6,48 @@ import dev.isthmus.data.IoProblems;
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /** Reads image files with ImageIO (PNG, JPEG, GIF, BMP; PGM/PPM through the TwelveMonkeys plugin). */
 public final class ImageFiles {
     /** File-name extensions taken as images when a folder is listed, lower case. */
     public static final Set<String> EXTENSIONS = Set.of("png", "jpg", "jpeg", "gif", "bmp", "pgm", "ppm", "pnm");
 
+    /**
+     * The files found in a folder.
+     *
+     * @param images  files with an image extension, sorted by path
+     * @param skipped how many other files there were
+     */
+    public record Listing(List<Path> images, int skipped) {
+    }
+
     private ImageFiles() {
+    }
+
+    /**
+     * The image files under {@code folder}, searched recursively, sorted by path.
+     *
+     * @param folder the folder to search
+     * @return the image files and the count of other files
+     * @throws DatasetException naming the folder when it cannot be listed
+     */
+    public static Listing list(Path folder) {
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(folder)) {
+            files = walk.filter(Files::isRegularFile).sorted().toList();
+        } catch (IOException | UncheckedIOException e) {
+            IOException cause = e instanceof UncheckedIOException unchecked ? unchecked.getCause() : (IOException) e;
+            throw new DatasetException(folder + ": cannot list the folder (" + IoProblems.describe(cause) + ")", e);
+        }
+        List<Path> images = files.stream().filter(ImageFiles::hasImageExtension).toList();
+        return new Listing(images, files.size() - images.size());
     }
 
     /**

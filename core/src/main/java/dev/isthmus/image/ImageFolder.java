@@ -70,14 +70,9 @@ public final class ImageFolder {
         List<Sample> samples = new ArrayList<>();
         int skipped = 0;
         for (Path classFolder : classFolders) {
-            List<Path> files;
-            try (Stream<Path> walk = Files.walk(classFolder)) {
-                files = walk.filter(Files::isRegularFile).sorted().toList();
-            } catch (IOException e) {
-                throw new DatasetException(classFolder + ": cannot list the folder (" + IoProblems.describe(e) + ")", e);
-            }
-            List<Path> images = files.stream().filter(ImageFiles::hasImageExtension).toList();
-            skipped += files.size() - images.size();
+            ImageFiles.Listing listing = ImageFiles.list(classFolder);
+            List<Path> images = listing.images();
+            skipped += listing.skipped();
             if (images.isEmpty()) {
                 throw new DatasetException(classFolder, "class folder has no image file", "at least one file ending in one of "
                         + ImageFiles.EXTENSIONS.stream().sorted().toList(), "add images or remove the folder");
