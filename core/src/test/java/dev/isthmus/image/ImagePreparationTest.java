@@ -47,6 +47,16 @@ class ImagePreparationTest {
     }
 
     @Test
+    void jpegIsReadToo() {
+        byte[] pixels = digitLike(11);
+        Path file = ImageTrees.write(ImageTrees.gray(28, 28, pixels, 0), "jpg", temp.resolve("digit.jpg"));
+        float[] read = GrayImage.of(ImageFiles.read(file)).pixels();
+        double error = 0;
+        for (int i = 0; i < read.length; i++) error += Math.abs(read[i] - (pixels[i] & 0xFF)) / read.length;
+        assertTrue(error < 20, "JPEG is lossy, but close: mean error " + error);
+    }
+
+    @Test
     void colourImagesTakeTheLuminanceAndGreyRgbStaysExact() {
         BufferedImage rgb = new BufferedImage(2, 1, BufferedImage.TYPE_INT_RGB);
         rgb.setRGB(0, 0, 0x7B7B7B);
