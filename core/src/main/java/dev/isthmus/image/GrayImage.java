@@ -1,5 +1,6 @@
 package dev.isthmus.image;
 
+import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ComponentColorModel;
 import java.awt.image.Raster;
@@ -38,13 +39,15 @@ public record GrayImage(int rows, int columns, float[] pixels) {
         Raster raster = image.getRaster();
         // getRGB would pass grey levels through a colour-space conversion (a gamma curve for
         // TYPE_BYTE_GRAY) and change them; MNIST's own levels must come through unchanged.
-        if (raster.getNumBands() == 1 && image.getColorModel() instanceof ComponentColorModel) {
-            int bits = image.getColorModel().getComponentSize(0);
-            float scale = 255f / ((1 << bits) - 1);
+        if (image.getColorModel() instanceof ComponentColorModel model && model.getColorSpace().getType() == ColorSpace.TYPE_GRAY) {
+            float levelScale = 255f / ((1 << model.getComponentSize(0)) - 1);
+            boolean alpha = model.hasAlpha();
+            float alphaScale = alpha ? 1f / ((1 << model.getComponentSize(1)) - 1) : 1f;
             for (int y = 0; y < rows; y++) {
                 for (int x = 0; x < columns; x++) {
-                    int sample = raster.getSample(x, y, 0);
-                    pixels[y * columns + x] = bits == 8 ? sample : Math.round(sample * scale);
+                    float level = model.getComponentSize(0) == 8 ? raster.getSample(x, y, 0) : Math.round(raster.getSample(x, y, 0) * levelScale);
+                    float opacity = alpha ? raster.getSample(x, y, 1) * alphaScale : 1f;
+                    pixels[y * columns + x] = opacity == 1f ? level : level * opacity + 255f * (1 - opacity);
                 }
             }
             return new GrayImage(rows, columns, pixels);

@@ -47,6 +47,18 @@ class ImagePreparationTest {
     }
 
     @Test
+    void greyWithAlphaKeepsItsLevelsAndComposesOverWhite() throws java.io.IOException {
+        var space = java.awt.color.ColorSpace.getInstance(java.awt.color.ColorSpace.CS_GRAY);
+        var model = new java.awt.image.ComponentColorModel(space, true, false, java.awt.Transparency.TRANSLUCENT, java.awt.image.DataBuffer.TYPE_BYTE);
+        BufferedImage image = new BufferedImage(model, model.createCompatibleWritableRaster(2, 1), false, null);
+        image.getRaster().setPixel(0, 0, new int[]{77, 255});
+        image.getRaster().setPixel(1, 0, new int[]{0, 0});
+        Path file = temp.resolve("alpha.png");
+        assertTrue(javax.imageio.ImageIO.write(image, "png", file.toFile()));
+        assertArrayEquals(new float[]{77f, 255f}, GrayImage.of(ImageFiles.read(file)).pixels());
+    }
+
+    @Test
     void jpegIsReadToo() {
         byte[] pixels = digitLike(11);
         Path file = ImageTrees.write(ImageTrees.gray(28, 28, pixels, 0), "jpg", temp.resolve("digit.jpg"));
