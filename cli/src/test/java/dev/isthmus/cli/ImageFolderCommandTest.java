@@ -95,6 +95,18 @@ class ImageFolderCommandTest {
                 "--epochs", "1", "--batch-size", "4", "--out", temp.resolve("run2").toString(), "--model", "resnet", "--preparation", "mnist-digit");
         assertTrue(withVal.out().contains("24 train / 6 test images"), withVal.out());
         assertEquals("mnist-digit", SafeTensors.read(temp.resolve("run2/model.safetensors")).metadata().get(InputSpec.PREPARATION));
+        Path checkpoint2 = temp.resolve("run2/model.safetensors");
+        CliRunner evalVal = run("eval", "--checkpoint", checkpoint2.toString(), "--backend", "reference", "--data", tree.toString(), "--val", val.toString());
+        assertTrue(evalVal.out().contains("on image folder " + val + " (6 images"), evalVal.out());
+        assertArrayEquals(PredictCommandTest.evalConfusion(evalVal.out(), 3), predictConfusion(checkpoint2, val, SHAPES));
+
+        Path renamed = Files.createDirectories(temp.resolve("renamed"));
+        Files.move(val.resolve("dot"), renamed.resolve("spot"));
+        Files.move(val.resolve("bar"), renamed.resolve("bar"));
+        Files.move(val.resolve("column"), renamed.resolve("column"));
+        CliRunner mismatch = CliRunner.run("eval", "--checkpoint", checkpoint2.toString(), "--backend", "reference", "--data", renamed.toString());
+        assertEquals(2, mismatch.exitCode());
+        assertTrue(mismatch.err().contains(renamed + ": class folders [bar, column, spot] differ from the model's classes [bar, column, dot]"), mismatch.err());
     }
 
     @Test
