@@ -3,13 +3,17 @@ package dev.isthmus.testing;
 import dev.isthmus.backend.Backend;
 import dev.isthmus.backend.Conv2dSpec;
 import dev.isthmus.backend.Pool2dSpec;
+import dev.isthmus.compare.OpCatalogue;
 import dev.isthmus.tensor.Shape;
 import dev.isthmus.tensor.Tensor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -177,6 +181,35 @@ public abstract class BackendArgumentSuite {
             rejects(IllegalStateException.class, "relu", () -> backend.relu(view), "input", "[1, 9]", "closed");
         }
         rejects(IllegalStateException.class, "toHost", closed::toArray, "source", "closed");
+    }
+
+    /**
+     * Every op of the catalogue, run through its example case, refuses inputs of another backend and
+     * closed inputs with the front's messages: a new catalogue entry is covered here without a new line.
+     */
+    @ParameterizedTest
+    @EnumSource(OpCatalogue.class)
+    void everyCatalogueOpRefusesForeignAndClosedInputs(OpCatalogue op) {
+        try (Backend other = openBackend()) {
+            Backend foreignInputs = new ForwardingBackend(backend) {
+                @Override
+                public Tensor fromHost(Shape shape, MemorySegment host) {
+                    return other.fromHost(shape, host);
+                }
+            };
+            IllegalArgumentException foreign = assertThrows(IllegalArgumentException.class, () -> op.example().evaluate(foreignInputs, 1), op.id());
+            assertTrue(foreign.getMessage().contains("belongs to another " + backend.name() + " backend"), foreign.getMessage());
+            Backend closedInputs = new ForwardingBackend(backend) {
+                @Override
+                public Tensor fromHost(Shape shape, MemorySegment host) {
+                    Tensor tensor = delegate.fromHost(shape, host);
+                    tensor.close();
+                    return tensor;
+                }
+            };
+            IllegalStateException closed = assertThrows(IllegalStateException.class, () -> op.example().evaluate(closedInputs, 1), op.id());
+            assertTrue(closed.getMessage().contains("is closed (its memory was freed); pass a live tensor"), closed.getMessage());
+        }
     }
 
     /**
