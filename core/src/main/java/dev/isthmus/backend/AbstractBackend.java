@@ -42,7 +42,7 @@ public abstract class AbstractBackend extends BackendHooks {
 
     /** Uploads straight from the array (a heap segment), with no intermediate copy. */
     @Override
-    public Tensor fromArray(Shape shape, float... values) {
+    public final Tensor fromArray(Shape shape, float... values) {
         if (values.length != shape.numel()) {
             throw new IllegalArgumentException("fromArray: " + values.length + " values do not fill shape " + shape);
         }
@@ -51,7 +51,7 @@ public abstract class AbstractBackend extends BackendHooks {
 
     /** Downloads straight into a new array (a heap segment), with no intermediate copy. */
     @Override
-    public float[] toArray(Tensor tensor) {
+    public final float[] toArray(Tensor tensor) {
         float[] values = new float[Math.toIntExact(tensor.numel())];
         toHost(tensor, MemorySegment.ofArray(values));
         return values;
