@@ -210,8 +210,8 @@ public final class CompareCommand implements Callable<Integer> {
         }
         if (json) out.println(ComparisonJson.write(report));
         if (chart != null) {
-            CompareChart.write(chart, report);
-            if (!json) out.println("wrote " + chart);
+            ComparisonReport charted = report;
+            if (OptionalChart.write(chart, png -> CompareChart.write(png, charted), err) && !json) out.println("wrote " + chart);
         }
         out.flush();
         return conclude(report, out, err);
