@@ -67,6 +67,8 @@ public final class DoctorCommand implements Callable<Integer> {
         out.println("Java     " + platform.javaVersion() + " (" + platform.javaVendor() + ")");
         out.println("OS       " + platform.osName() + " " + platform.osVersion() + " (" + platform.osArch() + ")");
         out.println();
+        environment.libraries().chosenSet().ifPresent(set -> out.println(
+                "Libraries from one installation: " + set.name() + " (runtime, cuBLAS and cuDNN of one CUDA version)"));
         for (CudaComponent component : CudaComponent.values()) {
             printLibrary(environment, component, out);
         }
@@ -115,6 +117,8 @@ public final class DoctorCommand implements Callable<Integer> {
                     out.println("         absent (optional): " + loaded.absentOptional().stream()
                             .map(library -> library.fileName(loaded.major())).collect(Collectors.joining(", ")));
                 }
+                loaded.optionalFailed().forEach(failure -> out.println(
+                        "         optional, failed to load (" + component.displayName() + " works without it): " + failure.describe()));
             }
             case LoadOutcome.LoadFailed failed -> {
                 out.println(label + "FAILED to load " + failed.file().path() + " (found via " + failed.file().source() + ")");
