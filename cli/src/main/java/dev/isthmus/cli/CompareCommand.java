@@ -414,6 +414,7 @@ public final class CompareCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, SUMMARY_ROW, summary.tensor(), summary.kind().id(), Numbers.format(summary.maxAbs()),
                     Numbers.format(summary.maxRel()), Numbers.format(summary.worstRatio()), summary.worstStep(), summary.passed() ? "OK" : "FAIL");
         }
+        report.notes().forEach(note -> out.println("note: " + note));
     }
 
     private void printOpTable(ComparisonReport report, PrintWriter out) {
