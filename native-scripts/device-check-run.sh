@@ -18,7 +18,8 @@ compare_limit=45
 parity_limit=90
 
 log_file= summary_file= archive_file= results= mode= deadline_epoch= start_epoch=
-step_pid= running_step= running_out= interrupted= finished=0
+step_pid= step_status= interrupted= finished=0
+running_step= running_out= running_limit= running_check= running_start=
 names=() statuses=() exits=() seconds=() limits=() reasons=() outputs=()
 
 say() { echo "$*" | tee -a "$log_file"; }
@@ -70,7 +71,9 @@ record() { # NAME STATUS EXIT SECONDS LIMIT REASON OUTPUT
 
 # The last line of a step's output that says something (not a stack frame).
 last_words() {
-  grep -v -E '^\s+at |^\s*$|^\s*\.\.\. [0-9]+ more' "$1" 2>/dev/null | tail -n 1 | cut -c1-400
+  local line
+  line=$(grep -v -E '^\s+at |^\s*$|^\s*\.\.\. [0-9]+ more' "$1" 2>/dev/null | tail -n 1 | cut -c1-400)
+  echo "${line:-(no output)}"
 }
 
 # step NAME LIMIT [--check FUNCTION] COMMAND...: runs COMMAND in the background (so that a signal reaches
@@ -91,23 +94,31 @@ step() {
   say ""
   say "=== $name ($(date -u +%H:%M:%S), limit ${limit} s)"
   say "\$ $*"
-  local start; start=$(date +%s)
-  running_step=$name running_out=$out
+  running_step=$name running_out=$out running_limit=$limit running_check=$check running_start=$(date +%s) step_status=
   timeout --kill-after=5 "$limit" "$@" >"$out" 2>&1 </dev/null &
   step_pid=$!
   wait "$step_pid"
-  local status=$?
-  step_pid= running_step= running_out=
+  step_status=$?
+  step_pid=
+  conclude_step
+}
+
+# Records the running step once, from its exit status; without one (a signal came first) as stopped.
+conclude_step() {
+  [ -n "$running_step" ] || return 0
+  local name=$running_step out=$running_out status=$step_status verdict=PASSED reason=
+  running_step=
   cat "$out" >>"$log_file"
-  local took=$(( $(date +%s) - start )) verdict=PASSED reason=
-  if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
-    verdict="TIMED OUT"; reason="killed at its limit of ${limit} s; last output: $(last_words "$out")"
+  if [ -z "$status" ]; then
+    verdict=FAILED; reason="stopped by $interrupted; last output: $(last_words "$out")"
+  elif [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
+    verdict="TIMED OUT"; reason="killed at its limit of ${running_limit} s; last output: $(last_words "$out")"
   elif [ "$status" -ne 0 ]; then
     verdict=FAILED; reason="exit status $status: $(last_words "$out")"
-  elif [ -n "$check" ] && ! reason=$("$check" "$out"); then
+  elif [ -n "$running_check" ] && ! reason=$("$running_check" "$out"); then
     verdict=FAILED
   fi
-  record "$name" "$verdict" "$status" "$took" "$limit" "$reason" "$out"
+  record "$name" "$verdict" "$status" "$(( $(date +%s) - running_start ))" "$running_limit" "$reason" "$out"
 }
 
 # The gpu-tagged tests pass only when they all ran: a skipped or aborted test (wrong environment) and an
@@ -135,9 +146,8 @@ on_signal() {
   say "device-check: $1 received${running_step:+ during \"$running_step\"}; stopping and writing the summary"
   if [ -n "$step_pid" ]; then
     kill -TERM "$step_pid" 2>/dev/null; sleep 2; kill -KILL "$step_pid" 2>/dev/null
-    cat "$running_out" >>"$log_file" 2>/dev/null
-    record "$running_step" "FAILED" "" 0 0 "stopped by $1" "$running_out"
   fi
+  conclude_step
   exit 1
 }
 
@@ -266,10 +276,10 @@ run_check() {
   say "torch: $(python3 -c 'import torch; print(torch.__version__, "cuda", torch.version.cuda, "cudnn", torch.backends.cudnn.version(), "gpu available", torch.cuda.is_available())' 2>&1 | tail -n 1)"
 
   # cuDNN opens NVRTC (and NVRTC its builtins) by name at run time; in pip's layout they are not beside
-  # cuDNN, so the child JVMs get every CUDA folder of the Python packages on LD_LIBRARY_PATH.
+  # cuDNN, so the child JVMs after the first doctor (which must find everything by itself) get every CUDA
+  # folder of the Python packages on LD_LIBRARY_PATH.
   local cuda_folders; cuda_folders=$(python_cuda_folders)
   say "CUDA folders of the Python packages: ${cuda_folders:-none found}"
-  [ -z "$cuda_folders" ] || export LD_LIBRARY_PATH="$cuda_folders${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
   unset ISTHMUS_CUDA_PATH
 
   local mnist="$work/mnist" have_mnist=0 file
@@ -286,6 +296,7 @@ run_check() {
   # steps get the Python packages' folders explicitly (and doctor says what it finds then).
   step "isthmus doctor (finds the libraries by itself)" "$doctor_limit" "${isthmus[@]}" doctor
   timeout --kill-after=5 30 "${isthmus[@]}" doctor --json > "$results/doctor.json" 2>&1 </dev/null
+  [ -z "$cuda_folders" ] || export LD_LIBRARY_PATH="$cuda_folders${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
   if [ "${statuses[-1]}" != PASSED ] && [ -n "$cuda_folders" ]; then
     export ISTHMUS_CUDA_PATH="$cuda_folders"
     step "isthmus doctor with ISTHMUS_CUDA_PATH=$cuda_folders" "$doctor_limit" "${isthmus[@]}" doctor
@@ -299,12 +310,12 @@ run_check() {
       --include-tag gpu --exclude-tag standin --details=tree --disable-banner --reports-dir "$results/junit-gpu"
 
   # A dry run trains on a slice only: the stand-in computes on one CPU core.
-  local limits=() compare_data=(--synthetic) compare_size=() model
-  [ "$mode" = dry ] && limits=(--limit-train 256 --limit-test 256) && compare_size=(--batch-size 8 --steps 2)
+  local train_slice=() compare_data=(--synthetic) compare_size=() model
+  [ "$mode" = dry ] && train_slice=(--limit-train 256 --limit-test 256) && compare_size=(--batch-size 8 --steps 2)
   [ "$have_mnist" -eq 1 ] && compare_data=(--data "$mnist")
   if [ "$have_mnist" -eq 1 ]; then
     step "isthmus train cnn, 1 epoch, --backend cuda" "$train_limit" "${isthmus[@]}" train --model cnn --epochs 1 \
-        --backend cuda --data "$mnist" --out "$results/train-cnn" --no-progress "${limits[@]}"
+        --backend cuda --data "$mnist" --out "$results/train-cnn" --no-progress "${train_slice[@]}"
     if [ "$mode" != dry ]; then
       step "PyTorch lesson CNN, 1 epoch, same GPU" "$torch_limit" python3 "$root/peer/pytorch/lesson_cnn_epoch.py" "$mnist"
     fi
@@ -319,8 +330,10 @@ run_check() {
     step "one step of cnn, inception and resnet: isthmus --backend cuda vs PyTorch" "$parity_limit" \
         python3 "$root/peer/pytorch/one_step_parity.py" "$mnist" --backend cuda --work "$work/one-step-parity" \
         --isthmus-command "$java ${java_opts[*]} -jar $bundle/lib/isthmus.jar"
-  else
+  elif [ "$mode" = dry ]; then
     say "=== one-step parity with PyTorch: not run (needs MNIST and a python3 with torch)"
+  else
+    record "one-step parity with PyTorch" "NOT RUN" "" 0 0 "needs MNIST in the bundle and a python3 with torch" ""
   fi
   if [ "$have_mnist" -eq 1 ] && [ "$mode" != dry ]; then
     step "isthmus train cnn, 1 epoch, --backend cuda --cudnn-algo find" "$train_limit" "${isthmus[@]}" train --model cnn \

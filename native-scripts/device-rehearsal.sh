@@ -5,21 +5,24 @@
 # folder in $OUT and is killed after 600 s; at most 8 files come back from $OUT (16 MiB each, 64 MiB
 # together, at most two folders down, names of letters, digits, '.', '_' and '-').
 #
-#   native-scripts/device-rehearsal.sh [--carry PATH]... [--no-fonts] [--timeout S] [--term-after S] [--keep DIR] -- COMMAND
+#   native-scripts/device-rehearsal.sh [--carry PATH]... [--no-fonts [--no-fontconfig]] [--timeout S] [--term-after S]
+#                                      [--keep DIR] -- COMMAND
 #
 # DEVICE_CHECK_STANDIN=1 is exported, so that device-check.sh's `run` uses the CPU stand-in: the COMMAND is
-# otherwise exactly what the GPU machine runs. --no-fonts hides every system font and libfontconfig from
-# the command (a mount namespace; needs root and unshare). --term-after sends SIGTERM to the command after
+# otherwise exactly what the GPU machine runs. --no-fonts hides every system font from the command (a mount
+# namespace; needs root and unshare); --no-fontconfig hides libfontconfig as well (which some Python
+# packages, Debian's torch among them, need to load). --term-after sends SIGTERM to the command after
 # S seconds (to show that the summary still arrives). --keep copies what came back to DIR.
 # Exit status: the command's, or 3 when what came back breaks the 8-file rule, 4 when the tree is too large.
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-carry=() no_fonts=0 limit=600 term_after=0 keep=
+carry=() no_fonts=0 no_fontconfig=0 limit=600 term_after=0 keep=
 while [ $# -gt 0 ]; do
   case $1 in
     --carry) carry+=("$2"); shift 2 ;;
     --no-fonts) no_fonts=1; shift ;;
+    --no-fontconfig) no_fontconfig=1; shift ;;
     --timeout) limit=$2; shift 2 ;;
     --term-after) term_after=$2; shift 2 ;;
     --keep) keep=$2; shift 2 ;;
@@ -44,13 +47,14 @@ echo "device-rehearsal: working tree that travels: $((bytes / 1024 / 1024)) MiB 
 runner=(bash -c "$command")
 if [ "$no_fonts" -eq 1 ]; then
   [ "$(id -u)" -eq 0 ] && command -v unshare >/dev/null || { echo "device-rehearsal: --no-fonts needs root and unshare" >&2; exit 2; }
-  fontconfig=$(readlink -f /usr/lib/x86_64-linux-gnu/libfontconfig.so.1 2>/dev/null || true)
+  fontconfig=
+  [ "$no_fontconfig" -eq 0 ] || fontconfig=$(readlink -f /usr/lib/x86_64-linux-gnu/libfontconfig.so.1 2>/dev/null || true)
   hide='for d in /usr/share/fonts /usr/local/share/fonts /var/cache/fontconfig "$HOME/.fonts" "$HOME/.local/share/fonts"; do
           [ -d "$d" ] && mount -t tmpfs none "$d"; done
         [ -n "$FONTCONFIG_LIB" ] && [ -f "$FONTCONFIG_LIB" ] && mount --bind /dev/null "$FONTCONFIG_LIB"
         exec bash -c "$0"'
   runner=(unshare -m --propagation private env FONTCONFIG_LIB="$fontconfig" bash -c "$hide" "$command")
-  echo "device-rehearsal: no fonts visible: tmpfs over the font folders, /dev/null over ${fontconfig:-libfontconfig (absent)}"
+  echo "device-rehearsal: no fonts visible: tmpfs over the font folders${fontconfig:+, /dev/null over $fontconfig}"
 fi
 
 echo "device-rehearsal: \$ $command   (in a copy of the tree, OUT=$out, killed after $limit s)"
