@@ -6,42 +6,28 @@ Usage: python3 lesson_cnn_epoch.py MNIST_DIR
 # The lesson's CNN in PyTorch for one epoch: batch 64, SGD lr 0.01 momentum 0.5, MNIST normalised with
 # (0.1307, 0.3081). Run twice: the lesson's way (batches built on the CPU, as a DataLoader does) and with
 # the data resident on the GPU. Prints images/s and test accuracy; PyTorch's own defaults apply.
-import gzip, os, struct, sys, time
+import os, sys, time
 import numpy as np
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from lesson_nets import LessonCnn as Net, normalised_images, read_idx  # noqa: E402  (written once there)
 
 folder = sys.argv[1]
 
+
 def idx(name):
-    with open(os.path.join(folder, name), "rb") as f:
-        data = f.read()
-    ndim = data[3]
-    dims = struct.unpack(">" + "I" * ndim, data[4:4 + 4 * ndim])
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
+    return read_idx(folder, name)
+
 
 def images(name):
-    x = torch.from_numpy(idx(name).astype(np.float32) / 255.0).unsqueeze(1)
-    return (x - 0.1307) / 0.3081
+    return normalised_images(idx(name))
+
 
 train_x, train_y = images("train-images-idx3-ubyte"), torch.from_numpy(idx("train-labels-idx1-ubyte").astype(np.int64))
 test_x, test_y = images("t10k-images-idx3-ubyte"), torch.from_numpy(idx("t10k-labels-idx1-ubyte").astype(np.int64))
 
-class Net(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.conv1 = nn.Conv2d(1, 10, kernel_size=5)
-        self.conv2 = nn.Conv2d(10, 20, kernel_size=5)
-        self.pooling = nn.MaxPool2d(2)
-        self.fc = nn.Linear(320, 10)
-
-    def forward(self, x):
-        batch_size = x.size(0)
-        x = F.relu(self.pooling(self.conv1(x)))
-        x = F.relu(self.pooling(self.conv2(x)))
-        x = x.view(batch_size, -1)
-        return self.fc(x)
 
 device = torch.device("cuda")
 print("gpu:", torch.cuda.get_device_name(0), "| torch", torch.__version__, "| cudnn", torch.backends.cudnn.version(),
