@@ -30,7 +30,8 @@ import java.util.stream.Collectors;
                         + " or why not), NVIDIA driver, GPUs, and the backend `--backend auto` would pick.",
                 "Libraries are searched in ISTHMUS_CUDA_PATH (or -Disthmus.cuda.path), CUDA_HOME, CUDNN_HOME,"
                         + " LD_LIBRARY_PATH, the dynamic linker's cache, system folders, Python packages (nvidia-*"
-                        + " wheels, e.g. PyTorch's) and conda environments; ISTHMUS_CUDART_LIBRARY,"
+                        + " wheels, e.g. PyTorch's; the python3 on PATH is asked for its own) and conda environments,"
+                        + " preferring one installation that has all three; ISTHMUS_CUDART_LIBRARY,"
                         + " ISTHMUS_CUBLAS_LIBRARY and ISTHMUS_CUDNN_LIBRARY name one file each."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
