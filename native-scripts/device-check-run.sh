@@ -4,11 +4,11 @@
 # to three files in LOGDIR: device-check.log (all output), device-check-summary.json (every step's result,
 # rewritten after each step, so it is there even if the machine kills the command) and
 # device-check-results.tar.gz (JUnit XML, charts, the training folders, doctor's JSON, each step's output).
-# One overall deadline (DEVICE_CHECK_DEADLINE_S, default 540 s from the start) bounds every step's limit; a
+# One overall deadline (DEVICE_CHECK_DEADLINE_S, default 420 s from the start) bounds every step's limit; a
 # signal (TERM, INT, HUP) ends the running step and still writes the summary and the archive.
 
 # Limits of the steps, each cut to what is left before the deadline (less a reserve for the summary).
-deadline_s=${DEVICE_CHECK_DEADLINE_S:-540}
+deadline_s=${DEVICE_CHECK_DEADLINE_S:-420}
 reserve_s=20
 doctor_limit=45
 tests_limit=150
@@ -17,7 +17,7 @@ torch_limit=90
 compare_limit=45
 parity_limit=90
 
-log_file= summary_file= archive_file= results= mode= deadline_epoch= start_epoch=
+log_file= summary_file= archive_file= results= mode= deadline_epoch= start_epoch= start_iso=
 step_pid= step_status= interrupted= finished=0
 running_step= running_out= running_limit= running_check= running_start=
 names=() statuses=() exits=() seconds=() limits=() reasons=() outputs=()
@@ -46,9 +46,9 @@ write_summary() {
     printf '{\n  "kind": %s,\n' "$(json_string "$([ "$mode" = dry ] && echo 'DRY RUN on the CPU stand-in, not a GPU result' || echo 'GPU run')")"
     printf '  "state": %s,\n  "overall": %s,\n' "$(json_string "$state")" "$(json_string "$overall")"
     printf '  "interrupted_by": %s,\n' "$([ -n "$interrupted" ] && json_string "$interrupted" || echo null)"
-    printf '  "started": %s,\n  "elapsed_s": %d,\n  "deadline_s": %d,\n' "$(json_string "$(date -u -d "@$start_epoch" +%Y-%m-%dT%H:%M:%SZ)")" \
+    printf '  "started": %s,\n  "elapsed_s": %d,\n  "deadline_s": %d,\n' "$(json_string "$start_iso")" \
       "$(( $(date +%s) - start_epoch ))" "$deadline_s"
-    printf '  "host": %s,\n  "steps": [' "$(json_string "$(hostname)")"
+    printf '  "host": %s,\n  "steps": [' "$(json_string "${HOSTNAME:-unknown}")"
     for i in "${!names[@]}"; do
       printf '%s\n    {"name": %s, "status": %s, "exit": %s, "seconds": %d, "limit_s": %d, "reason": %s}' "$([ "$i" -gt 0 ] && echo ,)" \
         "$(json_string "${names[$i]}")" "$(json_string "${statuses[$i]}")" "${exits[$i]:-null}" "${seconds[$i]}" "${limits[$i]}" \
@@ -181,7 +181,7 @@ finish() {
 
 # Folders holding libcudart / libcublas / libcudnn / libnvrtc inside the Python packages (nvidia-* wheels, torch/lib).
 python_cuda_folders() {
-  python3 - <<'PY' 2>/dev/null
+  timeout 60 python3 - <<'PY' 2>/dev/null
 import glob, os
 roots = []
 try:
@@ -233,7 +233,7 @@ run_check() {
   mode=$1
   local bundle=${2:-} logdir=${3:-}
   [ "${DEVICE_CHECK_STANDIN:-0}" = 1 ] && mode=dry
-  start_epoch=$(date +%s)
+  start_epoch=$(date +%s) start_iso=$(date -u +%Y-%m-%dT%H:%M:%SZ)
   deadline_epoch=$(( start_epoch + deadline_s ))
   if [ -z "$bundle" ]; then
     if [ -f "$script_dir/MANIFEST.txt" ]; then bundle=$script_dir; else bundle=$default_bundle; fi
@@ -262,7 +262,7 @@ run_check() {
   else
     say "device-check: CUDA backend verification on a GPU machine"
   fi
-  say "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)   host: $(hostname)   kernel: $(uname -r)   deadline: ${deadline_s} s"
+  say "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)   host: ${HOSTNAME:-unknown}   kernel: $(uname -r)   deadline: ${deadline_s} s"
   say "bundle: $bundle"
   sed 's/^/  /' "$bundle/MANIFEST.txt" >>"$log_file" 2>/dev/null
   cp "$bundle/MANIFEST.txt" "$results/" 2>/dev/null
@@ -270,10 +270,10 @@ run_check() {
   local java="$work/jre/bin/java"
   local java_opts=(--enable-native-access=ALL-UNNAMED -Xmx8g)
   local isthmus=("$java" "${java_opts[@]}" -jar "$bundle/lib/isthmus.jar")
-  if command -v nvidia-smi >/dev/null 2>&1; then nvidia-smi >>"$log_file" 2>&1; else say "nvidia-smi: not found"; fi
+  if command -v nvidia-smi >/dev/null 2>&1; then timeout 30 nvidia-smi >>"$log_file" 2>&1; else say "nvidia-smi: not found"; fi
   [ "$mode" = dry ] && { standin_venv "$work" || exit 1; }
   say "python3: $(command -v python3) ($(python3 --version 2>&1)); VIRTUAL_ENV=${VIRTUAL_ENV:-unset}"
-  say "torch: $(python3 -c 'import torch; print(torch.__version__, "cuda", torch.version.cuda, "cudnn", torch.backends.cudnn.version(), "gpu available", torch.cuda.is_available())' 2>&1 | tail -n 1)"
+  say "torch: $(timeout 60 python3 -c 'import torch; print(torch.__version__, "cuda", torch.version.cuda, "cudnn", torch.backends.cudnn.version(), "gpu available", torch.cuda.is_available())' 2>&1 | tail -n 1)"
 
   # cuDNN opens NVRTC (and NVRTC its builtins) by name at run time; in pip's layout they are not beside
   # cuDNN, so the child JVMs after the first doctor (which must find everything by itself) get every CUDA
@@ -326,7 +326,7 @@ run_check() {
   done
   # One step of each lesson network, Isthmus's CUDA backend against PyTorch (CPU, float32) from PyTorch's
   # own initial weights (peer/pytorch/one_step_parity.py).
-  if [ "$have_mnist" -eq 1 ] && python3 -c 'import torch' 2>/dev/null; then
+  if [ "$have_mnist" -eq 1 ] && timeout 60 python3 -c 'import torch' 2>/dev/null; then
     step "one step of cnn, inception and resnet: isthmus --backend cuda vs PyTorch" "$parity_limit" \
         python3 "$root/peer/pytorch/one_step_parity.py" "$mnist" --backend cuda --work "$work/one-step-parity" \
         --isthmus-command "$java ${java_opts[*]} -jar $bundle/lib/isthmus.jar"

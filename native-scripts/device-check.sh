@@ -6,7 +6,7 @@
 #       builds BUNDLE (default target-devicecheck/bundle): a jlinked Java runtime with a font (as jre.tar.xz), the
 #       shaded CLI jar, core's test classes, the JUnit console launcher and MNIST (.gz); fails above 64 MiB.
 #   native-scripts/device-check.sh run [BUNDLE] [LOGDIR]     GPU side, no Java needed, at most DEVICE_CHECK_DEADLINE_S
-#       (default 540) seconds: `isthmus doctor` (discovery on its own first), the gpu-tagged tests (a skipped one
+#       (default 420) seconds: `isthmus doctor` (discovery on its own first), the gpu-tagged tests (a skipped one
 #       fails), a 1-epoch training of the lesson CNN with --backend cuda and the lesson's PyTorch CNN on the same
 #       GPU, `isthmus compare` reference vs cuda for three models, a one-step parity with PyTorch and a training
 #       with --cudnn-algo find. LOGDIR (default $OUT when set, else target-devicecheck/logs) receives three files:
