@@ -45,7 +45,10 @@ public final class ModelComparison implements AutoCloseable {
     private final Map<String, Long> parameterTerms = new HashMap<>();
     private int stepsDone;
 
-    /** Creates the model on both backends, initialised from {@code seed}. */
+    /**
+     * Creates the model on both backends, initialised from {@code seed}. The comparison owns both
+     * models and optimizers and frees them on {@link #close()}; the backends stay the caller's to close.
+     */
     public ModelComparison(Backend a, Backend b, Models architecture, long seed, SgdSettings sgd, Tolerances tolerances) {
         this.backendA = a;
         this.backendB = b;
@@ -192,6 +195,7 @@ public final class ModelComparison implements AutoCloseable {
         return modelB;
     }
 
+    /** Frees both models and both optimizers (not the backends). */
     @Override
     public void close() {
         try (modelA; modelB; optimizerA; optimizerB) {

@@ -11,6 +11,12 @@ public final class Memory implements AutoCloseable {
     /** Frees a block; given by the backend that allocated it. */
     @FunctionalInterface
     public interface Releaser {
+        /**
+         * Frees the block; called once, by {@link Memory#close()}.
+         *
+         * @param segment the block as it was handed to {@link Memory#Memory}
+         * @param bytes   its size
+         */
         void release(MemorySegment segment, long bytes);
     }
 
@@ -19,6 +25,14 @@ public final class Memory implements AutoCloseable {
     private final Releaser releaser;
     private final AtomicBoolean released = new AtomicBoolean();
 
+    /**
+     * Takes ownership of a block that a backend has just allocated: from here on only {@link #close()}
+     * frees it, through {@code releaser}. Normally a {@link Tensor} owns the {@code Memory} and closes it.
+     *
+     * @param segment  the block (host memory, or a device address on GPU backends)
+     * @param bytes    its size
+     * @param releaser the backend's way of freeing it
+     */
     public Memory(MemorySegment segment, long bytes, Releaser releaser) {
         this.segment = segment;
         this.bytes = bytes;
@@ -33,14 +47,17 @@ public final class Memory implements AutoCloseable {
         return segment;
     }
 
+    /** @return the block's size in bytes */
     public long bytes() {
         return bytes;
     }
 
+    /** @return whether {@link #close()} has freed the block */
     public boolean isReleased() {
         return released.get();
     }
 
+    /** Frees the block through its releaser, once; later calls do nothing. The owner (usually a tensor) calls it. */
     @Override
     public void close() {
         if (released.compareAndSet(false, true)) {

@@ -16,6 +16,16 @@ public final class Tensor implements AutoCloseable {
     private final Memory memory;
     private final boolean owner;
 
+    /**
+     * A tensor that owns {@code memory}: closing the tensor frees it, so the caller hands the memory
+     * over and must not close it itself. Backends create tensors this way; users get them from a
+     * {@link Backend} ({@code zeros}, {@code fromArray}, ...) and close them, or let a
+     * {@code StepScope} close them.
+     *
+     * @param shape   the tensor's shape; {@code memory} must hold at least {@code shape.bytes()}
+     * @param backend the backend whose memory this is
+     * @param memory  the memory, owned by the new tensor from now on
+     */
     public Tensor(Shape shape, Backend backend, Memory memory) {
         this(shape, backend, memory, true);
     }
@@ -51,7 +61,11 @@ public final class Tensor implements AutoCloseable {
         return memory.isReleased();
     }
 
-    /** The same memory seen with another shape of equal size, like PyTorch's {@code view}; no copy. */
+    /**
+     * The same memory seen with another shape of equal size, like PyTorch's {@code view}; no copy.
+     * The view does not own the memory: closing it frees nothing, and it is unusable once this
+     * tensor is closed.
+     */
     public Tensor view(Shape newShape) {
         if (newShape.numel() != shape.numel()) {
             throw new IllegalArgumentException("view: cannot view " + shape + " (" + shape.numel() + " elements) as " + newShape + " (" + newShape.numel() + " elements)");

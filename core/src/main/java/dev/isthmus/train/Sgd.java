@@ -17,6 +17,12 @@ public final class Sgd implements AutoCloseable {
     private final SgdSettings settings;
     private final Map<String, Tensor> momentumBuffers = new LinkedHashMap<>();
 
+    /**
+     * An optimizer without momentum buffers yet. The buffers it creates live in the backend's memory
+     * and belong to it: close the optimizer (try-with-resources) when training ends.
+     *
+     * @param settings learning rate, momentum and weight decay
+     */
     public Sgd(SgdSettings settings) {
         this.settings = settings;
     }
@@ -44,7 +50,7 @@ public final class Sgd implements AutoCloseable {
         return state;
     }
 
-    /** Restores momentum buffers saved by {@link #state()}, on the model's backend. */
+    /** Restores momentum buffers saved by {@link #state()}, on the model's backend; frees the buffers it had. */
     public void load(Model model, Map<String, float[]> state) {
         close();
         state.forEach((name, values) -> {
@@ -56,7 +62,7 @@ public final class Sgd implements AutoCloseable {
         });
     }
 
-    /** Moves the momentum buffers to another backend (with {@link Model#to}). */
+    /** Moves the momentum buffers to another backend (with {@link Model#to}), freeing the old ones. */
     public void moveTo(Backend target) {
         momentumBuffers.replaceAll((name, buffer) -> {
             if (buffer.backend() == target) return buffer;
@@ -66,6 +72,7 @@ public final class Sgd implements AutoCloseable {
         });
     }
 
+    /** Frees the momentum buffers; the optimizer can be used again and starts from zero momentum. */
     @Override
     public void close() {
         momentumBuffers.values().forEach(Tensor::close);
