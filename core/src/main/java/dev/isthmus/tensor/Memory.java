@@ -39,7 +39,12 @@ public final class Memory implements AutoCloseable {
         this.releaser = releaser;
     }
 
-    /** The block: host memory on CPU backends, a device address (not dereferenceable on the host) on GPU backends. */
+    /**
+     * The block: host memory on CPU backends, a device address (not dereferenceable on the host) on GPU backends.
+     *
+     * @return the block; still owned by this {@code Memory}
+     * @throws IllegalStateException after {@link #close()}
+     */
     public MemorySegment segment() {
         if (released.get()) {
             throw new IllegalStateException("tensor memory was already freed (use after close)");
@@ -47,12 +52,20 @@ public final class Memory implements AutoCloseable {
         return segment;
     }
 
-    /** @return the block's size in bytes */
+    /**
+     * The block's size.
+     *
+     * @return its size in bytes
+     */
     public long bytes() {
         return bytes;
     }
 
-    /** @return whether {@link #close()} has freed the block */
+    /**
+     * Whether the block was freed.
+     *
+     * @return true once {@link #close()} has freed it
+     */
     public boolean isReleased() {
         return released.get();
     }
