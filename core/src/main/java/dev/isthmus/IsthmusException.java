@@ -18,6 +18,7 @@ public class IsthmusException extends RuntimeException {
     /** Exit code when stopped by Ctrl-C. */
     public static final int EXIT_INTERRUPTED = 130;
 
+    /** The process exit code (serialized with the exception). */
     private final int exitCode;
 
     /**
