@@ -187,10 +187,20 @@ public final class ModelComparison implements AutoCloseable {
         return output.numel() / output.dim(1);
     }
 
+    /**
+     * The model on backend a.
+     *
+     * @return the model, still owned (and closed) by this comparison
+     */
     public Model modelA() {
         return modelA;
     }
 
+    /**
+     * The model on backend b.
+     *
+     * @return the model, still owned (and closed) by this comparison
+     */
     public Model modelB() {
         return modelB;
     }
