@@ -2,10 +2,23 @@ package dev.isthmus.train;
 
 import dev.isthmus.nn.Model;
 
-/** Accuracy and confusion matrix of a model on labelled batches. */
+/**
+ * Accuracy and confusion matrix of a model on labelled batches.
+ *
+ * @param samples   images classified
+ * @param correct   of which correctly
+ * @param confusion {@code confusion[actual][predicted]} counts
+ */
 public record Evaluation(int samples, int correct, int[][] confusion) {
 
-    /** Classifies every batch; {@code confusion[actual][predicted]} counts samples. */
+    /**
+     * Classifies every batch; {@code confusion[actual][predicted]} counts samples.
+     *
+     * @param model   the model, in its current state; its native memory stays the caller's
+     * @param batches labelled batches
+     * @param classes the number of classes
+     * @return the counts
+     */
     public static Evaluation run(Model model, Iterable<Batch> batches, int classes) {
         int[][] confusion = new int[classes][classes];
         int samples = 0;
@@ -22,6 +35,11 @@ public record Evaluation(int samples, int correct, int[][] confusion) {
         return new Evaluation(samples, correct, confusion);
     }
 
+    /**
+     * The fraction classified correctly.
+     *
+     * @return correct / samples, 0 when there were none
+     */
     public double accuracy() {
         return samples == 0 ? 0 : (double) correct / samples;
     }
