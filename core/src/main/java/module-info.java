@@ -1,11 +1,13 @@
 /**
  * Isthmus: tensors in off-heap memory, the {@code Backend} contract with a pure-Java reference backend
- * and a cuDNN/cuBLAS backend, layers and models, MNIST-style data, training, safetensors checkpoints
- * and backend comparison. Run with {@code --enable-native-access=dev.isthmus.core}.
+ * and a cuDNN/cuBLAS backend, layers and models, MNIST-style data, training, safetensors checkpoints,
+ * backend comparison, and prediction on images. Run with
+ * {@code --enable-native-access=dev.isthmus.core,dev.isthmus.bindings}.
  */
 module dev.isthmus.core {
     requires dev.isthmus.bindings;
     requires java.net.http;
+    requires transitive java.desktop; // BufferedImage in the Predictor API; ImageIO reads images
     requires transitive com.fasterxml.jackson.databind; // ObjectNode in the JSON reports' signatures
     requires org.apache.commons.compress;
     requires org.apache.commons.io;
@@ -20,6 +22,8 @@ module dev.isthmus.core {
     exports dev.isthmus.data;
     exports dev.isthmus.checkpoint;
     exports dev.isthmus.compare;
+    exports dev.isthmus.image;
+    exports dev.isthmus.infer;
     // Where the CUDA libraries are searched for and how they load. Exported to all because CudaEnvironment
     // and CudaException (backend.cuda) show its types; once they stop, export it only to dev.isthmus.cli.
     exports dev.isthmus.backend.cuda.nativelib;

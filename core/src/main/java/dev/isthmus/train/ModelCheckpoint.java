@@ -54,6 +54,20 @@ public final class ModelCheckpoint {
      * @param progress  how far training got
      */
     public static void save(Path modelFile, Model model, Sgd optimizer, Progress progress) {
+        save(modelFile, model, optimizer, progress, Map.of());
+    }
+
+    /**
+     * Like {@link #save(Path, Model, Sgd, Progress)}, with {@code extra} metadata entries (what the model was
+     * trained on: class names, normalisation) that predict reads back.
+     *
+     * @param modelFile where the weights go ({@code model.safetensors}); the optimizer file goes beside it
+     * @param model     the trained network
+     * @param optimizer whose momentum is saved
+     * @param progress  epochs and steps done
+     * @param extra     further metadata entries; none may use a reserved key
+     */
+    public static void save(Path modelFile, Model model, Sgd optimizer, Progress progress, Map<String, String> extra) {
         Map<String, HostTensor> momentum = new LinkedHashMap<>();
         optimizer.state().forEach((name, values) -> momentum.put(name, new HostTensor(model.stateDict().get(name).shape(), values)));
         Map<String, String> metadata = new LinkedHashMap<>();
@@ -62,6 +76,7 @@ public final class ModelCheckpoint {
         metadata.put("lr", Float.toString(optimizer.settings().learningRate()));
         metadata.put("momentum", Float.toString(optimizer.settings().momentum()));
         metadata.put("weight_decay", Float.toString(optimizer.settings().weightDecay()));
+        metadata.putAll(extra);
         TrainingCheckpoints.save(modelFile, new TrainingState(model.name(), progress.epochsDone(), progress.step(),
                 parameters(model), momentum, metadata));
     }
