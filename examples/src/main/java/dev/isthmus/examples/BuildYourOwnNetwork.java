@@ -8,6 +8,8 @@ import dev.isthmus.data.Dataset;
 import dev.isthmus.data.DatasetFetcher;
 import dev.isthmus.data.DatasetKind;
 import dev.isthmus.data.SyntheticBatches;
+import dev.isthmus.infer.Prediction;
+import dev.isthmus.infer.Predictor;
 import dev.isthmus.nn.Conv2d;
 import dev.isthmus.nn.Flatten;
 import dev.isthmus.nn.Linear;
@@ -65,10 +67,13 @@ public final class BuildYourOwnNetwork {
             }
             ModelCheckpoint.save(file, model, sgd, new ModelCheckpoint.Progress(0, step, 42, BATCH_SIZE));
         }
-        try (Backend backend = new ReferenceBackend(); Model reloaded = mine(backend)) {
-            ModelCheckpoint.loadWeights(file, reloaded);               // any backend can load the file
-            int[] predicted = TrainingStep.predict(reloaded, testBatches.getFirst());
-            System.out.println("predicted " + Arrays.toString(Arrays.copyOf(predicted, 10)));
+        try (Backend backend = new ReferenceBackend();                 // any backend can load the file
+             Model reloaded = mine(backend);
+             Predictor predictor = Predictor.load(file, reloaded)) {    // the saved weights, into a fresh network
+            Batch test = testBatches.getFirst();
+            Prediction first = predictor.predict(Arrays.copyOf(test.images(), 28 * 28));  // or a BufferedImage
+            System.out.printf("first test image: %s (%.1f%%), label %d%n",
+                    first.best().name(), 100 * first.best().probability(), test.labels()[0]);
             System.out.printf("accuracy %.3f%n", Evaluation.run(reloaded, testBatches, 10).accuracy());
         }
         // README:end
