@@ -140,11 +140,6 @@ public record SearchConfig(List<SearchLocation> locations,
         return new SearchConfig(builder.locations(), explicit, builder.scanned);
     }
 
-    /** The folders that exist, in search order. */
-    public List<SearchLocation> existingLocations() {
-        return locations.stream().filter(SearchLocation::exists).toList();
-    }
-
     private static List<Path> condaRoots(Map<String, String> environment, Path home) {
         List<Path> roots = new ArrayList<>();
         String prefix = environment.get("CONDA_PREFIX");
