@@ -50,7 +50,7 @@ stale() {
 }
 if stale; then
   echo "bench.sh: building $jar" >&2
-  (cd "$root" && ./mvnw -B -q "-Disthmus.buildDir=$build_dir" -pl bench -am package -DskipTests)
+  (cd "$root" && mvn -B -q "-Disthmus.buildDir=$build_dir" -pl bench -am package -DskipTests)
 fi
 
 if [ -z "$out" ]; then

@@ -39,11 +39,11 @@ prepare() {
   set -e
   # shellcheck source=find-jdk.sh
   . "$script_dir/find-jdk.sh"
-  isthmus_find_jdk || fail "prepare needs JDK 25 (jlink, jdeps) and builds with ./mvnw."
+  isthmus_find_jdk || fail "prepare needs JDK 25 (jlink, jdeps) and builds with mvn."
   local build_dir=${ISTHMUS_DEVICECHECK_BUILD_DIR:-target-devicecheck-build}
   echo "device-check prepare: building the CLI and core's test classes (-Disthmus.buildDir=$build_dir)"
-  (cd "$root" && ./mvnw -B -q -Disthmus.buildDir="$build_dir" -pl cli -am -DskipTests package) \
-    || fail "the Maven build failed; run it by hand to see why: ./mvnw -B -Disthmus.buildDir=$build_dir -pl cli -am -DskipTests package"
+  (cd "$root" && mvn -B -q -Disthmus.buildDir="$build_dir" -pl cli -am -DskipTests package) \
+    || fail "the Maven build failed; run it by hand to see why: mvn -B -Disthmus.buildDir=$build_dir -pl cli -am -DskipTests package"
 
   local jar="$root/cli/$build_dir/isthmus.jar"
   local test_classes="$root/core/$build_dir/test-classes"
@@ -61,10 +61,10 @@ prepare() {
   jupiter=$(sed -n 's:.*<junit.version>\(.*\)</junit.version>.*:\1:p' "$root/pom.xml" | head -n 1)
   platform="1.${jupiter#5.}"
   echo "device-check prepare: JUnit console launcher $platform"
-  (cd "$root" && ./mvnw -B -q dependency:copy \
+  (cd "$root" && mvn -B -q dependency:copy \
       -Dartifact="org.junit.platform:junit-platform-console-standalone:$platform" \
       -DoutputDirectory="$bundle/lib" -Dmdep.stripVersion=true) \
-    || fail "could not copy junit-platform-console-standalone $platform with ./mvnw dependency:copy"
+    || fail "could not copy junit-platform-console-standalone $platform with mvn dependency:copy"
 
   local modules jre="$root/target-devicecheck/jre"
   modules=$(runtime_modules "$bundle/lib/isthmus.jar" "$bundle/lib/junit-platform-console-standalone.jar")

@@ -9,9 +9,9 @@ isthmus_build_peer() {
   if [ ! -f "$peer_build/classpath.txt" ] || [ -n "$(find "$peer_dir/pom.xml" "$peer_dir/src" "$root/pom.xml" \
       "$root/core/pom.xml" "$root/core/src/main" "$root/bindings/src/main" -newer "$peer_build/classpath.txt" -print -quit)" ]; then
     echo "Building the libtorch peer (the first build downloads libtorch, about 110 MB) ..." >&2
-    (cd "$root" && ./mvnw -B -q install -DskipTests -pl core -am && \
-      ./mvnw -B -q -f peer/libtorch/pom.xml -Disthmus.buildDir=target package) >&2 || {
-      echo "$peer_script: the peer build failed; run './mvnw install -DskipTests -pl core -am && ./mvnw -f peer/libtorch/pom.xml package' to see why." >&2
+    (cd "$root" && mvn -B -q install -DskipTests -pl core -am && \
+      mvn -B -q -f peer/libtorch/pom.xml -Disthmus.buildDir=target package) >&2 || {
+      echo "$peer_script: the peer build failed; run 'mvn install -DskipTests -pl core -am && mvn -f peer/libtorch/pom.xml package' to see why." >&2
       return 1; }
   fi
   peer_classpath="$peer_build/classes:$(cat "$peer_build/classpath.txt")"

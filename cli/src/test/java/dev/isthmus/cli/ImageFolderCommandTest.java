@@ -3,7 +3,7 @@ package dev.isthmus.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.isthmus.checkpoint.SafeTensors;
-import dev.isthmus.image.ImageTrees;
+import dev.isthmus.testing.ImageTrees;
 import dev.isthmus.infer.InputSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

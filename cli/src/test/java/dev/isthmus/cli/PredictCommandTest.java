@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.isthmus.data.IdxImages;
 import dev.isthmus.data.IdxLabels;
 import dev.isthmus.data.IdxReader;
-import dev.isthmus.image.ImageTrees;
+import dev.isthmus.testing.ImageTrees;
 import dev.isthmus.reliability.TinyMnist;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

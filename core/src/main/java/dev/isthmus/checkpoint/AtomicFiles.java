@@ -21,6 +21,12 @@ public final class AtomicFiles {
     /** Writes the new content into the (temporary) channel. */
     @FunctionalInterface
     public interface ContentWriter {
+        /**
+         * Writes the whole content.
+         *
+         * @param channel the temporary file, open for writing; closed by {@link AtomicFiles}
+         * @throws IOException when writing fails (the target stays as it was)
+         */
         void write(FileChannel channel) throws IOException;
     }
 
@@ -30,6 +36,10 @@ public final class AtomicFiles {
     /**
      * Writes {@code target} atomically. On failure the temporary file is removed, {@code target} is
      * left exactly as it was, and the exception is rethrown.
+     *
+     * @param target the file to replace or create
+     * @param writer writes the new content
+     * @throws IOException when writing, syncing or renaming fails
      */
     public static void replace(Path target, ContentWriter writer) throws IOException {
         Path absolute = target.toAbsolutePath();

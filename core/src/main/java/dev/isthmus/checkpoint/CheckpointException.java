@@ -10,10 +10,21 @@ import java.nio.file.Path;
  */
 public final class CheckpointException extends IsthmusException {
 
+    /**
+     * A checkpoint problem.
+     *
+     * @param message one line: the file, the problem, what was expected
+     */
     public CheckpointException(String message) {
         super(EXIT_BAD_INPUT, message);
     }
 
+    /**
+     * A checkpoint problem with its cause.
+     *
+     * @param message one line: the file, the problem, what was expected
+     * @param cause   the underlying error
+     */
     public CheckpointException(String message, Throwable cause) {
         super(EXIT_BAD_INPUT, message, cause);
     }

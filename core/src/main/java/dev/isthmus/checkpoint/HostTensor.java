@@ -7,14 +7,25 @@ import java.util.Arrays;
 /**
  * A float32 tensor in host memory, row-major: what a checkpoint stores and returns. Equality is by
  * shape and exact bit pattern of the values (so NaN payloads and -0.0 count).
+ *
+ * @param shape  the shape
+ * @param values {@code shape.numel()} values, row-major (Java heap, no native memory)
  */
 public record HostTensor(Shape shape, float[] values) {
+    /** Checks that the values fill the shape. */
     public HostTensor {
         if (shape.numel() != values.length) {
             throw new IllegalArgumentException("shape " + shape + " holds " + shape.numel() + " values, not " + values.length);
         }
     }
 
+    /**
+     * A host tensor of the given values.
+     *
+     * @param shape  the shape
+     * @param values its values, row-major
+     * @return the tensor
+     */
     public static HostTensor of(Shape shape, float... values) {
         return new HostTensor(shape, values);
     }

@@ -68,6 +68,10 @@ public final class SafeTensors {
     /**
      * Writes {@code tensors} and {@code metadata} to {@code file} atomically (temporary file,
      * fsync, rename): if anything fails, an existing {@code file} is left intact.
+     *
+     * @param file     the file
+     * @param tensors  tensors by name, written in this order
+     * @param metadata string metadata for the header's {@code __metadata__}
      */
     public static void write(Path file, Map<String, HostTensor> tensors, Map<String, String> metadata) {
         byte[] header = header(tensors, metadata); // validate before touching the disk
@@ -81,7 +85,13 @@ public final class SafeTensors {
         }
     }
 
-    /** The complete file content in memory (small files, tests). */
+    /**
+     * The complete file content in memory (small files, tests).
+     *
+     * @param tensors  tensors by name
+     * @param metadata string metadata
+     * @return the bytes of a safetensors file
+     */
     public static byte[] encode(Map<String, HostTensor> tensors, Map<String, String> metadata) {
         byte[] header = header(tensors, metadata);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -93,7 +103,14 @@ public final class SafeTensors {
         return bytes.toByteArray();
     }
 
-    /** Writes the whole file content (header length, header, data) to a channel. */
+    /**
+     * Writes the whole file content (header length, header, data) to a channel.
+     *
+     * @param channel  where to write; left open
+     * @param tensors  tensors by name
+     * @param metadata string metadata
+     * @throws IOException when the channel fails
+     */
     public static void writeTo(WritableByteChannel channel, Map<String, HostTensor> tensors, Map<String, String> metadata) throws IOException {
         writeBody(channel, header(tensors, metadata), tensors);
     }
@@ -170,7 +187,12 @@ public final class SafeTensors {
 
     // ------------------------------------------------------------------ reading
 
-    /** Reads and validates a whole file. */
+    /**
+     * Reads and validates a whole file.
+     *
+     * @param file the file
+     * @return its tensors and metadata
+     */
     public static SafeTensorsFile read(Path file) {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             return read(file, channel);
@@ -181,7 +203,14 @@ public final class SafeTensors {
         }
     }
 
-    /** Reads a file and checks it holds exactly the tensors {@code expected} names, with those shapes. */
+    /**
+     * Reads a file and checks it holds exactly the tensors {@code expected} names, with those shapes.
+     *
+     * @param file      the file
+     * @param expected  shapes by tensor name
+     * @param modelName the model, for messages
+     * @return its tensors and metadata
+     */
     public static SafeTensorsFile read(Path file, Map<String, Shape> expected, String modelName) {
         SafeTensorsFile content = read(file);
         content.requireTensors(expected, modelName);

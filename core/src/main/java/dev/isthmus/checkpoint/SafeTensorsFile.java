@@ -11,17 +11,24 @@ import java.util.TreeSet;
 /**
  * The content of a safetensors file: tensors by name (in file order) and the string metadata.
  *
- * @param file where it was read from, for messages (may be null for in-memory data)
+ * @param file     where it was read from, for messages (may be null for in-memory data)
+ * @param tensors  tensors by name, in file order
+ * @param metadata the header's string metadata
  */
 public record SafeTensorsFile(Path file, Map<String, HostTensor> tensors, Map<String, String> metadata) {
     private static final int NAMES_SHOWN = 5;
 
+    /** Keeps unmodifiable copies of the maps. */
     public SafeTensorsFile {
         tensors = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(tensors));
         metadata = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(metadata));
     }
 
-    /** Shapes by name, as a model's expectation is expressed. */
+    /**
+     * Shapes by name, as a model's expectation is expressed.
+     *
+     * @return the tensors' shapes, in file order
+     */
     public Map<String, Shape> shapes() {
         Map<String, Shape> shapes = new java.util.LinkedHashMap<>();
         tensors.forEach((name, tensor) -> shapes.put(name, tensor.shape()));
@@ -32,6 +39,9 @@ public record SafeTensorsFile(Path file, Map<String, HostTensor> tensors, Map<St
      * Checks that the file holds exactly the tensors {@code expected} names, with those shapes;
      * throws a one-line message naming the missing, unexpected or mis-shaped tensors otherwise,
      * e.g. "conv1.weight has shape [10, 1, 3, 3] but model 'cnn' expects [10, 1, 5, 5]".
+     *
+     * @param expected  shapes by tensor name
+     * @param modelName the model, for messages
      */
     public void requireTensors(Map<String, Shape> expected, String modelName) {
         List<String> problems = new ArrayList<>();

@@ -26,27 +26,43 @@ import java.util.UUID;
  * reports instead of silently pairing new weights with old momentum.
  */
 public final class TrainingCheckpoints {
+    /** Metadata key: the model's name ({@code cnn}, {@code inception}, ...). */
     public static final String MODEL = "model";
+    /** Metadata key: epochs completed. */
     public static final String EPOCH = "epoch";
+    /** Metadata key: optimizer steps taken. */
     public static final String STEP = "step";
+    /** Metadata key: an id shared by the model file and its optimizer file. */
     public static final String CHECKPOINT_ID = "checkpoint_id";
     /** "pt": tells Hugging Face tooling the tensors form a PyTorch state dict. */
     public static final String FORMAT = "format";
+    /** The metadata keys set by the checkpoint itself, not by callers. */
     public static final Set<String> RESERVED_KEYS = Set.of(MODEL, EPOCH, STEP, CHECKPOINT_ID, FORMAT);
+    /** Prefix of the momentum buffers' names in the optimizer file. */
     public static final String MOMENTUM_PREFIX = "optimizer.momentum.";
     private static final String SUFFIX = ".safetensors";
 
     private TrainingCheckpoints() {
     }
 
-    /** The optimizer file beside {@code modelFile}: {@code x.safetensors} → {@code x.optimizer.safetensors}. */
+    /**
+     * The optimizer file beside {@code modelFile}: {@code x.safetensors} → {@code x.optimizer.safetensors}.
+     *
+     * @param modelFile the model file
+     * @return the optimizer file's path
+     */
     public static Path optimizerFile(Path modelFile) {
         String name = modelFile.getFileName().toString();
         String stem = name.endsWith(SUFFIX) ? name.substring(0, name.length() - SUFFIX.length()) : name;
         return modelFile.resolveSibling(stem + ".optimizer" + SUFFIX);
     }
 
-    /** Writes the optimizer file (if there is momentum), then the model file; removes a stale optimizer file otherwise. */
+    /**
+     * Writes the optimizer file (if there is momentum), then the model file; removes a stale optimizer file otherwise.
+     *
+     * @param modelFile the model file
+     * @param state     what to write
+     */
     public static void save(Path modelFile, TrainingState state) {
         for (String key : state.metadata().keySet()) {
             if (RESERVED_KEYS.contains(key)) {
@@ -82,6 +98,10 @@ public final class TrainingCheckpoints {
      * Reads a checkpoint for model {@code modelName} whose parameters have {@code expectedShapes};
      * the optimizer file is read when present (momentum is empty otherwise).
      *
+     * @param modelFile      the model file
+     * @param modelName      the model it must belong to
+     * @param expectedShapes the parameters' shapes by name
+     * @return weights, momentum, progress and metadata
      * @throws CheckpointException when the files are damaged, belong to another model, or do not pair up
      */
     public static TrainingState load(Path modelFile, String modelName, Map<String, Shape> expectedShapes) {

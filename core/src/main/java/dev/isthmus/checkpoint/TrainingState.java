@@ -17,6 +17,7 @@ import java.util.Map;
  */
 public record TrainingState(String modelName, int epoch, long step, Map<String, HostTensor> weights,
                             Map<String, HostTensor> momentum, Map<String, String> metadata) {
+    /** Keeps unmodifiable copies of the maps. */
     public TrainingState {
         weights = Collections.unmodifiableMap(new LinkedHashMap<>(weights));
         momentum = Collections.unmodifiableMap(new LinkedHashMap<>(momentum));

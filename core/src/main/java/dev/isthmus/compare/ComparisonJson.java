@@ -18,6 +18,12 @@ public final class ComparisonJson {
     private ComparisonJson() {
     }
 
+    /**
+     * The report as indented JSON text.
+     *
+     * @param report the report
+     * @return the JSON
+     */
     public static String write(ComparisonReport report) {
         try {
             return MAPPER.writeValueAsString(toJson(report));
@@ -26,6 +32,12 @@ public final class ComparisonJson {
         }
     }
 
+    /**
+     * The report as a JSON tree.
+     *
+     * @param report the report
+     * @return the tree
+     */
     public static ObjectNode toJson(ComparisonReport report) {
         ObjectNode root = MAPPER.createObjectNode();
         root.put("a", report.backendA());

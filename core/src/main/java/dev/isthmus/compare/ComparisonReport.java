@@ -20,16 +20,26 @@ import java.util.Optional;
 public record ComparisonReport(String backendA, String backendB, String subject, Map<String, Object> setup,
                                Tolerances tolerances, List<StepReport> steps) {
 
+    /** Keeps an unmodifiable copy of the steps. */
     public ComparisonReport {
         setup = Collections.unmodifiableMap(new LinkedHashMap<>(setup));
         steps = List.copyOf(steps);
     }
 
+    /**
+     * Whether every step agreed within tolerance.
+     *
+     * @return true when no tensor of any step was beyond tolerance
+     */
     public boolean passed() {
         return steps.stream().allMatch(StepReport::passed);
     }
 
-    /** The first step beyond tolerance and, in it, the first tensor beyond tolerance. */
+    /**
+     * The first step beyond tolerance and, in it, the first tensor beyond tolerance.
+     *
+     * @return the mismatch, or empty when all agreed
+     */
     public Optional<Mismatch> firstMismatch() {
         for (StepReport step : steps) {
             Optional<TensorDiff> failure = step.firstFailure();
@@ -38,7 +48,11 @@ public record ComparisonReport(String backendA, String backendB, String subject,
         return Optional.empty();
     }
 
-    /** The tensor and step that used the largest share of their tolerance over the whole run; empty when all values are equal. */
+    /**
+     * The tensor and step that used the largest share of their tolerance over the whole run; empty when all values are equal.
+     *
+     * @return the worst tensor and its step
+     */
     public Optional<Mismatch> worst() {
         Mismatch worst = null;
         for (StepReport step : steps) {
@@ -53,6 +67,8 @@ public record ComparisonReport(String backendA, String backendB, String subject,
     /**
      * One line per tensor that was not compared element by element at some step (a max-pooling input
      * gradient compared tie-aware, see {@link MaxPoolTies}): how many steps, and the first step's note.
+     *
+     * @return one line per noted tensor, in computation order
      */
     public List<String> notes() {
         Map<String, List<String>> byTensor = new LinkedHashMap<>();
@@ -69,7 +85,11 @@ public record ComparisonReport(String backendA, String backendB, String subject,
         return List.copyOf(lines);
     }
 
-    /** Per tensor (in computation order), its worst values over all steps. */
+    /**
+     * Per tensor (in computation order), its worst values over all steps.
+     *
+     * @return one summary per tensor
+     */
     public List<LayerSummary> layerSummary() {
         Map<String, LayerSummary> byTensor = new LinkedHashMap<>();
         for (StepReport step : steps) {

@@ -45,7 +45,17 @@ public final class ModelComparison implements AutoCloseable {
     private final Map<String, Long> parameterTerms = new HashMap<>();
     private int stepsDone;
 
-    /** Creates the model on both backends, initialised from {@code seed}. */
+    /**
+     * Creates the model on both backends, initialised from {@code seed}. The comparison owns both
+     * models and optimizers and frees them on {@link #close()}; the backends stay the caller's to close.
+     *
+     * @param a            the reference backend
+     * @param b            the backend under test
+     * @param architecture the network
+     * @param seed         the initialisation seed, the same on both sides
+     * @param sgd          the optimizer settings
+     * @param tolerances   the tolerances
+     */
     public ModelComparison(Backend a, Backend b, Models architecture, long seed, SgdSettings sgd, Tolerances tolerances) {
         this.backendA = a;
         this.backendB = b;
@@ -63,7 +73,12 @@ public final class ModelComparison implements AutoCloseable {
         this.optimizerB = new Sgd(sgd);
     }
 
-    /** Runs one step on both backends and compares it. */
+    /**
+     * Runs one step on both backends and compares it.
+     *
+     * @param batch the batch, the same for both
+     * @return the step's comparison
+     */
     public StepReport step(Batch batch) {
         StepCapture a = StepCapture.run(modelA, optimizerA, batch);
         StepCapture b = StepCapture.run(modelB, optimizerB, batch);
@@ -74,6 +89,13 @@ public final class ModelComparison implements AutoCloseable {
     /**
      * Runs up to {@code steps} steps on the given batches (fewer if they run out), telling
      * {@code onStep} after each; with {@code failFast} it stops after the first step that disagrees.
+     *
+     * @param batches  the batches
+     * @param steps    the most steps to run
+     * @param failFast stop at the first disagreement
+     * @param setup    the run's settings, for the report
+     * @param onStep   told after each step
+     * @return the report
      */
     public ComparisonReport run(Iterable<Batch> batches, int steps, boolean failFast, Map<String, Object> setup, Consumer<StepReport> onStep) {
         List<StepReport> reports = new ArrayList<>();
@@ -87,7 +109,13 @@ public final class ModelComparison implements AutoCloseable {
         return report(reports, setup);
     }
 
-    /** A report of the given steps, with this comparison's backends, model and tolerances. */
+    /**
+     * A report of the given steps, with this comparison's backends, model and tolerances.
+     *
+     * @param steps the step reports
+     * @param setup the run's settings
+     * @return the report
+     */
     public ComparisonReport report(List<StepReport> steps, Map<String, Object> setup) {
         Map<String, Object> all = new LinkedHashMap<>();
         all.put("model", architecture.id());
@@ -203,14 +231,25 @@ public final class ModelComparison implements AutoCloseable {
         return output.numel() / output.dim(1);
     }
 
+    /**
+     * The model on backend a.
+     *
+     * @return the model, still owned (and closed) by this comparison
+     */
     public Model modelA() {
         return modelA;
     }
 
+    /**
+     * The model on backend b.
+     *
+     * @return the model, still owned (and closed) by this comparison
+     */
     public Model modelB() {
         return modelB;
     }
 
+    /** Frees both models and both optimizers (not the backends). */
     @Override
     public void close() {
         try (modelA; modelB; optimizerA; optimizerB) {

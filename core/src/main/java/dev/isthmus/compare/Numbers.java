@@ -7,7 +7,12 @@ public final class Numbers {
     private Numbers() {
     }
 
-    /** Three significant digits in scientific notation ({@code 1.23e-05}), plain {@code 0} for zero. */
+    /**
+     * Three significant digits in scientific notation ({@code 1.23e-05}), plain {@code 0} for zero.
+     *
+     * @param value the number
+     * @return its text
+     */
     public static String format(double value) {
         if (value == 0) return "0";
         if (Double.isNaN(value)) return "NaN";
@@ -15,7 +20,12 @@ public final class Numbers {
         return String.format(Locale.ROOT, "%.2e", value);
     }
 
-    /** A float value exactly enough to tell neighbours apart ({@link Float#toString}). */
+    /**
+     * A float value exactly enough to tell neighbours apart ({@link Float#toString}).
+     *
+     * @param value the number
+     * @return its text
+     */
     public static String value(float value) {
         return Float.toString(value);
     }

@@ -20,25 +20,51 @@ import java.util.SplittableRandom;
  */
 public sealed interface OpCase {
 
-    /** The op's name on the command line: {@code conv2d}, {@code maxpool2d}, ... */
+    /**
+     * The op's name on the command line: {@code conv2d}, {@code maxpool2d}, ...
+     *
+     * @return the name
+     */
     String name();
 
-    /** The shapes and settings, for reports. */
+    /**
+     * The shapes and settings, for reports.
+     *
+     * @return settings by name
+     */
     Map<String, Object> describe();
 
-    /** Every output of the forward and backward pass, in the order computed, copied to the host. */
+    /**
+     * Every output of the forward and backward pass, in the order computed, copied to the host.
+     * Tensors allocated on {@code backend} are freed before it returns.
+     *
+     * @param backend the backend that computes
+     * @param seed    the inputs' seed
+     * @return the outputs (Java heap)
+     */
     List<Output> evaluate(Backend backend, long seed);
 
     /**
      * One result of the op.
      *
-     * @param terms float32 terms summed into each element (see {@link Tolerances})
+     * @param name   the output's name, e.g. {@code grad_input}
+     * @param kind   what it is
+     * @param shape  its shape
+     * @param terms  float32 terms summed into each element (see {@link Tolerances})
+     * @param values its values
      */
     record Output(String name, TensorKind kind, Shape shape, long terms, float[] values) {
     }
 
-    /** {@code conv2d} with bias: outputs {@code output}, {@code grad_input}, {@code grad_weight}, {@code grad_bias}. */
+    /**
+     * {@code conv2d} with bias: outputs {@code output}, {@code grad_input}, {@code grad_weight}, {@code grad_bias}.
+     *
+     * @param input  [N, C, H, W]
+     * @param weight [K, C, R, S]
+     * @param spec   padding, stride, dilation
+     */
     record Conv2d(Shape input, Shape weight, Conv2dSpec spec) implements OpCase {
+        /** Checks the shapes now, with conv2d's message. */
         public Conv2d {
             spec.outputShape(input, weight); // validate now, with conv2d's message
         }
@@ -89,8 +115,15 @@ public sealed interface OpCase {
         }
     }
 
-    /** {@code maxpool2d} or {@code avgpool2d}: outputs {@code output}, {@code grad_input}. */
+    /**
+     * {@code maxpool2d} or {@code avgpool2d}: outputs {@code output}, {@code grad_input}.
+     *
+     * @param max   max pooling, else average
+     * @param input [N, C, H, W]
+     * @param spec  window, padding, stride
+     */
     record Pool2d(boolean max, Shape input, Pool2dSpec spec) implements OpCase {
+        /** Checks the shapes now, with the pooling op's message. */
         public Pool2d {
             spec.outputShape(max ? "maxPool2d" : "avgPool2d", input);
         }
@@ -130,7 +163,11 @@ public sealed interface OpCase {
         }
     }
 
-    /** {@code relu}: outputs {@code output}, {@code grad_input}. */
+    /**
+     * {@code relu}: outputs {@code output}, {@code grad_input}.
+     *
+     * @param input any shape
+     */
     record Relu(Shape input) implements OpCase {
         @Override
         public String name() {
@@ -158,8 +195,14 @@ public sealed interface OpCase {
         }
     }
 
-    /** {@code linear} [N, in] → [N, features] with bias: outputs {@code output}, {@code grad_input}, {@code grad_weight}, {@code grad_bias}. */
+    /**
+     * {@code linear} [N, in] → [N, features] with bias: outputs {@code output}, {@code grad_input}, {@code grad_weight}, {@code grad_bias}.
+     *
+     * @param input    [N, in]
+     * @param features the output features
+     */
     record Linear(Shape input, int features) implements OpCase {
+        /** Checks that the input is 2-D and the sizes positive. */
         public Linear {
             if (input.rank() != 2) {
                 throw new IllegalArgumentException("linear: input must be 2-D [N, in], got " + input);
@@ -212,8 +255,13 @@ public sealed interface OpCase {
         }
     }
 
-    /** {@code cross-entropy} on logits [N, classes] with random labels: outputs {@code loss}, {@code grad_logits}. */
+    /**
+     * {@code cross-entropy} on logits [N, classes] with random labels: outputs {@code loss}, {@code grad_logits}.
+     *
+     * @param logits [N, classes]
+     */
     record CrossEntropyLoss(Shape logits) implements OpCase {
+        /** Checks that the logits are 2-D and not empty. */
         public CrossEntropyLoss {
             if (logits.rank() != 2 || logits.dim(0) == 0 || logits.dim(1) == 0) {
                 throw new IllegalArgumentException("cross-entropy: logits must be 2-D [N, classes] with N and classes at least 1, got " + logits);
@@ -247,7 +295,14 @@ public sealed interface OpCase {
         }
     }
 
-    /** {@code shape.numel()} values uniform in [-bound, bound). */
+    /**
+     * {@code shape.numel()} values uniform in [-bound, bound).
+     *
+     * @param random the generator
+     * @param shape  how many values
+     * @param bound  the range's half-width
+     * @return the values
+     */
     static float[] uniform(SplittableRandom random, Shape shape, double bound) {
         float[] values = new float[Math.toIntExact(shape.numel())];
         for (int i = 0; i < values.length; i++) values[i] = (float) ((random.nextDouble() * 2 - 1) * bound);

@@ -12,6 +12,16 @@ public final class OpComparison {
     private OpComparison() {
     }
 
+    /**
+     * Evaluates {@code op} on both backends from the same inputs and compares every output.
+     *
+     * @param a          the reference backend
+     * @param b          the backend under test
+     * @param op         the op and its shapes
+     * @param seed       the inputs' seed
+     * @param tolerances the tolerances
+     * @return a one-step report
+     */
     public static ComparisonReport run(Backend a, Backend b, OpCase op, long seed, Tolerances tolerances) {
         List<OpCase.Output> outputsA = op.evaluate(a, seed);
         List<OpCase.Output> outputsB = op.evaluate(b, seed);

@@ -8,11 +8,15 @@ import java.util.Arrays;
  * How far two backends' values of one tensor are apart.
  *
  * @param tensor      layer path or state-dict name ({@code conv1}, {@code incep1.branch3x3_2.weight}, {@code loss})
+ * @param kind        what the tensor is
+ * @param shape       its shape (side A's when the shapes differ)
  * @param terms       float32 terms summed on the way to this tensor; the tolerance was scaled by its square root
  * @param magnitude   root mean square of side A's finite values; the kind's atol was scaled by it
  * @param tolerance   the effective, absolute tolerance (see {@link Tolerances})
  * @param maxAbs      largest {@code |a - b|}
+ * @param maxAbsIndex flat index of the element with {@code maxAbs}
  * @param maxRel      largest {@code |a - b| / max(|a|, |b|)} (symmetric and at most 2, so it stays finite)
+ * @param maxRelIndex flat index of the element with {@code maxRel}
  * @param worstRatio  largest {@code |a - b| / (atol + rtol·|a|)}: the share of the tolerance used, above 1 = mismatch
  * @param worstIndex  flat index of the element with the worst ratio ({@code -1} for an empty tensor or a shape mismatch)
  * @param worstA      backend A's value there
@@ -25,13 +29,35 @@ public record TensorDiff(String tensor, TensorKind kind, Shape shape, long terms
                          double maxAbs, long maxAbsIndex, double maxRel, long maxRelIndex,
                          double worstRatio, long worstIndex, float worstA, float worstB, String problem, String note) {
 
-    /** Compares element by element under {@code tolerances}' rule for {@code kind}; {@code a} is the reference side. */
+    /**
+     * Compares element by element under {@code tolerances}' rule for {@code kind}; {@code a} is the reference side.
+     *
+     * @param tensor layer path or state-dict name
+     * @param kind   what the tensor is
+     * @param shape  its shape
+     * @param a      side A's values (the reference)
+     * @param b      side B's values
+     * @param terms  float32 terms summed into each element
+     * @param tolerances the tolerances, scaled here for this tensor
+     * @return the comparison
+     */
     public static TensorDiff compare(String tensor, TensorKind kind, Shape shape, float[] a, float[] b, long terms, Tolerances tolerances) {
         double magnitude = rms(a);
         return compare(tensor, kind, shape, a, b, terms, magnitude, tolerances.forTensor(kind, terms, magnitude));
     }
 
-    /** Compares element by element under an absolute {@code tolerance}; {@code a} is the reference side. */
+    /**
+     * Compares element by element under an absolute {@code tolerance}; {@code a} is the reference side.
+     *
+     * @param tensor layer path or state-dict name
+     * @param kind   what the tensor is
+     * @param shape  its shape
+     * @param a      side A's values (the reference)
+     * @param b      side B's values
+     * @param terms  float32 terms summed into each element
+     * @param tolerance the absolute tolerance
+     * @return the comparison
+     */
     public static TensorDiff compare(String tensor, TensorKind kind, Shape shape, float[] a, float[] b, long terms, Tolerance tolerance) {
         return compare(tensor, kind, shape, a, b, terms, rms(a), tolerance);
     }
@@ -76,7 +102,12 @@ public record TensorDiff(String tensor, TensorKind kind, Shape shape, long terms
                 worstRatio, worstIndex, worstA, worstB, problem, newNote);
     }
 
-    /** Root mean square of the finite values (0 for none). */
+    /**
+     * Root mean square of the finite values (0 for none).
+     *
+     * @param values the values
+     * @return their RMS
+     */
     public static double rms(float[] values) {
         double sum = 0;
         long count = 0;
@@ -89,22 +120,41 @@ public record TensorDiff(String tensor, TensorKind kind, Shape shape, long terms
         return count == 0 ? 0 : Math.sqrt(sum / count);
     }
 
+    /**
+     * Whether every element agreed within tolerance.
+     *
+     * @return true when {@code worstRatio <= 1}
+     */
     public boolean passed() {
         return worstRatio <= 1;
     }
 
-    /** {@code conv2.weight (param-grad)}. */
+    /**
+     * The tensor and its kind: {@code conv2.weight (param-grad)}.
+     *
+     * @return the label
+     */
     public String label() {
         return tensor + " (" + kind.id() + ")";
     }
 
-    /** A flat index as NCHW coordinates, {@code [3, 7, 12, 4]}. */
+    /**
+     * A flat index as NCHW coordinates, {@code [3, 7, 12, 4]}.
+     *
+     * @param flat the flat index
+     * @return the coordinates, or "-" for {@code -1}
+     */
     public String index(long flat) {
         long[] coordinates = coordinates(flat);
         return coordinates == null ? "-" : Arrays.toString(coordinates);
     }
 
-    /** A flat index as coordinates along each axis of {@link #shape}; null for {@code -1}. */
+    /**
+     * A flat index as coordinates along each axis of {@link #shape}; null for {@code -1}.
+     *
+     * @param flat the flat index
+     * @return the coordinates
+     */
     public long[] coordinates(long flat) {
         if (flat < 0) return null;
         int[] dims = shape.dims();
@@ -118,7 +168,11 @@ public record TensorDiff(String tensor, TensorKind kind, Shape shape, long terms
         return coordinates;
     }
 
-    /** One line saying where the worst element is, both values, the error and the tolerance. */
+    /**
+     * One line saying where the worst element is, both values, the error and the tolerance.
+     *
+     * @return the line
+     */
     public String describeWorst() {
         if (problem != null) return label() + ": " + problem;
         return label() + " at " + index(worstIndex) + ": a=" + Numbers.value(worstA) + ", b=" + Numbers.value(worstB)

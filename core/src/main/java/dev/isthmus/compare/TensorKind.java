@@ -19,11 +19,21 @@ public enum TensorKind {
         this.id = id;
     }
 
-    /** The name used on the command line and in JSON: {@code activation}, {@code activation-grad}, ... */
+    /**
+     * The name used on the command line and in JSON: {@code activation}, {@code activation-grad}, ...
+     *
+     * @return the id
+     */
     public String id() {
         return id;
     }
 
+    /**
+     * The kind of a command-line name.
+     *
+     * @param id the name, e.g. {@code param-grad}
+     * @return the kind
+     */
     public static TensorKind byId(String id) {
         for (TensorKind kind : values()) {
             if (kind.id.equals(id)) return kind;

@@ -61,46 +61,95 @@ public final class Tolerances {
         return table;
     }
 
-    /** The documented float32 defaults (see the class comment). */
+    /**
+     * The documented float32 defaults (see the class comment).
+     *
+     * @return the defaults
+     */
     public static Tolerances defaults() {
         return new Tolerances(DEFAULTS);
     }
 
-    /** Zero tolerance for every kind: only bitwise-equal values (NaN = NaN) agree. */
+    /**
+     * Zero tolerance for every kind: only bitwise-equal values (NaN = NaN) agree.
+     *
+     * @return exact tolerances
+     */
     public static Tolerances exact() {
         Map<TensorKind, Tolerance> table = new EnumMap<>(TensorKind.class);
         for (TensorKind kind : TensorKind.values()) table.put(kind, Tolerance.EXACT);
         return new Tolerances(table);
     }
 
-    /** The base (per √term) tolerance of a kind. */
+    /**
+     * The base (per √term) tolerance of a kind.
+     *
+     * @param kind the kind
+     * @return its base tolerance
+     */
     public Tolerance base(TensorKind kind) {
         return base.get(kind);
     }
 
+    /**
+     * The base tolerance of every kind.
+     *
+     * @return the table
+     */
     public Map<TensorKind, Tolerance> bases() {
         return base;
     }
 
+    /**
+     * Whether every kind has zero tolerance.
+     *
+     * @return true for {@link #exact()}
+     */
     public boolean isExact() {
         return base.values().stream().allMatch(Tolerance.EXACT::equals);
     }
 
+    /**
+     * These tolerances with one kind's base replaced.
+     *
+     * @param kind      the kind
+     * @param tolerance its new base
+     * @return new tolerances
+     */
     public Tolerances with(TensorKind kind, Tolerance tolerance) {
         Map<TensorKind, Tolerance> table = new EnumMap<>(base);
         table.put(kind, tolerance);
         return new Tolerances(table);
     }
 
+    /**
+     * These tolerances with one kind's absolute part replaced.
+     *
+     * @param kind the kind
+     * @param atol its new absolute part
+     * @return new tolerances
+     */
     public Tolerances withAtol(TensorKind kind, double atol) {
         return with(kind, new Tolerance(atol, base(kind).rtol()));
     }
 
+    /**
+     * These tolerances with one kind's relative part replaced.
+     *
+     * @param kind the kind
+     * @param rtol its new relative part
+     * @return new tolerances
+     */
     public Tolerances withRtol(TensorKind kind, double rtol) {
         return with(kind, new Tolerance(base(kind).atol(), rtol));
     }
 
-    /** Applies a setting written {@code kind=atol:rtol}, e.g. {@code param-grad=1e-7:1e-4}. */
+    /**
+     * Applies a setting written {@code kind=atol:rtol}, e.g. {@code param-grad=1e-7:1e-4}.
+     *
+     * @param setting the setting
+     * @return new tolerances
+     */
     public Tolerances with(String setting) {
         int equals = setting.indexOf('=');
         int colon = setting.indexOf(':', Math.max(equals, 0));
@@ -120,6 +169,11 @@ public final class Tolerances {
     /**
      * The absolute tolerance for a tensor of {@code kind} into which {@code terms} float32 terms were
      * summed and whose side-A values have root mean square {@code magnitude}.
+     *
+     * @param kind      the kind
+     * @param terms     float32 terms summed into each element
+     * @param magnitude root mean square of side A's values
+     * @return the absolute tolerance
      */
     public Tolerance forTensor(TensorKind kind, long terms, double magnitude) {
         Tolerance base = base(kind);
@@ -127,7 +181,12 @@ public final class Tolerances {
         return new Tolerance(base.atol() * magnitude * scale, base.rtol() * scale);
     }
 
-    /** √n, at least 1. */
+    /**
+     * √n, at least 1.
+     *
+     * @param terms n
+     * @return the scale of the tolerance
+     */
     public static double scale(long terms) {
         return Math.sqrt(Math.max(1, terms));
     }

@@ -37,30 +37,62 @@ public final class Batches {
         this.shuffle = shuffle;
     }
 
-    /** Reshuffled every epoch from {@code seed} (training). */
+    /**
+     * Reshuffled every epoch from {@code seed} (training).
+     *
+     * @param split     the samples
+     * @param batchSize images per batch
+     * @param seed      the shuffle seed
+     * @return the batches
+     */
     public static Batches shuffled(Split split, int batchSize, long seed) {
         return new Batches(split, batchSize, seed, true);
     }
 
-    /** In file order every epoch (evaluation). */
+    /**
+     * In file order every epoch (evaluation).
+     *
+     * @param split     the samples
+     * @param batchSize images per batch
+     * @return the batches
+     */
     public static Batches inOrder(Split split, int batchSize) {
         return new Batches(split, batchSize, 0, false);
     }
 
+    /**
+     * The samples.
+     *
+     * @return the split
+     */
     public Split split() {
         return split;
     }
 
+    /**
+     * Images per batch.
+     *
+     * @return the batch size (the last batch may be smaller)
+     */
     public int batchSize() {
         return batchSize;
     }
 
-    /** Batches per epoch, counting a last partial one. */
+    /**
+     * Batches per epoch, counting a last partial one.
+     *
+     * @return the count
+     */
     public int batchCount() {
         return (split.size() + batchSize - 1) / batchSize;
     }
 
-    /** The sample indices of epoch {@code epoch}, in the order they are served. */
+    /**
+     * The sample indices of epoch {@code epoch}, in the order they are served.
+     *
+     * @param epoch the epoch (the shuffle depends on it)
+     * @return indices into the split
+     */
     public int[] order(int epoch) {
         int n = split.size();
         int[] order = new int[n];
@@ -76,7 +108,12 @@ public final class Batches {
         return order;
     }
 
-    /** The batches of one epoch; each iteration gives the same batches (the order is computed up front). */
+    /**
+     * The batches of one epoch; each iteration gives the same batches (the order is computed up front).
+     *
+     * @param epoch the epoch
+     * @return host batches (Java heap)
+     */
     public Iterable<Batch> epoch(int epoch) {
         int[] order = order(epoch);
         return () -> new BatchIterator(order);

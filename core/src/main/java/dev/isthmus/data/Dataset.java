@@ -8,14 +8,32 @@ import java.nio.file.Path;
  * {@code .gz}, see {@link DataFile#locate}) and normalised with the dataset's statistics.
  * Loading checks the structure of every file; the SHA-256 pins are checked by
  * {@link DatasetFetcher#verify}, so a folder of one's own MNIST-format data loads too.
+ *
+ * @param kind  which dataset
+ * @param train the training split
+ * @param test  the test split
  */
 public record Dataset(DatasetKind kind, Split train, Split test) {
 
-    /** Loads with the dataset's own normalisation ({@link DatasetKind#normalization()}). */
+    /**
+     * Loads with the dataset's own normalisation ({@link DatasetKind#normalization()}).
+     *
+     * @param kind   which dataset
+     * @param folder the folder holding the four files
+     * @return the splits, on the Java heap
+     */
     public static Dataset load(DatasetKind kind, Path folder) {
         return load(kind, folder, kind.normalization());
     }
 
+    /**
+     * Loads with the given normalisation.
+     *
+     * @param kind          which dataset
+     * @param folder        the folder holding the four files
+     * @param normalization how pixels become floats
+     * @return the splits, on the Java heap
+     */
     public static Dataset load(DatasetKind kind, Path folder, Normalization normalization) {
         String fix = kind.fixHint();
         if (!Files.isDirectory(folder)) {
@@ -52,11 +70,22 @@ public record Dataset(DatasetKind kind, Split train, Split test) {
         return found;
     }
 
-    /** The same dataset cut to the first {@code trainCount} and {@code testCount} samples, for fast runs. */
+    /**
+     * The same dataset cut to the first {@code trainCount} and {@code testCount} samples, for fast runs.
+     *
+     * @param trainCount training samples to keep
+     * @param testCount  test samples to keep
+     * @return the smaller dataset
+     */
     public Dataset first(int trainCount, int testCount) {
         return new Dataset(kind, train.first(trainCount), test.first(testCount));
     }
 
+    /**
+     * The number of classes.
+     *
+     * @return how many classes the labels name
+     */
     public int classes() {
         return kind.classes();
     }

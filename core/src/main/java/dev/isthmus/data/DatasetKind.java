@@ -29,9 +29,13 @@ public enum DatasetKind {
                     "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
                     "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34"));
 
+    /** Images in the training split. */
     public static final int TRAIN_COUNT = 60_000;
+    /** Images in the test split. */
     public static final int TEST_COUNT = 10_000;
+    /** Rows per image. */
     public static final int ROWS = 28;
+    /** Columns per image. */
     public static final int COLUMNS = 28;
 
     private final String id;
@@ -60,59 +64,115 @@ public enum DatasetKind {
         return map;
     }
 
-    /** The command-line name: {@code mnist}, {@code fashion-mnist}. */
+    /**
+     * The command-line name: {@code mnist}, {@code fashion-mnist}.
+     *
+     * @return the id
+     */
     public String id() {
         return id;
     }
 
+    /**
+     * The name in messages.
+     *
+     * @return e.g. "Fashion-MNIST"
+     */
     public String displayName() {
         return displayName;
     }
 
+    /**
+     * The dataset's pixel statistics.
+     *
+     * @return its normalisation
+     */
     public Normalization normalization() {
         return normalization;
     }
 
+    /**
+     * The number of classes.
+     *
+     * @return 10
+     */
     public int classes() {
         return classNames.size();
     }
 
+    /**
+     * The class names, by label.
+     *
+     * @return one name per class
+     */
     public List<String> classNames() {
         return classNames;
     }
 
-    /** Lower-case hex SHA-256 of the decompressed file. */
+    /**
+     * Lower-case hex SHA-256 of the decompressed file.
+     *
+     * @param file which file
+     * @return the digest
+     */
     public String sha256(DataFile file) {
         return sha256.get(file);
     }
 
-    /** Exact size of the decompressed file: the IDX header plus one byte per pixel or label. */
+    /**
+     * Exact size of the decompressed file: the IDX header plus one byte per pixel or label.
+     *
+     * @param file which file
+     * @return its length in bytes
+     */
     public long expectedBytes(DataFile file) {
         int count = file == DataFile.TRAIN_IMAGES || file == DataFile.TRAIN_LABELS ? TRAIN_COUNT : TEST_COUNT;
         return file.isImages() ? 16L + (long) count * ROWS * COLUMNS : 8L + count;
     }
 
-    /** Length and digest the decompressed file must have. */
+    /**
+     * Length and digest the decompressed file must have.
+     *
+     * @param file which file
+     * @return its pin
+     */
     public FilePin pin(DataFile file) {
         return new FilePin(expectedBytes(file), sha256(file));
     }
 
-    /** Where an operating-system package installs the files, if there is one (Debian's {@code dataset-fashion-mnist}). */
+    /**
+     * Where an operating-system package installs the files, if there is one (Debian's {@code dataset-fashion-mnist}).
+     *
+     * @return the folder, or empty
+     */
     public Optional<Path> systemFolder() {
         return Optional.ofNullable(systemFolder);
     }
 
-    /** The command that puts the files in place, for error messages. */
+    /**
+     * The command that puts the files in place, for error messages.
+     *
+     * @return e.g. {@code isthmus data fetch}
+     */
     public String fetchCommand() {
         return this == MNIST ? "isthmus data fetch" : "isthmus data fetch --dataset " + id;
     }
 
-    /** The standard advice for a missing or damaged file of this dataset. */
+    /**
+     * The standard advice for a missing or damaged file of this dataset.
+     *
+     * @return the advice
+     */
     public String fixHint() {
         return "re-run `" + fetchCommand() + "` (or pass --data DIR holding the four " + displayName + " files, raw or .gz)";
     }
 
-    /** Parses a command-line name, case-insensitively; unknown names get a message listing the valid ones. */
+    /**
+     * Parses a command-line name, case-insensitively; unknown names get a message listing the valid ones.
+     *
+     * @param name the name
+     * @return the dataset
+     */
     public static DatasetKind parse(String name) {
         for (DatasetKind kind : values()) {
             if (kind.id.equalsIgnoreCase(name.strip())) return kind;

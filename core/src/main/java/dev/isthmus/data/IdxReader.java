@@ -32,7 +32,13 @@ public final class IdxReader {
     private IdxReader() {
     }
 
-    /** Reads an image file (magic 0x00000803: count, rows, columns). */
+    /**
+     * Reads an image file (magic 0x00000803: count, rows, columns).
+     *
+     * @param file the file, raw or gzip
+     * @param fix  the advice for a message if it is damaged
+     * @return its images
+     */
     public static IdxImages readImages(Path file, String fix) {
         Parsed parsed = read(file, IMAGES_MAGIC, fix);
         long[] dims = parsed.dims;
@@ -46,7 +52,14 @@ public final class IdxReader {
         return new IdxImages((int) dims[0], (int) dims[1], (int) dims[2], parsed.payload);
     }
 
-    /** Reads a label file (magic 0x00000801: count) whose labels must lie in {@code 0 .. classes-1}. */
+    /**
+     * Reads a label file (magic 0x00000801: count) whose labels must lie in {@code 0 .. classes-1}.
+     *
+     * @param file    the file, raw or gzip
+     * @param classes the number of classes
+     * @param fix     the advice for a message if it is damaged
+     * @return its labels
+     */
     public static IdxLabels readLabels(Path file, int classes, String fix) {
         Parsed parsed = read(file, LABELS_MAGIC, fix);
         byte[] payload = parsed.payload;
@@ -61,7 +74,13 @@ public final class IdxReader {
         return new IdxLabels(labels);
     }
 
-    /** True when the file starts with the gzip magic bytes 1f 8b. */
+    /**
+     * True when the file starts with the gzip magic bytes 1f 8b.
+     *
+     * @param file the file
+     * @return whether it is gzip
+     * @throws IOException when it cannot be read
+     */
     public static boolean isGzip(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
             return in.read() == 0x1f && in.read() == 0x8b;

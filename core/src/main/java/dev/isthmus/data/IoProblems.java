@@ -23,7 +23,12 @@ public final class IoProblems {
     private IoProblems() {
     }
 
-    /** What went wrong, without the path (the caller's message names it) and without a class name. */
+    /**
+     * What went wrong, without the path (the caller's message names it) and without a class name.
+     *
+     * @param e the error
+     * @return a few words, e.g. "permission denied"
+     */
     public static String describe(IOException e) {
         return switch (e) {
             case NoSuchFileException missing -> "no such file or folder" + otherFile(missing);

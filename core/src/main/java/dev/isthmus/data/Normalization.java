@@ -3,6 +3,9 @@ package dev.isthmus.data;
 /**
  * Pixel normalisation as torchvision's {@code ToTensor()} then {@code Normalize((mean,), (std,))}:
  * {@code (byte / 255 - mean) / std}, every step in float32 so the values equal PyTorch's bit for bit.
+ *
+ * @param mean the mean subtracted
+ * @param std  the standard deviation divided by; positive
  */
 public record Normalization(float mean, float std) {
     /** The lesson's MNIST statistics. */
@@ -10,12 +13,19 @@ public record Normalization(float mean, float std) {
     /** Fashion-MNIST's training-set statistics. */
     public static final Normalization FASHION_MNIST = new Normalization(0.2860f, 0.3530f);
 
+    /** Checks that mean is finite and std positive. */
     public Normalization {
         if (!Float.isFinite(mean) || !(std > 0) || !Float.isFinite(std)) {
             throw new IllegalArgumentException("normalisation needs a finite mean and a positive std, got mean " + mean + ", std " + std);
         }
     }
 
+    /**
+     * Normalises one pixel.
+     *
+     * @param pixel the unsigned byte value, 0 to 255
+     * @return the float value
+     */
     public float apply(int pixel) {
         return ((float) pixel / 255f - mean) / std;
     }
@@ -30,7 +40,11 @@ public record Normalization(float mean, float std) {
         return (level / 255f - mean) / std;
     }
 
-    /** The normalised value of each of the 256 byte values, indexed by the unsigned byte. */
+    /**
+     * The normalised value of each of the 256 byte values, indexed by the unsigned byte.
+     *
+     * @return 256 values
+     */
     public float[] table() {
         float[] table = new float[256];
         for (int b = 0; b < 256; b++) table[b] = apply(b);

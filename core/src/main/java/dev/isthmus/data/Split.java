@@ -24,7 +24,15 @@ public final class Split {
         this.labels = labels;
     }
 
-    /** Normalises the pixels of {@code images}; both files must hold the same number of items. */
+    /**
+     * Normalises the pixels of {@code images}; both files must hold the same number of items.
+     *
+     * @param name          "train" or "test"
+     * @param images        the raw images
+     * @param labels        their labels
+     * @param normalization how pixels become floats
+     * @return the split, on the Java heap
+     */
     public static Split of(String name, IdxImages images, IdxLabels labels, Normalization normalization) {
         if (images.count() != labels.count()) {
             throw new IllegalArgumentException(name + ": " + images.count() + " images but " + labels.count() + " labels");
@@ -44,7 +52,16 @@ public final class Split {
         return new Split(name, images.count(), images.rows(), images.columns(), values, labels.labels().clone());
     }
 
-    /** A split from values already normalised: {@code images} holds {@code labels.length} images of rows×columns. */
+    /**
+     * A split from values already normalised: {@code images} holds {@code labels.length} images of rows×columns.
+     *
+     * @param name    a name for messages
+     * @param rows    rows per image
+     * @param columns columns per image
+     * @param images  the values, copied
+     * @param labels  the labels, copied
+     * @return the split
+     */
     public static Split ofNormalized(String name, int rows, int columns, float[] images, int[] labels) {
         if ((long) labels.length * rows * columns != images.length) {
             throw new IllegalArgumentException(name + ": " + images.length + " values are not " + labels.length + " images of " + rows + "x" + columns);
@@ -52,49 +69,99 @@ public final class Split {
         return new Split(name, labels.length, rows, columns, images.clone(), labels.clone());
     }
 
-    /** "train" or "test" (with "[:n]" for a slice). */
+    /**
+     * "train" or "test" (with "[:n]" for a slice).
+     *
+     * @return the name
+     */
     public String name() {
         return name;
     }
 
+    /**
+     * The number of samples.
+     *
+     * @return how many images
+     */
     public int size() {
         return count;
     }
 
+    /**
+     * Rows per image.
+     *
+     * @return the height
+     */
     public int rows() {
         return rows;
     }
 
+    /**
+     * Columns per image.
+     *
+     * @return the width
+     */
     public int columns() {
         return columns;
     }
 
-    /** One sample without the batch axis: [1, rows, columns]. */
+    /**
+     * One sample without the batch axis: [1, rows, columns].
+     *
+     * @return the shape
+     */
     public Shape sampleShape() {
         return Shape.of(1, rows, columns);
     }
 
+    /**
+     * Pixels in one image.
+     *
+     * @return rows × columns
+     */
     public int pixelsPerImage() {
         return rows * columns;
     }
 
+    /**
+     * The label of one sample.
+     *
+     * @param index the sample
+     * @return its class index
+     */
     public int label(int index) {
         return labels[index];
     }
 
-    /** A copy of one normalised image, rows×columns values. */
+    /**
+     * A copy of one normalised image, rows×columns values.
+     *
+     * @param index the sample
+     * @return a new array
+     */
     public float[] image(int index) {
         float[] image = new float[pixelsPerImage()];
         copyImage(index, image, 0);
         return image;
     }
 
-    /** Copies image {@code index} into {@code target} at {@code offset}. */
+    /**
+     * Copies image {@code index} into {@code target} at {@code offset}.
+     *
+     * @param index  the sample
+     * @param target the array to fill
+     * @param offset where in it
+     */
     public void copyImage(int index, float[] target, int offset) {
         System.arraycopy(images, index * pixelsPerImage(), target, offset, pixelsPerImage());
     }
 
-    /** The first {@code n} samples (all of them when {@code n} is at least the size). */
+    /**
+     * The first {@code n} samples (all of them when {@code n} is at least the size).
+     *
+     * @param n how many
+     * @return the smaller split
+     */
     public Split first(int n) {
         if (n < 0) throw new IllegalArgumentException("cannot take the first " + n + " samples of " + name);
         if (n >= count) return this;

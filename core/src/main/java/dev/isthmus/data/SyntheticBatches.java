@@ -19,7 +19,13 @@ public final class SyntheticBatches implements Iterable<Batch> {
     private final int classes;
 
     /**
-     * @param sample one image without the batch axis, e.g. [1, 28, 28]
+     * Random batches, the same for the same seed.
+     *
+     * @param seed      the seed
+     * @param count     batches per iteration
+     * @param batchSize images per batch
+     * @param sample    one image without the batch axis, e.g. [1, 28, 28]
+     * @param classes   labels are drawn from 0 to classes - 1
      */
     public SyntheticBatches(long seed, int count, int batchSize, Shape sample, int classes) {
         if (batchSize <= 0) throw new IllegalArgumentException("batch size must be positive, got " + batchSize);
@@ -31,6 +37,12 @@ public final class SyntheticBatches implements Iterable<Batch> {
         this.classes = classes;
     }
 
+    /**
+     * One batch, the same for the same seed and index.
+     *
+     * @param index which batch
+     * @return the batch (Java heap)
+     */
     public Batch batch(int index) {
         SplittableRandom parent = new SplittableRandom(seed);
         SplittableRandom random = parent.split();

@@ -10,6 +10,12 @@ public final class Shape {
         this.dims = dims;
     }
 
+    /**
+     * A shape of the given dimensions.
+     *
+     * @param dims the dimensions, outermost first; none negative
+     * @return the shape
+     */
     public static Shape of(int... dims) {
         for (int d : dims) {
             if (d < 0) {
@@ -19,30 +25,59 @@ public final class Shape {
         return new Shape(dims.clone());
     }
 
+    /**
+     * The number of dimensions.
+     *
+     * @return the rank
+     */
     public int rank() {
         return dims.length;
     }
 
+    /**
+     * One dimension.
+     *
+     * @param axis its index; negative counts from the end, as in PyTorch
+     * @return its size
+     */
     public int dim(int axis) {
         return dims[axis < 0 ? dims.length + axis : axis];
     }
 
+    /**
+     * All dimensions.
+     *
+     * @return a copy of the dimensions, outermost first
+     */
     public int[] dims() {
         return dims.clone();
     }
 
-    /** Number of elements. */
+    /**
+     * Number of elements.
+     *
+     * @return the product of the dimensions
+     */
     public long numel() {
         long n = 1;
         for (int d : dims) n *= d;
         return n;
     }
 
+    /**
+     * Size of a float32 tensor of this shape.
+     *
+     * @return the number of bytes
+     */
     public long bytes() {
         return numel() * Float.BYTES;
     }
 
-    /** The lesson prints shapes PyTorch's way: {@code torch.Size([1, 10, 98, 98])}. */
+    /**
+     * The lesson prints shapes PyTorch's way: {@code torch.Size([1, 10, 98, 98])}.
+     *
+     * @return the shape as PyTorch prints it
+     */
     public String toTorchString() {
         return "torch.Size(" + this + ")";
     }

@@ -7,13 +7,25 @@ import dev.isthmus.tensor.Tensor;
 
 /** Training stopped because the loss became NaN or infinite; says at which step and where it started. */
 public final class DivergedException extends IsthmusException {
+    /** The step whose loss was not finite. */
     private final long step;
 
+    /**
+     * Training diverged.
+     *
+     * @param step    the step whose loss was not finite
+     * @param message one line: where and what to do
+     */
     public DivergedException(long step, String message) {
         super(EXIT_DIVERGED, message);
         this.step = step;
     }
 
+    /**
+     * The step that diverged.
+     *
+     * @return its number, counted from 0 over the whole run
+     */
     public long step() {
         return step;
     }

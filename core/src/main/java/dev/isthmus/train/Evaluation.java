@@ -2,12 +2,23 @@ package dev.isthmus.train;
 
 import dev.isthmus.nn.Model;
 
-/** Accuracy and confusion matrix of a model on labelled batches. */
+/**
+ * Accuracy and confusion matrix of a model on labelled batches.
+ *
+ * @param samples   images classified
+ * @param correct   of which correctly
+ * @param confusion {@code confusion[actual][predicted]} counts
+ */
 public record Evaluation(int samples, int correct, int[][] confusion) {
 
     /**
      * Classifies every batch in evaluation mode ({@code model.eval()}), then puts the model back in the
      * mode it was in; {@code confusion[actual][predicted]} counts samples.
+     *
+     * @param model   the model, in its current state; its native memory stays the caller's
+     * @param batches labelled batches
+     * @param classes the number of classes
+     * @return the counts
      */
     public static Evaluation run(Model model, Iterable<Batch> batches, int classes) {
         boolean wasTraining = model.isTraining();
@@ -31,6 +42,11 @@ public record Evaluation(int samples, int correct, int[][] confusion) {
         }
     }
 
+    /**
+     * The fraction classified correctly.
+     *
+     * @return correct / samples, 0 when there were none
+     */
     public double accuracy() {
         return samples == 0 ? 0 : (double) correct / samples;
     }

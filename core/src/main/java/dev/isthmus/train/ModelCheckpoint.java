@@ -17,19 +17,42 @@ import java.util.Map;
  * {@code model.optimizer.safetensors} beside it; both are written atomically.
  */
 public final class ModelCheckpoint {
+    /** The checkpoint's file name in a run folder. */
     public static final String MODEL_FILE = "model.safetensors";
 
-    /** How far training got, stored in the checkpoint's metadata. */
+    /**
+     * How far training got, stored in the checkpoint's metadata.
+     *
+     * @param epochsDone epochs completed
+     * @param step       steps done over the run
+     * @param seed       the run's seed
+     * @param batchSize  its batch size
+     */
     public record Progress(int epochsDone, long step, long seed, int batchSize) {
     }
 
-    /** What {@link #resume} restored. */
+    /**
+     * What {@link #resume} restored.
+     *
+     * @param epochsDone       epochs the checkpoint had completed
+     * @param step             steps it had done
+     * @param momentumRestored whether it held momentum buffers
+     */
     public record Restored(int epochsDone, long step, boolean momentumRestored) {
     }
 
     private ModelCheckpoint() {
     }
 
+    /**
+     * Writes weights, momentum and progress to a safetensors file, atomically (a crash leaves the
+     * previous file intact). Copies to the host; the model and optimizer stay the caller's.
+     *
+     * @param modelFile the file to write
+     * @param model     the model
+     * @param optimizer its optimizer (momentum buffers)
+     * @param progress  how far training got
+     */
     public static void save(Path modelFile, Model model, Sgd optimizer, Progress progress) {
         save(modelFile, model, optimizer, progress, Map.of());
     }
@@ -58,14 +81,26 @@ public final class ModelCheckpoint {
                 parameters(model), momentum, metadata));
     }
 
-    /** The model's state dict (parameters and buffers) as host tensors, under PyTorch's names. */
+    /**
+     * The model's state dict (parameters and buffers) as host tensors, under PyTorch's names.
+     *
+     * @param model the model
+     * @return copies on the Java heap, in state-dict order
+     */
     public static Map<String, HostTensor> parameters(Model model) {
         Map<String, HostTensor> tensors = new LinkedHashMap<>();
         model.state().forEach((name, entry) -> tensors.put(name, new HostTensor(entry.shape(), entry.value().toArray())));
         return tensors;
     }
 
-    /** Restores weights, momentum and progress of a checkpoint written by {@link #save}, to continue training. */
+    /**
+     * Restores weights, momentum and progress of a checkpoint written by {@link #save}, to continue training.
+     *
+     * @param modelFile the checkpoint
+     * @param model     the model of the same kind, loaded in place
+     * @param optimizer its optimizer; its old buffers are freed and new ones, its own, created
+     * @return what was restored
+     */
     public static Restored resume(Path modelFile, Model model, Sgd optimizer) {
         TrainingState state = TrainingCheckpoints.load(modelFile, model.name(), expectedShapes(model));
         state.weights().forEach((name, tensor) -> model.state().get(name).load(tensor.values()));
@@ -75,7 +110,12 @@ public final class ModelCheckpoint {
         return new Restored(state.epoch(), state.step(), !momentum.isEmpty());
     }
 
-    /** Loads weights only; also accepts a plain PyTorch state dict saved with safetensors. */
+    /**
+     * Loads weights only; also accepts a plain PyTorch state dict saved with safetensors.
+     *
+     * @param file  the safetensors file
+     * @param model the model whose parameters are overwritten in place
+     */
     public static void loadWeights(Path file, Model model) {
         SafeTensors.read(file, expectedShapes(model), model.name()).tensors()
                 .forEach((name, tensor) -> model.state().get(name).load(tensor.values()));

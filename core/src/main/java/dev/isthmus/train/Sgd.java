@@ -17,15 +17,31 @@ public final class Sgd implements AutoCloseable {
     private final SgdSettings settings;
     private final Map<String, Tensor> momentumBuffers = new LinkedHashMap<>();
 
+    /**
+     * An optimizer without momentum buffers yet. The buffers it creates live in the backend's memory
+     * and belong to it: close the optimizer (try-with-resources) when training ends.
+     *
+     * @param settings learning rate, momentum and weight decay
+     */
     public Sgd(SgdSettings settings) {
         this.settings = settings;
     }
 
+    /**
+     * The hyper-parameters.
+     *
+     * @return the settings given to the constructor
+     */
     public SgdSettings settings() {
         return settings;
     }
 
-    /** Applies one update to every parameter that has a gradient. */
+    /**
+     * Applies one update to every parameter that has a gradient; creates momentum buffers, owned by
+     * this optimizer, on the first step.
+     *
+     * @param model the model whose parameters are updated in place
+     */
     public void step(Model model) {
         Backend backend = model.backend();
         for (Map.Entry<String, Parameter> entry : model.stateDict().entrySet()) {
@@ -37,14 +53,23 @@ public final class Sgd implements AutoCloseable {
         }
     }
 
-    /** Momentum buffers by parameter name, copied to the host (for checkpoints). */
+    /**
+     * Momentum buffers by parameter name, copied to the host (for checkpoints).
+     *
+     * @return copies on the Java heap; the buffers stay this optimizer's
+     */
     public Map<String, float[]> state() {
         Map<String, float[]> state = new LinkedHashMap<>();
         momentumBuffers.forEach((name, buffer) -> state.put(name, buffer.toArray()));
         return state;
     }
 
-    /** Restores momentum buffers saved by {@link #state()}, on the model's backend. */
+    /**
+     * Restores momentum buffers saved by {@link #state()}, on the model's backend; frees the buffers it had.
+     *
+     * @param model the model the buffers belong to (names and shapes)
+     * @param state buffers by parameter name, as {@link #state()} returns them
+     */
     public void load(Model model, Map<String, float[]> state) {
         close();
         state.forEach((name, values) -> {
@@ -56,7 +81,11 @@ public final class Sgd implements AutoCloseable {
         });
     }
 
-    /** Moves the momentum buffers to another backend (with {@link Model#to}). */
+    /**
+     * Moves the momentum buffers to another backend (with {@link Model#to}), freeing the old ones.
+     *
+     * @param target the backend that holds the new buffers, owned by this optimizer
+     */
     public void moveTo(Backend target) {
         momentumBuffers.replaceAll((name, buffer) -> {
             if (buffer.backend() == target) return buffer;
@@ -66,6 +95,7 @@ public final class Sgd implements AutoCloseable {
         });
     }
 
+    /** Frees the momentum buffers; the optimizer can be used again and starts from zero momentum. */
     @Override
     public void close() {
         momentumBuffers.values().forEach(Tensor::close);

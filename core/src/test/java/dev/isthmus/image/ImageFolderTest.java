@@ -3,6 +3,7 @@ package dev.isthmus.image;
 import dev.isthmus.data.DatasetException;
 import dev.isthmus.data.Normalization;
 import dev.isthmus.data.Split;
+import dev.isthmus.testing.ImageTrees;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

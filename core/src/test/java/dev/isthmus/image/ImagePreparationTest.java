@@ -1,5 +1,6 @@
 package dev.isthmus.image;
 
+import dev.isthmus.testing.ImageTrees;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;

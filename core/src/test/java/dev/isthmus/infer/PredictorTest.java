@@ -8,7 +8,7 @@ import dev.isthmus.data.IdxLabels;
 import dev.isthmus.data.Normalization;
 import dev.isthmus.data.Split;
 import dev.isthmus.image.ImagePreparation;
-import dev.isthmus.image.ImageTrees;
+import dev.isthmus.testing.ImageTrees;
 import dev.isthmus.nn.Model;
 import dev.isthmus.nn.Models;
 import dev.isthmus.tensor.Shape;

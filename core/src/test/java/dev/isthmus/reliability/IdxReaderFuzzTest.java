@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <p>
  * Plain {@code mvn test} replays the seeds in {@code IdxReaderFuzzTestInputs/<method>/} (regression
  * mode). Fuzz for real, one target per run (docs/reliability.md):
- * {@code JAZZER_FUZZ=1 ./mvnw -pl core test -Dtest=IdxReaderFuzzTest#images}
+ * {@code JAZZER_FUZZ=1 mvn -pl core test -Dtest=IdxReaderFuzzTest#images}
  */
 class IdxReaderFuzzTest {
     private static final String FIX = "regenerate the file";

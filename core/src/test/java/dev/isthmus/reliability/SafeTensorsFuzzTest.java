@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * back, is equal); never another exception, an OutOfMemoryError from a lying length, or a hang.
  * <p>
  * Plain {@code mvn test} replays the seeds in {@code SafeTensorsFuzzTestInputs/read/}. Fuzz for real:
- * {@code JAZZER_FUZZ=1 ./mvnw -pl core test -Dtest=SafeTensorsFuzzTest}
+ * {@code JAZZER_FUZZ=1 mvn -pl core test -Dtest=SafeTensorsFuzzTest}
  */
 class SafeTensorsFuzzTest {
 

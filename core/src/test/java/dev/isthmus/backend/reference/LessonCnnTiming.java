@@ -28,7 +28,7 @@ import java.util.function.Supplier;
  * <p>
  * A tool run by hand, not a test:
  * <pre>
- * ./mvnw -B -q -Disthmus.buildDir=target-ref -pl core -am test-compile
+ * mvn -B -q -Disthmus.buildDir=target-ref -pl core -am test-compile
  * $JAVA_HOME/bin/java --enable-native-access=ALL-UNNAMED -cp core/target-ref/classes:core/target-ref/test-classes \
  *     dev.isthmus.backend.reference.LessonCnnTiming [warm-up steps] [timed steps]
  * </pre>

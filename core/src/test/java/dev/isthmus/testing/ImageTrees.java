@@ -1,4 +1,4 @@
-package dev.isthmus.image;
+package dev.isthmus.testing;
 
 import dev.isthmus.data.DataFile;
 import dev.isthmus.data.DatasetFetcher;
