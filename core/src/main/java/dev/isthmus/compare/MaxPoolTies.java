@@ -27,6 +27,11 @@ public final class MaxPoolTies {
     /**
      * The tie groups of a pooling input [N, C, H, W], of one or more copies of it together (two backends'
      * inputs may differ in the last bit, and so in their ties); windows holding NaN have no ties.
+     *
+     * @param input  the pooling input's shape [N, C, H, W]
+     * @param spec   the pooling window
+     * @param inputs one or more copies of the input's values; a position tied in any copy counts as tied
+     * @return the tie groups
      */
     public static MaxPoolTies of(Shape input, Pool2dSpec spec, float[]... inputs) {
         Shape output = spec.outputShape("maxPool2d", input);
@@ -93,7 +98,12 @@ public final class MaxPoolTies {
         else if (rootB < rootA) parent[rootA] = rootB;
     }
 
-    /** The gradient with each tie group's mass summed onto the group's first position (zeros elsewhere in the group). */
+    /**
+     * The gradient with each tie group's mass summed onto the group's first position (zeros elsewhere in the group).
+     *
+     * @param gradInput a max-pooling input gradient of the pooling input's size
+     * @return the canonical form, comparable element by element across backends
+     */
     public float[] canonical(float[] gradInput) {
         if (gradInput.length != group.length) {
             throw new IllegalArgumentException("gradient has " + gradInput.length + " values, the pooling input " + group.length);
@@ -105,17 +115,31 @@ public final class MaxPoolTies {
         return canonical;
     }
 
-    /** How many windows have more than one maximum. */
+    /**
+     * How many windows have more than one maximum.
+     *
+     * @return the count of tied windows
+     */
     public int tiedWindows() {
         return tiedWindows;
     }
 
-    /** How many windows there are. */
+    /**
+     * How many windows there are.
+     *
+     * @return the count of pooling windows
+     */
     public int windows() {
         return windows;
     }
 
-    /** How many positions differ between two gradients (bit for bit): the positions cuDNN routed elsewhere, and their maxima. */
+    /**
+     * How many positions differ between two gradients (bit for bit): the positions cuDNN routed elsewhere, and their maxima.
+     *
+     * @param a one gradient
+     * @param b the other
+     * @return the number of positions whose values differ
+     */
     public static int differingPositions(float[] a, float[] b) {
         int count = 0;
         for (int i = 0; i < Math.min(a.length, b.length); i++) {
@@ -124,7 +148,13 @@ public final class MaxPoolTies {
         return count;
     }
 
-    /** "max-pool ties: 3 positions differ, all within groups of tied maxima (17 of 1,440 windows have ties); ...". */
+    /**
+     * "max-pool ties: 3 positions differ, all within groups of tied maxima (17 of 1,440 windows have ties); ...".
+     *
+     * @param a the reference side's gradient
+     * @param b the other backend's gradient
+     * @return one line for a report
+     */
     public String describeRouting(float[] a, float[] b) {
         return String.format(java.util.Locale.ROOT, "max-pool ties: %,d positions differ element by element, all inside groups of tied"
                 + " maxima (%,d of %,d windows have ties): the gradient went to another of the tied maxima, which cuDNN allows;"

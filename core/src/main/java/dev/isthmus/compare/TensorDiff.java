@@ -96,7 +96,12 @@ public record TensorDiff(String tensor, TensorKind kind, Shape shape, long terms
                 worstRatio, worstIndex, worstA, worstB, null, null);
     }
 
-    /** The same comparison with a note on how it was made. */
+    /**
+     * The same comparison with a note on how it was made.
+     *
+     * @param newNote the note, for example how max-pool ties were compared
+     * @return a copy carrying the note
+     */
     public TensorDiff withNote(String newNote) {
         return new TensorDiff(tensor, kind, shape, terms, magnitude, tolerance, maxAbs, maxAbsIndex, maxRel, maxRelIndex,
                 worstRatio, worstIndex, worstA, worstB, problem, newNote);
