@@ -43,7 +43,8 @@ public final class BenchCommand implements Callable<Integer> {
 
     enum BackendChoice { auto, reference, cuda, all }
 
-    @Option(names = "--model", defaultValue = "cnn", description = "cnn, inception or resnet (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--model", defaultValue = "cnn", completionCandidates = ModelIds.class,
+            description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     String model;
 
     @Option(names = "--backend", defaultValue = "auto",

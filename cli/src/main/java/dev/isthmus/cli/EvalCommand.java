@@ -31,7 +31,8 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--checkpoint", required = true, paramLabel = "FILE", description = "model.safetensors written by `isthmus train`.")
     Path checkpoint;
 
-    @Option(names = "--model", description = "cnn, inception or resnet (default: read from the checkpoint).")
+    @Option(names = "--model", completionCandidates = ModelIds.class,
+            description = "${COMPLETION-CANDIDATES} (default: read from the checkpoint).")
     String model;
 
     @Option(names = "--batch-size", defaultValue = "1000", description = "Evaluation batch size (default: ${DEFAULT-VALUE}).")

@@ -40,7 +40,8 @@ public final class PredictCommand implements Callable<Integer> {
     @Option(names = "--checkpoint", required = true, paramLabel = "FILE", description = "model.safetensors written by `isthmus train`.")
     Path checkpoint;
 
-    @Option(names = "--model", description = "cnn, inception or resnet (default: read from the checkpoint).")
+    @Option(names = "--model", completionCandidates = ModelIds.class,
+            description = "${COMPLETION-CANDIDATES} (default: read from the checkpoint).")
     String model;
 
     @Option(names = "--top", defaultValue = "3", paramLabel = "K", description = "How many classes to print per image (default: ${DEFAULT-VALUE}).")

@@ -33,7 +33,8 @@ import java.util.concurrent.Callable;
                         + " every epoch, atomically, plus metrics.csv, metrics.json and curves.png."})
 public final class TrainCommand implements Callable<Integer> {
 
-    @Option(names = "--model", defaultValue = "cnn", description = "cnn, inception or resnet (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--model", defaultValue = "cnn", completionCandidates = ModelIds.class,
+            description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     String model;
 
     @Option(names = "--epochs", defaultValue = "10", description = "Epochs to train (default: ${DEFAULT-VALUE}, as in the lesson).")

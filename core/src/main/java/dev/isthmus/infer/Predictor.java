@@ -45,6 +45,7 @@ public final class Predictor implements AutoCloseable {
         this.model = model;
         this.ownsModel = ownsModel;
         this.input = input;
+        if (ownsModel) model.eval(); // inference: layers with a train/eval difference (dropout, batch norm) use eval's
         this.owner = model.backend() instanceof ReferenceBackend ? null : Thread.currentThread();
     }
 

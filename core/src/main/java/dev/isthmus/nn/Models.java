@@ -4,6 +4,7 @@ import dev.isthmus.backend.Backend;
 import dev.isthmus.backend.Pool2dSpec;
 import dev.isthmus.tensor.Shape;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -36,6 +37,11 @@ public enum Models {
         this.factory = factory;
     }
 
+    /**
+     * The model's name on the command line and in checkpoints.
+     *
+     * @return the id, such as {@code cnn}
+     */
     public String id() {
         return id;
     }
@@ -64,11 +70,27 @@ public enum Models {
         return model;
     }
 
+    /**
+     * The model of a command-line id.
+     *
+     * @param id one of {@link #ids()}
+     * @return the model
+     * @throws IllegalArgumentException naming the unknown id and every known one
+     */
     public static Models byId(String id) {
         for (Models m : values()) {
             if (m.id.equals(id)) return m;
         }
-        throw new IllegalArgumentException("unknown model '" + id + "'; choose one of: cnn, inception, resnet");
+        throw new IllegalArgumentException("unknown model '" + id + "'; choose one of: " + String.join(", ", ids()));
+    }
+
+    /**
+     * Every model's id, in declaration order: the one list the command line's descriptions and errors come from.
+     *
+     * @return the ids, such as {@code cnn}
+     */
+    public static List<String> ids() {
+        return Arrays.stream(values()).map(Models::id).toList();
     }
 
     private static Model cnn(Backend backend, String id, int classes) {

@@ -13,7 +13,7 @@ import java.util.Map;
 
 /**
  * Connects a live {@link Model} and {@link Sgd} to checkpoint files ({@link TrainingCheckpoints}):
- * {@code model.safetensors} holds only PyTorch state-dict tensors, the optimizer's momentum lives in
+ * {@code model.safetensors} holds only PyTorch state-dict tensors (parameters and buffers), the optimizer's momentum lives in
  * {@code model.optimizer.safetensors} beside it; both are written atomically.
  */
 public final class ModelCheckpoint {
@@ -58,17 +58,17 @@ public final class ModelCheckpoint {
                 parameters(model), momentum, metadata));
     }
 
-    /** The model's parameters as host tensors, under state-dict names. */
+    /** The model's state dict (parameters and buffers) as host tensors, under PyTorch's names. */
     public static Map<String, HostTensor> parameters(Model model) {
         Map<String, HostTensor> tensors = new LinkedHashMap<>();
-        model.stateDict().forEach((name, parameter) -> tensors.put(name, new HostTensor(parameter.shape(), parameter.value().toArray())));
+        model.state().forEach((name, entry) -> tensors.put(name, new HostTensor(entry.shape(), entry.value().toArray())));
         return tensors;
     }
 
     /** Restores weights, momentum and progress of a checkpoint written by {@link #save}, to continue training. */
     public static Restored resume(Path modelFile, Model model, Sgd optimizer) {
         TrainingState state = TrainingCheckpoints.load(modelFile, model.name(), expectedShapes(model));
-        state.weights().forEach((name, tensor) -> model.stateDict().get(name).load(tensor.values()));
+        state.weights().forEach((name, tensor) -> model.state().get(name).load(tensor.values()));
         Map<String, float[]> momentum = new LinkedHashMap<>();
         state.momentum().forEach((name, tensor) -> momentum.put(name, tensor.values()));
         optimizer.load(model, momentum);
@@ -78,12 +78,12 @@ public final class ModelCheckpoint {
     /** Loads weights only; also accepts a plain PyTorch state dict saved with safetensors. */
     public static void loadWeights(Path file, Model model) {
         SafeTensors.read(file, expectedShapes(model), model.name()).tensors()
-                .forEach((name, tensor) -> model.stateDict().get(name).load(tensor.values()));
+                .forEach((name, tensor) -> model.state().get(name).load(tensor.values()));
     }
 
     private static Map<String, Shape> expectedShapes(Model model) {
         Map<String, Shape> shapes = new LinkedHashMap<>();
-        model.stateDict().forEach((name, parameter) -> shapes.put(name, parameter.shape()));
+        model.state().forEach((name, entry) -> shapes.put(name, entry.shape()));
         return shapes;
     }
 }

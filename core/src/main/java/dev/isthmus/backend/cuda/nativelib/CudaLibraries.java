@@ -32,10 +32,6 @@ public final class CudaLibraries {
         public LoadOutcome of(CudaComponent component) {
             return outcomes.stream().filter(outcome -> outcome.component() == component).findFirst().orElseThrow();
         }
-
-        public boolean allLoaded() {
-            return outcomes.stream().allMatch(LoadOutcome.Loaded.class::isInstance);
-        }
     }
 
     /** Searches as {@link SearchConfig#fromEnvironment()} says and loads what it finds. Never throws for a missing or broken library. */

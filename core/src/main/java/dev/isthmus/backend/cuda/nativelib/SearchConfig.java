@@ -191,11 +191,6 @@ public record SearchConfig(List<SearchLocation> locations,
         }
     }
 
-    /** The folders that exist, in search order. */
-    public List<SearchLocation> existingLocations() {
-        return locations.stream().filter(SearchLocation::exists).toList();
-    }
-
     private static List<Path> condaRoots(Map<String, String> environment, Path home) {
         List<Path> roots = new ArrayList<>();
         String prefix = environment.get("CONDA_PREFIX");
