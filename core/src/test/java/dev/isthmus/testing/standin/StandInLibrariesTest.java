@@ -35,7 +35,7 @@ class StandInLibrariesTest {
      */
     private static final Set<String> CHECKED_BY_HEADER_SCRIPT_ONLY = Set.of(
             "cudaErrorInvalidPitchValue", "cudaErrorInvalidDevicePointer", "cudaErrorInvalidMemcpyDirection",
-            "cudaErrorInvalidResourceHandle", "cudaErrorNotReady", "cudaErrorIllegalAddress", "cudaErrorUnknown",
+            "cudaErrorNotReady", "cudaErrorIllegalAddress", "cudaErrorUnknown",
             "cudaStreamDefault", "cudaEventDefault", "cudaEventBlockingSync", "cudaEventDisableTiming",
             "cudaEventInterprocess", "cudaDevAttrMaxThreadsPerBlock", "cudaDevAttrMaxBlockDimX", "cudaDevAttrMaxGridDimX",
             "cudaDevAttrMaxSharedMemoryPerBlock", "cudaDevAttrTotalConstantMemory", "cudaDevAttrWarpSize",
