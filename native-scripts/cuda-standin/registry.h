@@ -163,4 +163,30 @@ STANDIN_HELPER int standin_use_device_range(const void *p, size_t bytes, void *s
     return found(p, bytes, stream);
 }
 
+/*
+ * Graph capture shared with the stand-in's libcudart.so.13 (see docs/cuda-standin.md, "Graph capture"):
+ * when `stream` is capturing, the runtime copies `size` bytes of `args` into the graph being built and
+ * returns 1; launching the graph later calls run(copy). Returns 0 when the stream is not capturing (the
+ * caller runs the work now) and -1 when the capture was invalidated or memory ran out (nothing recorded).
+ */
+typedef int (*standin_capture_fn)(void *, void (*)(void *), const void *, size_t);
+
+STANDIN_HELPER int standin_capture_work(void *stream, void (*run)(void *), const void *args, size_t size) {
+    static standin_capture_fn capture;
+    standin_capture_fn found = __atomic_load_n(&capture, __ATOMIC_ACQUIRE);
+    if (found == NULL) {
+        void *runtime = dlopen("libcudart.so.13", RTLD_LAZY | RTLD_NOLOAD);
+        if (runtime == NULL) {
+            return 0;
+        }
+        found = (standin_capture_fn) dlsym(runtime, "isthmusStandinCaptureWork");
+        dlclose(runtime);
+        if (found == NULL) {
+            return 0;
+        }
+        __atomic_store_n(&capture, found, __ATOMIC_RELEASE);
+    }
+    return found(stream, run, args, size);
+}
+
 #endif
