@@ -29,6 +29,7 @@ compare_timeout=45
 train_timeout=120
 torch_timeout=120
 parity_timeout=90
+timing_timeout=150
 
 fail() { echo "device-check: $*" >&2; exit 1; }
 
@@ -60,6 +61,7 @@ prepare() {
   cp "$jar" "$bundle/lib/isthmus.jar"
   cp -r "$test_classes" "$bundle/test-classes"
   cp "${BASH_SOURCE[0]}" "$bundle/device-check.sh"
+  mkdir -p "$bundle/pytorch" && cp "$script_dir/device-timing.sh" "$bundle/" && cp "$root/peer/pytorch/step_timing.py" "$root/peer/pytorch/lesson_nets.py" "$bundle/pytorch/"
 
   local jupiter platform
   jupiter=$(sed -n 's:.*<junit.version>\(.*\)</junit.version>.*:\1:p' "$root/pom.xml" | head -n 1)
@@ -382,6 +384,9 @@ PY
     say ""
     say "=== one-step parity with PyTorch: skipped (needs MNIST and a python3 with torch)"
   fi
+
+  # Step timing, isthmus eager/graphs vs PyTorch eager/graphs (native-scripts/device-timing.sh); a dry run uses 20 steps.
+  step "step timing: lesson CNN b64/b256, isthmus and PyTorch, eager and CUDA graphs" "$timing_timeout" "$script_dir/device-timing.sh" --isthmus-command "$java ${java_opts[*]} -jar $bundle/lib/isthmus.jar" --out "$logdir/timing" $([ "$mode" = dry ] && echo "--steps 20 --warmup 3 --label DRY-RUN-on-the-CPU-stand-in")
 
   say ""
   say "=== summary ($([ "$mode" = dry ] && echo 'DRY RUN on the CPU stand-in, not a GPU result' || echo 'GPU run'))"

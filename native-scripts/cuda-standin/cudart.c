@@ -263,6 +263,10 @@ static pthread_mutex_t capture_lock = PTHREAD_MUTEX_INITIALIZER;
 static stream_object *capturing[MAX_CAPTURES];
 static size_t capturing_count;
 
+/* Benchmark controls (isthmusStandinSkipWork, isthmusStandinWorkItems): see docs/cuda-standin.md. */
+static int skip_work;
+static unsigned long long work_items;
+
 static void release_nodes(node_list *list) {
     if (list == NULL || --list->references > 0) {
         return;
@@ -367,6 +371,11 @@ static int capture_or_run(const char *function, stream_object *stream, void (*ru
             invalidate_locked(stream);
             *error = cudaErrorMemoryAllocation;
         }
+    } else if (skip_work) {
+        outcome = 1; /* checked, counted, not run: host-cost benchmarks */
+    }
+    if (*error == cudaSuccess) {
+        work_items++;
     }
     pthread_mutex_unlock(&capture_lock);
     if (*error != cudaSuccess) {
@@ -386,6 +395,27 @@ STANDIN_EXPORT int isthmusStandinCaptureWork(void *stream, void (*run)(void *), 
     cudaError_t error;
     int outcome = capture_or_run("isthmusStandinCaptureWork", queue, run, args, size, &error);
     return error != cudaSuccess ? -1 : outcome;
+}
+
+/*
+ * Stand-in control for host-cost benchmarks: with on != 0, work queued on streams (copies, memsets, cuBLAS
+ * and cuDNN calls) is checked and counted but not run, and graph launches run nothing. Returns the previous
+ * setting. Results are meaningless while it is on.
+ */
+STANDIN_EXPORT int isthmusStandinSkipWork(int on) {
+    pthread_mutex_lock(&capture_lock);
+    int previous = skip_work;
+    skip_work = on != 0;
+    pthread_mutex_unlock(&capture_lock);
+    return previous;
+}
+
+/* Stand-in control: pieces of stream work queued so far (run, recorded into a capture, or skipped). */
+STANDIN_EXPORT unsigned long long isthmusStandinWorkItems(void) {
+    pthread_mutex_lock(&capture_lock);
+    unsigned long long items = work_items;
+    pthread_mutex_unlock(&capture_lock);
+    return items;
 }
 
 /* Stand-in control: how many streams are capturing now. */
@@ -1382,7 +1412,12 @@ STANDIN_EXPORT cudaError_t cudaGraphLaunch(cudaGraphExec_t graphExec, cudaStream
         return fail(cudaErrorStreamCaptureInvalidated, "cudaGraphLaunch", "the stream's capture was invalidated");
     }
     if (!nested) {
-        run_nodes(exec->nodes);
+        pthread_mutex_lock(&capture_lock);
+        int skip = skip_work;
+        pthread_mutex_unlock(&capture_lock);
+        if (!skip) {
+            run_nodes(exec->nodes);
+        }
         pthread_mutex_lock(&memory_lock);
         queue->enqueued++;
         pthread_mutex_unlock(&memory_lock);

@@ -4,6 +4,7 @@ import dev.isthmus.backend.CapturedGraph;
 import dev.isthmus.backend.GraphCaptureException;
 import dev.isthmus.bindings.cublas.Cublas;
 import dev.isthmus.bindings.cudart.CudaRuntime;
+import dev.isthmus.tensor.Memory;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -27,14 +28,14 @@ final class CudaStepGraphs implements AutoCloseable {
 
     private final CudaContext cuda;
     private final List<Graph> live = new ArrayList<>();
-    private MemorySegment cublasWorkspace = MemorySegment.NULL;
+    private Memory cublasWorkspace;
 
     CudaStepGraphs(CudaContext cuda) {
         this.cuda = cuda;
     }
 
     CapturedGraph capture(Runnable step) {
-        prepareWorkspaces();
+        prepareWorkspaces(); // before capture: allocating is not allowed during it
         NativeScratch scratch = cuda.scratch();
         MemorySegment stream = cuda.stream();
         CudaCheck.cuda(CudaRuntime.cudaStreamBeginCapture(stream, CudaRuntime.cudaStreamCaptureModeGlobal()), "cudaStreamBeginCapture");
@@ -73,13 +74,18 @@ final class CudaStepGraphs implements AutoCloseable {
         return live.size();
     }
 
+    /** Fixes the workspaces before capture; no room for cuBLAS's is a reason not to capture, not an error. */
     private void prepareWorkspaces() {
         cuda.workspace().keepReplacedBuffers();
-        if (cublasWorkspace.equals(MemorySegment.NULL)) {
-            NativeScratch scratch = cuda.scratch();
-            CudaCheck.cuda(CudaRuntime.cudaMalloc(scratch.pointer(), CUBLAS_WORKSPACE_BYTES), "cudaMalloc(cuBLAS workspace)");
-            cublasWorkspace = scratch.pointerValue();
-            CudaCheck.cublas(Cublas.cublasSetWorkspace_v2(cuda.cublas(), cublasWorkspace, CUBLAS_WORKSPACE_BYTES), "cublasSetWorkspace_v2");
+        if (cublasWorkspace == null) {
+            try {
+                cublasWorkspace = cuda.allocator().allocate(CUBLAS_WORKSPACE_BYTES);
+            } catch (RuntimeException e) {
+                throw new GraphCaptureException("no device memory for cuBLAS's " + (CUBLAS_WORKSPACE_BYTES >> 20)
+                        + " MiB graph-capture workspace (" + e.getMessage() + ")", e);
+            }
+            CudaCheck.cublas(Cublas.cublasSetWorkspace_v2(cuda.cublas(), cublasWorkspace.segment(), CUBLAS_WORKSPACE_BYTES),
+                    "cublasSetWorkspace_v2");
         }
     }
 
@@ -88,10 +94,10 @@ final class CudaStepGraphs implements AutoCloseable {
     public void close() {
         cuda.synchronize();
         new ArrayList<>(live).forEach(Graph::close);
-        if (!cublasWorkspace.equals(MemorySegment.NULL)) {
+        if (cublasWorkspace != null) {
             CudaCheck.cublas(Cublas.cublasSetWorkspace_v2(cuda.cublas(), MemorySegment.NULL, 0), "cublasSetWorkspace_v2");
-            CudaCheck.cuda(CudaRuntime.cudaFree(cublasWorkspace), "cudaFree(cuBLAS workspace)");
-            cublasWorkspace = MemorySegment.NULL;
+            cublasWorkspace.close(); // back to the pool, which the backend frees
+            cublasWorkspace = null;
         }
     }
 
