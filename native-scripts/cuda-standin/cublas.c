@@ -441,7 +441,7 @@ STANDIN_EXPORT cublasStatus_t cublasSdot_v2(cublasHandle_t handle, int n, const 
     }
     if (h->pointer_mode == CUBLAS_POINTER_MODE_DEVICE) {
         RECORD_WHEN_CAPTURING("cublasSdot", Sdot, handle, n, x, incx, y, incy, result);
-    } else if (standin_capture_work(current_stream, run_nothing, NULL, 0) != 0) {
+    } else if (standin_capture_work(current_stream, run_nothing, NULL, 0) % 2 != 0) { /* 1 recorded, -1 invalidated */
         /* A host result needs the host to wait for the stream, which a capturing stream cannot do. */
         return fail(CUBLAS_STATUS_NOT_SUPPORTED, "cublasSdot", "a host-memory result cannot be produced during graph capture (use CUBLAS_POINTER_MODE_DEVICE)");
     }

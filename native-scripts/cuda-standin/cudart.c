@@ -345,7 +345,8 @@ static cudaError_t refuse_while_capturing(const char *function) {
 }
 
 /*
- * Where work queued on stream goes: 0 = run it now, 1 = it was recorded into the capture, or an error:
+ * Where work queued on stream goes: 0 = run it now, 1 = it was recorded into the capture, 2 = skipped
+ * (isthmusStandinSkipWork), or an error:
  * cudaErrorStreamCaptureInvalidated when the stream's capture was invalidated earlier, and
  * cudaErrorStreamCaptureImplicit for work on the legacy stream while a blocking stream captures (RT API,
  * cudaErrorStreamCaptureImplicit: the legacy stream would depend on the capturing stream).
@@ -372,7 +373,7 @@ static int capture_or_run(const char *function, stream_object *stream, void (*ru
             *error = cudaErrorMemoryAllocation;
         }
     } else if (skip_work) {
-        outcome = 1; /* checked, counted, not run: host-cost benchmarks */
+        outcome = 2; /* checked, counted, not run: host-cost benchmarks */
     }
     if (*error == cudaSuccess) {
         work_items++;
@@ -1177,8 +1178,8 @@ STANDIN_EXPORT cudaError_t cudaEventRecord(cudaEvent_t event, cudaStream_t strea
     if (status != cudaSuccess) {
         return status;
     }
-    recorded->captured = captured;
-    if (!captured) {
+    recorded->captured = captured == 1;
+    if (captured != 1) {
         run_stamp(&work);
     }
     pthread_mutex_lock(&memory_lock);

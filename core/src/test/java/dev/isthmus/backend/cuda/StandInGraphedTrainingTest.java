@@ -8,10 +8,13 @@ import dev.isthmus.tensor.Shape;
 import dev.isthmus.tensor.Tensor;
 import dev.isthmus.testing.standin.CudaStandIn;
 import dev.isthmus.testing.standin.StandInControls;
+import dev.isthmus.IsthmusException;
 import dev.isthmus.train.Batch;
+import dev.isthmus.train.DivergedException;
 import dev.isthmus.train.GraphedSteps;
 import dev.isthmus.train.Sgd;
 import dev.isthmus.train.SgdSettings;
+import dev.isthmus.train.Trainer;
 import dev.isthmus.train.TrainingStep;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -101,6 +104,21 @@ class StandInGraphedTrainingTest {
         classic.forEach((name, values) -> assertArrayEquals(values, graphed.parameters().get(name), name));
         for (int step = 0; step < STEPS; step++) {
             assertEquals(classicLosses[step], graphed.losses()[step], 1e-5 * Math.abs(classicLosses[step]), "step " + step);
+        }
+    }
+
+    @Test
+    void aNonFiniteLossStopsTrainingAtTheNextReadWithExitFive() {
+        try (CudaBackend cuda = CudaBackend.open(); Model model = Models.CNN.create(cuda, 3);
+             Sgd sgd = new Sgd(new SgdSettings(1e30f, 0f, 0f)); GraphedSteps steps = new GraphedSteps(model, sgd, 10, true, 7)) {
+            Trainer trainer = new Trainer(model, sgd, new Trainer.Listener() {
+            }, steps);
+            List<Batch> batches = new ArrayList<>();
+            for (int step = 0; step < 30; step++) batches.add(batch(step));
+            DivergedException diverged = assertThrows(DivergedException.class, () -> trainer.epoch(1, batches, 30, List.of(), 10));
+            assertEquals(IsthmusException.EXIT_DIVERGED, diverged.exitCode());
+            assertTrue(diverged.step() < 7, "found in the first window of 7 steps: " + diverged.getMessage());
+            assertTrue(diverged.getMessage().contains("training diverged at step " + diverged.step()), diverged.getMessage());
         }
     }
 
