@@ -1540,9 +1540,10 @@ static void pooling_window(const struct cudnnPoolingStruct *p, const dims4 *x, i
                                                                    : (*h1 - *h0) * (*w1 - *w0);
 }
 
+/* The recorded arguments of a pooling or activation forward call (same shape: descriptor, alpha, x, beta, y). */
 typedef struct {
     cudnnHandle_t handle;
-    cudnnPoolingDescriptor_t poolingDesc;
+    void *descriptor;
     float alpha;
     cudnnTensorDescriptor_t xDesc;
     const void *x;
@@ -1613,16 +1614,17 @@ STANDIN_EXPORT cudnnStatus_t cudnnPoolingForward(cudnnHandle_t handle, const cud
 
 static void replay_PoolingForward(void *call) {
     const PoolingForward_call *c = call;
-    cudnnPoolingForward(c->handle, c->poolingDesc, &c->alpha, c->xDesc, c->x, &c->beta, c->yDesc, c->y);
+    cudnnPoolingForward(c->handle, c->descriptor, &c->alpha, c->xDesc, c->x, &c->beta, c->yDesc, c->y);
 }
 
 /*
  * cuDNN, cudnnPoolingBackward: dx = alpha*pool'(y, dy, x) + beta*dx. Max pooling routes each dy to the first
  * input in the window (row-major) equal to the forward result y, so y and x must be the forward pass's.
  */
+/* The recorded arguments of a pooling or activation backward call (same shape). */
 typedef struct {
     cudnnHandle_t handle;
-    cudnnPoolingDescriptor_t poolingDesc;
+    void *descriptor;
     float alpha;
     cudnnTensorDescriptor_t yDesc;
     const void *y;
@@ -1718,7 +1720,7 @@ STANDIN_EXPORT cudnnStatus_t cudnnPoolingBackward(cudnnHandle_t handle, const cu
 
 static void replay_PoolingBackward(void *call) {
     const PoolingBackward_call *c = call;
-    cudnnPoolingBackward(c->handle, c->poolingDesc, &c->alpha, c->yDesc, c->y, c->dyDesc, c->dy, c->xDesc, c->x, &c->beta, c->dxDesc, c->dx);
+    cudnnPoolingBackward(c->handle, c->descriptor, &c->alpha, c->yDesc, c->y, c->dyDesc, c->dy, c->xDesc, c->x, &c->beta, c->dxDesc, c->dx);
 }
 
 /* ------------------------------------------------------------------ activation */
@@ -1797,16 +1799,7 @@ static float activation_gradient(const struct cudnnActivationStruct *act, float 
     }
 }
 
-typedef struct {
-    cudnnHandle_t handle;
-    cudnnActivationDescriptor_t activationDesc;
-    float alpha;
-    cudnnTensorDescriptor_t xDesc;
-    const void *x;
-    float beta;
-    cudnnTensorDescriptor_t yDesc;
-    void *y;
-} ActivationForward_call;
+typedef PoolingForward_call ActivationForward_call;
 static void replay_ActivationForward(void *call);
 
 /* cuDNN, cudnnActivationForward: y = alpha*f(x) + beta*y elementwise; x and y must have the same dimensions (in place allowed). */
@@ -1840,23 +1833,10 @@ STANDIN_EXPORT cudnnStatus_t cudnnActivationForward(cudnnHandle_t handle, cudnnA
 
 static void replay_ActivationForward(void *call) {
     const ActivationForward_call *c = call;
-    cudnnActivationForward(c->handle, c->activationDesc, &c->alpha, c->xDesc, c->x, &c->beta, c->yDesc, c->y);
+    cudnnActivationForward(c->handle, c->descriptor, &c->alpha, c->xDesc, c->x, &c->beta, c->yDesc, c->y);
 }
 
-typedef struct {
-    cudnnHandle_t handle;
-    cudnnActivationDescriptor_t activationDesc;
-    float alpha;
-    cudnnTensorDescriptor_t yDesc;
-    const void *y;
-    cudnnTensorDescriptor_t dyDesc;
-    const void *dy;
-    cudnnTensorDescriptor_t xDesc;
-    const void *x;
-    float beta;
-    cudnnTensorDescriptor_t dxDesc;
-    void *dx;
-} ActivationBackward_call;
+typedef PoolingBackward_call ActivationBackward_call;
 static void replay_ActivationBackward(void *call);
 
 /* cuDNN, cudnnActivationBackward: dx = alpha*f'(x)*dy + beta*dx, with y = f(x) from the forward pass; all four shapes equal. */
@@ -1905,7 +1885,7 @@ STANDIN_EXPORT cudnnStatus_t cudnnActivationBackward(cudnnHandle_t handle, cudnn
 
 static void replay_ActivationBackward(void *call) {
     const ActivationBackward_call *c = call;
-    cudnnActivationBackward(c->handle, c->activationDesc, &c->alpha, c->yDesc, c->y, c->dyDesc, c->dy, c->xDesc, c->x, &c->beta, c->dxDesc, c->dx);
+    cudnnActivationBackward(c->handle, c->descriptor, &c->alpha, c->yDesc, c->y, c->dyDesc, c->dy, c->xDesc, c->x, &c->beta, c->dxDesc, c->dx);
 }
 
 /* ------------------------------------------------------------------ softmax */
