@@ -16,6 +16,7 @@ train_limit=100
 torch_limit=90
 compare_limit=45
 parity_limit=90
+timing_limit=150
 
 log_file= summary_file= archive_file= results= mode= deadline_epoch= start_epoch= start_iso=
 step_pid= step_status= interrupted= finished=0
@@ -339,5 +340,12 @@ run_check() {
     step "isthmus train cnn, 1 epoch, --backend cuda --cudnn-algo find" "$train_limit" "${isthmus[@]}" train --model cnn \
         --epochs 1 --backend cuda --cudnn-algo find --data "$mnist" --out "$results/train-cnn-find" --no-progress
   fi
+  # Step timing: isthmus eager/graphs vs PyTorch eager/torch.cuda.graphs (native-scripts/device-timing.sh,
+  # docs/cuda-graphs.md); a dry run takes 20 steps and its figures mean nothing.
+  local timing_args=()
+  [ "$mode" = dry ] && timing_args=(--steps 20 --warmup 3 --label DRY-RUN-on-the-CPU-stand-in)
+  step "step timing: lesson CNN b64/b256, isthmus and PyTorch, eager and CUDA graphs" "$timing_limit" \
+      "$bundle/device-timing.sh" --isthmus-command "$java ${java_opts[*]} -jar $bundle/lib/isthmus.jar" \
+      --out "$results/timing" "${timing_args[@]}"
   exit 0 # finish (the EXIT trap) decides the exit status
 }

@@ -56,6 +56,8 @@ prepare() {
   cp -r "$test_classes" "$bundle/test-classes"
   cp "${BASH_SOURCE[0]}" "$bundle/device-check.sh"
   cp "$script_dir/device-check-run.sh" "$bundle/device-check-run.sh"
+  mkdir -p "$bundle/pytorch" && cp "$script_dir/device-timing.sh" "$bundle/" \
+    && cp "$root/peer/pytorch/step_timing.py" "$root/peer/pytorch/lesson_nets.py" "$bundle/pytorch/"
 
   local jupiter platform
   jupiter=$(sed -n 's:.*<junit.version>\(.*\)</junit.version>.*:\1:p' "$root/pom.xml" | head -n 1)

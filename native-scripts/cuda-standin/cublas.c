@@ -19,6 +19,8 @@ struct cublasContext {
     cudaStream_t stream;
     cublasPointerMode_t pointer_mode;
     cublasMath_t math_mode;
+    void *workspace; /* cublasSetWorkspace: the user's workspace, or NULL */
+    size_t workspace_bytes;
 };
 
 static standin_registry handles = STANDIN_REGISTRY_INIT;
@@ -101,6 +103,52 @@ static cublasStatus_t read_scalar(const struct cublasContext *h, const char *fun
         cublasStatus_t checked_ = (call);                                                          \
         if (checked_ != CUBLAS_STATUS_SUCCESS) {                                                   \
             return checked_;                                                                       \
+        }                                                                                          \
+    } while (0)
+
+/*
+ * Graph capture (docs/cuda-standin.md): on a capturing stream a call is checked as usual, then recorded
+ * instead of run; launching the graph runs the recorded call. A scalar is kept by value in
+ * CUBLAS_POINTER_MODE_HOST (cuBLAS reads it when the call is made) and by address in device mode.
+ */
+typedef struct {
+    cublasPointerMode_t mode;
+    float value;
+    const float *device;
+} recorded_scalar;
+
+static recorded_scalar record_scalar(const struct cublasContext *h, const float *p) {
+    recorded_scalar scalar = { h->pointer_mode, 0.0f, p };
+    if (h->pointer_mode == CUBLAS_POINTER_MODE_HOST && p != NULL) {
+        scalar.value = *p;
+    }
+    return scalar;
+}
+
+static const float *scalar_pointer(const recorded_scalar *scalar) {
+    return scalar->mode == CUBLAS_POINTER_MODE_HOST ? &scalar->value : scalar->device;
+}
+
+/* Runs a recorded call with the pointer mode it was recorded in; a handle destroyed since runs nothing. */
+#define REPLAY_WITH_MODE(call_handle, mode, statement)                                             \
+    do {                                                                                           \
+        struct cublasContext *replayed_ = live_handle(call_handle);                                \
+        if (replayed_ != NULL) {                                                                   \
+            cublasPointerMode_t saved_ = replayed_->pointer_mode;                                  \
+            replayed_->pointer_mode = (mode);                                                      \
+            statement;                                                                             \
+            replayed_->pointer_mode = saved_;                                                      \
+        }                                                                                          \
+    } while (0)
+
+#define RECORD_WHEN_CAPTURING(function, name, ...)                                                 \
+    do {                                                                                           \
+        name##_call call_ = { __VA_ARGS__ };                                                       \
+        int recorded_ = standin_capture_work(current_stream, replay_##name, &call_, sizeof call_);  \
+        if (recorded_ != 0) {                                                                      \
+            return recorded_ > 0 ? CUBLAS_STATUS_SUCCESS                                           \
+                                 : fail(CUBLAS_STATUS_EXECUTION_FAILED, function,                 \
+                                        "the stream's capture was invalidated earlier; nothing recorded"); \
         }                                                                                          \
     } while (0)
 
@@ -268,6 +316,17 @@ STANDIN_EXPORT const char *cublasGetStatusName(cublasStatus_t status) {
 
 /* ------------------------------------------------------------------ level 1 */
 
+typedef struct {
+    cublasHandle_t handle;
+    int n;
+    recorded_scalar alpha;
+    const float *x;
+    int incx;
+    float *y;
+    int incy;
+} Saxpy_call;
+static void replay_Saxpy(void *call);
+
 /* cuBLAS, cublasSaxpy: y[i] = alpha*x[i] + y[i] for i < n; n <= 0 does nothing. */
 STANDIN_EXPORT cublasStatus_t cublasSaxpy_v2(cublasHandle_t handle, int n, const float *alpha, const float *x, int incx,
                                             float *y, int incy) {
@@ -279,11 +338,26 @@ STANDIN_EXPORT cublasStatus_t cublasSaxpy_v2(cublasHandle_t handle, int n, const
     }
     CHECK(check_device("cublasSaxpy", "x", x, vector_bytes(n, incx)));
     CHECK(check_device("cublasSaxpy", "y", y, vector_bytes(n, incy)));
+    RECORD_WHEN_CAPTURING("cublasSaxpy", Saxpy, handle, n, record_scalar(h, alpha), x, incx, y, incy);
     for (int i = 0; i < n; i++) {
         y[vector_index(i, n, incy)] += a * x[vector_index(i, n, incx)];
     }
     return CUBLAS_STATUS_SUCCESS;
 }
+
+static void replay_Saxpy(void *call) {
+    const Saxpy_call *c = call;
+    REPLAY_WITH_MODE(c->handle, c->alpha.mode, cublasSaxpy_v2(c->handle, c->n, scalar_pointer(&c->alpha), c->x, c->incx, c->y, c->incy));
+}
+
+typedef struct {
+    cublasHandle_t handle;
+    int n;
+    recorded_scalar alpha;
+    float *x;
+    int incx;
+} Sscal_call;
+static void replay_Sscal(void *call);
 
 /* cuBLAS, cublasSscal: x[i] = alpha*x[i] for i < n; n <= 0 or incx <= 0 does nothing. */
 STANDIN_EXPORT cublasStatus_t cublasSscal_v2(cublasHandle_t handle, int n, const float *alpha, float *x, int incx) {
@@ -294,11 +368,27 @@ STANDIN_EXPORT cublasStatus_t cublasSscal_v2(cublasHandle_t handle, int n, const
         return CUBLAS_STATUS_SUCCESS;
     }
     CHECK(check_device("cublasSscal", "x", x, vector_bytes(n, incx)));
+    RECORD_WHEN_CAPTURING("cublasSscal", Sscal, handle, n, record_scalar(h, alpha), x, incx);
     for (int i = 0; i < n; i++) {
         x[(long) i * incx] *= a;
     }
     return CUBLAS_STATUS_SUCCESS;
 }
+
+static void replay_Sscal(void *call) {
+    const Sscal_call *c = call;
+    REPLAY_WITH_MODE(c->handle, c->alpha.mode, cublasSscal_v2(c->handle, c->n, scalar_pointer(&c->alpha), c->x, c->incx));
+}
+
+typedef struct {
+    cublasHandle_t handle;
+    int n;
+    const float *x;
+    int incx;
+    float *y;
+    int incy;
+} Scopy_call;
+static void replay_Scopy(void *call);
 
 /* cuBLAS, cublasScopy: y[i] = x[i] for i < n; n <= 0 does nothing. */
 STANDIN_EXPORT cublasStatus_t cublasScopy_v2(cublasHandle_t handle, int n, const float *x, int incx, float *y, int incy) {
@@ -308,11 +398,32 @@ STANDIN_EXPORT cublasStatus_t cublasScopy_v2(cublasHandle_t handle, int n, const
     }
     CHECK(check_device("cublasScopy", "x", x, vector_bytes(n, incx)));
     CHECK(check_device("cublasScopy", "y", y, vector_bytes(n, incy)));
+    RECORD_WHEN_CAPTURING("cublasScopy", Scopy, handle, n, x, incx, y, incy);
     for (int i = 0; i < n; i++) {
         y[vector_index(i, n, incy)] = x[vector_index(i, n, incx)];
     }
     return CUBLAS_STATUS_SUCCESS;
 }
+
+static void replay_Scopy(void *call) {
+    const Scopy_call *c = call;
+    cublasScopy_v2(c->handle, c->n, c->x, c->incx, c->y, c->incy);
+}
+
+static void run_nothing(void *call) {
+    (void) call;
+}
+
+typedef struct {
+    cublasHandle_t handle;
+    int n;
+    const float *x;
+    int incx;
+    const float *y;
+    int incy;
+    float *result;
+} Sdot_call;
+static void replay_Sdot(void *call);
 
 /* cuBLAS, cublasSdot: *result = sum x[i]*y[i] (0 when n <= 0); result is host or device memory per pointer mode. */
 STANDIN_EXPORT cublasStatus_t cublasSdot_v2(cublasHandle_t handle, int n, const float *x, int incx, const float *y, int incy,
@@ -328,6 +439,12 @@ STANDIN_EXPORT cublasStatus_t cublasSdot_v2(cublasHandle_t handle, int n, const 
         CHECK(check_device("cublasSdot", "x", x, vector_bytes(n, incx)));
         CHECK(check_device("cublasSdot", "y", y, vector_bytes(n, incy)));
     }
+    if (h->pointer_mode == CUBLAS_POINTER_MODE_DEVICE) {
+        RECORD_WHEN_CAPTURING("cublasSdot", Sdot, handle, n, x, incx, y, incy, result);
+    } else if (standin_capture_work(current_stream, run_nothing, NULL, 0) % 2 != 0) { /* 1 recorded, -1 invalidated */
+        /* A host result needs the host to wait for the stream, which a capturing stream cannot do. */
+        return fail(CUBLAS_STATUS_NOT_SUPPORTED, "cublasSdot", "a host-memory result cannot be produced during graph capture (use CUBLAS_POINTER_MODE_DEVICE)");
+    }
     double sum = 0;
     for (int i = 0; i < n; i++) {
         sum += (double) x[vector_index(i, n, incx)] * y[vector_index(i, n, incy)];
@@ -336,7 +453,27 @@ STANDIN_EXPORT cublasStatus_t cublasSdot_v2(cublasHandle_t handle, int n, const 
     return CUBLAS_STATUS_SUCCESS;
 }
 
+static void replay_Sdot(void *call) {
+    const Sdot_call *c = call;
+    REPLAY_WITH_MODE(c->handle, CUBLAS_POINTER_MODE_DEVICE, cublasSdot_v2(c->handle, c->n, c->x, c->incx, c->y, c->incy, c->result));
+}
+
 /* ------------------------------------------------------------------ level 2 */
+
+typedef struct {
+    cublasHandle_t handle;
+    cublasOperation_t trans;
+    int m, n;
+    recorded_scalar alpha;
+    const float *A;
+    int lda;
+    const float *x;
+    int incx;
+    recorded_scalar beta;
+    float *y;
+    int incy;
+} Sgemv_call;
+static void replay_Sgemv(void *call);
 
 /* cuBLAS, cublasSgemv: y = alpha*op(A)*x + beta*y, A m x n column-major; INVALID_VALUE if m,n < 0, incx or incy == 0, lda < max(1,m). */
 STANDIN_EXPORT cublasStatus_t cublasSgemv_v2(cublasHandle_t handle, cublasOperation_t trans, int m, int n, const float *alpha,
@@ -360,6 +497,8 @@ STANDIN_EXPORT cublasStatus_t cublasSgemv_v2(cublasHandle_t handle, cublasOperat
     CHECK(check_device("cublasSgemv", "A", A, matrix_bytes(m, n, lda)));
     CHECK(check_device("cublasSgemv", "x", x, vector_bytes(x_length, incx)));
     CHECK(check_device("cublasSgemv", "y", y, vector_bytes(y_length, incy)));
+    RECORD_WHEN_CAPTURING("cublasSgemv", Sgemv, handle, trans, m, n, record_scalar(h, alpha), A, lda, x, incx,
+                          record_scalar(h, beta), y, incy);
     for (int i = 0; i < y_length; i++) {
         float sum = 0;
         for (int p = 0; p < x_length; p++) {
@@ -370,6 +509,13 @@ STANDIN_EXPORT cublasStatus_t cublasSgemv_v2(cublasHandle_t handle, cublasOperat
         *target = b == 0.0f ? a * sum : a * sum + b * *target; /* beta == 0: y is not read */
     }
     return CUBLAS_STATUS_SUCCESS;
+}
+
+static void replay_Sgemv(void *call) {
+    const Sgemv_call *c = call;
+    REPLAY_WITH_MODE(c->handle, c->alpha.mode,
+                     cublasSgemv_v2(c->handle, c->trans, c->m, c->n, scalar_pointer(&c->alpha), c->A, c->lda, c->x, c->incx,
+                                    scalar_pointer(&c->beta), c->y, c->incy));
 }
 
 /* ------------------------------------------------------------------ level 3 */
@@ -440,6 +586,26 @@ static cublasStatus_t check_gemm(const char *function, cublasOperation_t transa,
     return CUBLAS_STATUS_SUCCESS;
 }
 
+typedef struct {
+    const char *function;
+    cublasHandle_t handle;
+    cublasOperation_t transa, transb;
+    int m, n, k;
+    recorded_scalar alpha;
+    const float *A;
+    int lda;
+    long long strideA;
+    const float *B;
+    int ldb;
+    long long strideB;
+    recorded_scalar beta;
+    float *C;
+    int ldc;
+    long long strideC;
+    int batchCount;
+} Gemm_call;
+static void replay_Gemm(void *call);
+
 static cublasStatus_t gemm_batched(const char *function, struct cublasContext *h, cublasOperation_t transa,
                                    cublasOperation_t transb, int m, int n, int k, const float *alpha, const float *A, int lda,
                                    long long strideA, const float *B, int ldb, long long strideB, const float *beta,
@@ -465,6 +631,8 @@ static cublasStatus_t gemm_batched(const char *function, struct cublasContext *h
         }
         CHECK(check_device(function, "C", Cb, matrix_bytes(m, n, ldc)));
     }
+    RECORD_WHEN_CAPTURING(function, Gemm, function, (cublasHandle_t) h, transa, transb, m, n, k, record_scalar(h, alpha), A, lda,
+                          strideA, B, ldb, strideB, record_scalar(h, beta), C, ldc, strideC, batchCount);
     float *column = malloc((size_t) m * sizeof(float));
     if (column == NULL) {
         return fail(CUBLAS_STATUS_ALLOC_FAILED, function, "host memory exhausted");
@@ -475,6 +643,14 @@ static cublasStatus_t gemm_batched(const char *function, struct cublasContext *h
     }
     free(column);
     return CUBLAS_STATUS_SUCCESS;
+}
+
+static void replay_Gemm(void *call) {
+    const Gemm_call *c = call;
+    REPLAY_WITH_MODE(c->handle, c->alpha.mode,
+                     gemm_batched(c->function, replayed_, c->transa, c->transb, c->m, c->n, c->k, scalar_pointer(&c->alpha), c->A,
+                                  c->lda, c->strideA, c->B, c->ldb, c->strideB, scalar_pointer(&c->beta), c->C, c->ldc,
+                                  c->strideC, c->batchCount));
 }
 
 /* cuBLAS, cublasSgemm: C = alpha*op(A)*op(B) + beta*C, column-major, op(A) m x k, op(B) k x n; beta == 0: C is not read. */
@@ -525,6 +701,21 @@ STANDIN_EXPORT cublasStatus_t cublasGemmEx(cublasHandle_t handle, cublasOperatio
     return gemm_batched("cublasGemmEx", h, transa, transb, m, n, k, alpha, A, lda, 0, B, ldb, 0, beta, C, ldc, 0, 1);
 }
 
+typedef struct {
+    cublasHandle_t handle;
+    cublasOperation_t transa, transb;
+    int m, n;
+    recorded_scalar alpha;
+    const float *A;
+    int lda;
+    recorded_scalar beta;
+    const float *B;
+    int ldb;
+    float *C;
+    int ldc;
+} Sgeam_call;
+static void replay_Sgeam(void *call);
+
 /* cuBLAS, cublasSgeam: C = alpha*op(A) + beta*op(B), m x n; in place only as C == A with transa N and lda == ldc (same for B). */
 STANDIN_EXPORT cublasStatus_t cublasSgeam(cublasHandle_t handle, cublasOperation_t transa, cublasOperation_t transb, int m,
                                          int n, const float *alpha, const float *A, int lda, const float *beta, const float *B,
@@ -554,6 +745,8 @@ STANDIN_EXPORT cublasStatus_t cublasSgeam(cublasHandle_t handle, cublasOperation
         CHECK(check_device("cublasSgeam", "B", B, transb == CUBLAS_OP_N ? matrix_bytes(m, n, ldb) : matrix_bytes(n, m, ldb)));
     }
     CHECK(check_device("cublasSgeam", "C", C, matrix_bytes(m, n, ldc)));
+    RECORD_WHEN_CAPTURING("cublasSgeam", Sgeam, handle, transa, transb, m, n, record_scalar(h, alpha), A, lda,
+                          record_scalar(h, beta), B, ldb, C, ldc);
     /* Transposing into a separate C: read everything first only matters in place, which needs trans N. */
     for (int j = 0; j < n; j++) {
         for (int i = 0; i < m; i++) {
@@ -567,6 +760,35 @@ STANDIN_EXPORT cublasStatus_t cublasSgeam(cublasHandle_t handle, cublasOperation
             C[i + (long) j * ldc] = value;
         }
     }
+    return CUBLAS_STATUS_SUCCESS;
+}
+
+static void replay_Sgeam(void *call) {
+    const Sgeam_call *c = call;
+    REPLAY_WITH_MODE(c->handle, c->alpha.mode,
+                     cublasSgeam(c->handle, c->transa, c->transb, c->m, c->n, scalar_pointer(&c->alpha), c->A, c->lda,
+                                 scalar_pointer(&c->beta), c->B, c->ldb, c->C, c->ldc));
+}
+
+/* ------------------------------------------------------------------ workspace */
+
+/*
+ * cuBLAS, cublasSetWorkspace: the handle uses the given device workspace instead of its own pool (needed for graph
+ * capture, where cuBLAS may not allocate); the pointer must be 256-byte aligned; NULL with 0 bytes turns it off.
+ */
+STANDIN_EXPORT cublasStatus_t cublasSetWorkspace_v2(cublasHandle_t handle, void *workspace, size_t workspaceSizeInBytes) {
+    REQUIRE_HANDLE("cublasSetWorkspace");
+    if (workspace == NULL && workspaceSizeInBytes > 0) {
+        return fail(CUBLAS_STATUS_INVALID_VALUE, "cublasSetWorkspace", "workspace is NULL but workspaceSizeInBytes > 0");
+    }
+    if ((uintptr_t) workspace % 256 != 0) {
+        return fail(CUBLAS_STATUS_INVALID_VALUE, "cublasSetWorkspace", "workspace must be aligned to 256 bytes");
+    }
+    if (workspace != NULL) {
+        CHECK(check_device("cublasSetWorkspace", "workspace", workspace, workspaceSizeInBytes));
+    }
+    h->workspace = workspace;
+    h->workspace_bytes = workspaceSizeInBytes;
     return CUBLAS_STATUS_SUCCESS;
 }
 

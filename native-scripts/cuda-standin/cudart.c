@@ -23,7 +23,22 @@
 #define MAX_PITCH 2147483647 /* cudaDeviceProp.memPitch of current NVIDIA GPUs */
 #define UNINITIALISED_BYTE 0xFF /* fresh allocations read as NaN floats: cudaMalloc does not clear memory */
 
-enum { KIND_STREAM = 0x5354524d, KIND_EVENT = 0x45564e54 };
+enum { KIND_STREAM = 0x5354524d, KIND_EVENT = 0x45564e54, KIND_GRAPH = 0x47525048, KIND_GRAPH_EXEC = 0x47455845 };
+
+/* One recorded piece of work: launching the graph calls run(payload). */
+typedef struct {
+    void (*run)(void *payload);
+    void *payload;
+    void (*release)(void *payload); /* frees the payload with the graph */
+} graph_node;
+
+/* The nodes of a graph, shared by the graph and its executable instances (freed with the last of them). */
+typedef struct {
+    int references;
+    size_t count;
+    size_t capacity;
+    graph_node *nodes;
+} node_list;
 
 /*
  * Work is done at once, but the stand-in keeps the books a GPU would: each use of a buffer by queued work
@@ -36,6 +51,10 @@ typedef struct {
     unsigned int flags;
     unsigned long long enqueued;  /* positions handed out */
     unsigned long long completed; /* positions the host has synchronised with */
+    enum cudaStreamCaptureStatus capture_status;
+    enum cudaStreamCaptureMode capture_mode;
+    pthread_t capture_thread; /* the thread that began the capture */
+    node_list *captured;      /* the graph being built while capturing */
 } stream_object;
 
 typedef struct {
@@ -45,6 +64,7 @@ typedef struct {
     struct timespec when;
     stream_object *stream; /* where it was recorded, and at which position */
     unsigned long long position;
+    int captured; /* last recorded into a capture: it has no completion the host can wait for */
 } event_object;
 
 typedef struct {
@@ -71,8 +91,10 @@ static char pending_free_detail[256];
 
 static standin_registry streams = STANDIN_REGISTRY_INIT;
 static standin_registry events = STANDIN_REGISTRY_INIT;
-static stream_object legacy_stream = { { KIND_STREAM }, 0, 0, 0 };     /* NULL and cudaStreamLegacy */
-static stream_object per_thread_stream = { { KIND_STREAM }, 0, 0, 0 }; /* cudaStreamPerThread (one for all threads) */
+static stream_object legacy_stream = { .header = { KIND_STREAM } };     /* NULL and cudaStreamLegacy */
+static stream_object per_thread_stream = { .header = { KIND_STREAM } }; /* cudaStreamPerThread (one for all threads) */
+static standin_registry graphs = STANDIN_REGISTRY_INIT;
+static standin_registry executables = STANDIN_REGISTRY_INIT;
 
 static _Thread_local cudaError_t last_error = cudaSuccess;
 static _Thread_local int current_device = 0;
@@ -226,6 +248,219 @@ static void synchronised(stream_object *stream) {
         stream->completed = stream->enqueued;
     }
     pthread_mutex_unlock(&memory_lock);
+}
+
+/* ------------------------------------------------------------------ graph capture (docs/cuda-standin.md) */
+
+/*
+ * Streams capturing now. RT API, cudaStreamBeginCapture / cudaThreadExchangeStreamCaptureMode: while a
+ * thread captures in Global mode (any thread) or ThreadLocal mode (this thread), "potentially unsafe" calls
+ * such as cudaMalloc and synchronous copies are prohibited: they return cudaErrorStreamCaptureUnsupported and
+ * the capture is invalidated. Relaxed captures prohibit nothing.
+ */
+#define MAX_CAPTURES 64
+static pthread_mutex_t capture_lock = PTHREAD_MUTEX_INITIALIZER;
+static stream_object *capturing[MAX_CAPTURES];
+static size_t capturing_count;
+
+/* Benchmark controls (isthmusStandinSkipWork, isthmusStandinWorkItems): see docs/cuda-standin.md. */
+static int skip_work;
+static unsigned long long work_items;
+
+static void release_nodes(node_list *list) {
+    if (list == NULL || --list->references > 0) {
+        return;
+    }
+    for (size_t i = 0; i < list->count; i++) {
+        if (list->nodes[i].release != NULL) {
+            list->nodes[i].release(list->nodes[i].payload);
+        }
+    }
+    free(list->nodes);
+    free(list);
+}
+
+/* Copies the work into the list; 0 when memory ran out. Caller holds capture_lock. */
+static int append_node_locked(node_list *list, void (*run)(void *), const void *args, size_t size, void (*release)(void *)) {
+    if (list->count == list->capacity) {
+        size_t capacity = list->capacity ? list->capacity * 2 : 64;
+        graph_node *nodes = realloc(list->nodes, capacity * sizeof *nodes);
+        if (nodes == NULL) {
+            return 0;
+        }
+        list->nodes = nodes;
+        list->capacity = capacity;
+    }
+    void *payload = (void *) args;
+    if (release == free) {
+        payload = malloc(size > 0 ? size : 1);
+        if (payload == NULL) {
+            return 0;
+        }
+        memcpy(payload, args, size);
+    }
+    list->nodes[list->count++] = (graph_node) { run, payload, release };
+    return 1;
+}
+
+/* Ends the stream's capture and returns what it recorded. Caller holds capture_lock. */
+static node_list *end_capture_locked(stream_object *stream) {
+    node_list *list = stream->captured;
+    stream->captured = NULL;
+    stream->capture_status = cudaStreamCaptureStatusNone;
+    for (size_t i = 0; i < capturing_count; i++) {
+        if (capturing[i] == stream) {
+            capturing[i] = capturing[--capturing_count];
+            break;
+        }
+    }
+    return list;
+}
+
+static void invalidate_locked(stream_object *stream) {
+    stream->capture_status = cudaStreamCaptureStatusInvalidated;
+}
+
+/* Whether the capture forbids unsafe calls on this thread (see above). Caller holds capture_lock. */
+static int prohibits_unsafe_calls_locked(const stream_object *stream) {
+    return stream->capture_status != cudaStreamCaptureStatusNone
+            && (stream->capture_mode == cudaStreamCaptureModeGlobal
+                || (stream->capture_mode == cudaStreamCaptureModeThreadLocal && pthread_equal(stream->capture_thread, pthread_self())));
+}
+
+/* For a "potentially unsafe" call: cudaErrorStreamCaptureUnsupported, invalidating the captures that forbid it. */
+static cudaError_t refuse_while_capturing(const char *function) {
+    int refused = 0;
+    pthread_mutex_lock(&capture_lock);
+    for (size_t i = 0; i < capturing_count; i++) {
+        if (prohibits_unsafe_calls_locked(capturing[i])) {
+            invalidate_locked(capturing[i]);
+            refused = 1;
+        }
+    }
+    pthread_mutex_unlock(&capture_lock);
+    return refused ? fail(cudaErrorStreamCaptureUnsupported, function,
+                          "not permitted while a stream is capturing (Global or ThreadLocal mode); the capture is invalidated")
+                   : cudaSuccess;
+}
+
+/*
+ * Where work queued on stream goes: 0 = run it now, 1 = it was recorded into the capture, 2 = skipped
+ * (isthmusStandinSkipWork), or an error:
+ * cudaErrorStreamCaptureInvalidated when the stream's capture was invalidated earlier, and
+ * cudaErrorStreamCaptureImplicit for work on the legacy stream while a blocking stream captures (RT API,
+ * cudaErrorStreamCaptureImplicit: the legacy stream would depend on the capturing stream).
+ */
+static int capture_or_run(const char *function, stream_object *stream, void (*run)(void *), const void *args, size_t size,
+                          cudaError_t *error) {
+    int outcome = 0;
+    *error = cudaSuccess;
+    pthread_mutex_lock(&capture_lock);
+    if (stream == &legacy_stream) {
+        for (size_t i = 0; i < capturing_count; i++) {
+            if (capturing[i]->flags == cudaStreamDefault) {
+                invalidate_locked(capturing[i]);
+                *error = cudaErrorStreamCaptureImplicit;
+            }
+        }
+    } else if (stream->capture_status == cudaStreamCaptureStatusInvalidated) {
+        *error = cudaErrorStreamCaptureInvalidated;
+    } else if (stream->capture_status == cudaStreamCaptureStatusActive) {
+        if (append_node_locked(stream->captured, run, args, size, free)) {
+            outcome = 1;
+        } else {
+            invalidate_locked(stream);
+            *error = cudaErrorMemoryAllocation;
+        }
+    } else if (skip_work) {
+        outcome = 2; /* checked, counted, not run: host-cost benchmarks */
+    }
+    if (*error == cudaSuccess) {
+        work_items++;
+    }
+    pthread_mutex_unlock(&capture_lock);
+    if (*error != cudaSuccess) {
+        fail(*error, function, *error == cudaErrorStreamCaptureImplicit
+                                       ? "work on the legacy stream while a blocking stream is capturing; that capture is invalidated"
+                                       : "the stream's capture was invalidated by an earlier error (end the capture and start again)");
+    }
+    return outcome;
+}
+
+/* Stand-in control for cuBLAS/cuDNN: records their work into the stream's capture (registry.h, standin_capture_work). */
+STANDIN_EXPORT int isthmusStandinCaptureWork(void *stream, void (*run)(void *), const void *args, size_t size) {
+    stream_object *queue = stream_of((cudaStream_t) stream);
+    if (queue == NULL) {
+        return 0; /* the library reports the bad stream itself */
+    }
+    cudaError_t error;
+    int outcome = capture_or_run("isthmusStandinCaptureWork", queue, run, args, size, &error);
+    return error != cudaSuccess ? -1 : outcome;
+}
+
+/*
+ * Stand-in control for host-cost benchmarks: with on != 0, work queued on streams (copies, memsets, cuBLAS
+ * and cuDNN calls) is checked and counted but not run, and graph launches run nothing. Returns the previous
+ * setting. Results are meaningless while it is on.
+ */
+STANDIN_EXPORT int isthmusStandinSkipWork(int on) {
+    pthread_mutex_lock(&capture_lock);
+    int previous = skip_work;
+    skip_work = on != 0;
+    pthread_mutex_unlock(&capture_lock);
+    return previous;
+}
+
+/* Stand-in control: pieces of stream work queued so far (run, recorded into a capture, or skipped). */
+STANDIN_EXPORT unsigned long long isthmusStandinWorkItems(void) {
+    pthread_mutex_lock(&capture_lock);
+    unsigned long long items = work_items;
+    pthread_mutex_unlock(&capture_lock);
+    return items;
+}
+
+/* Stand-in control: how many streams are capturing now. */
+STANDIN_EXPORT size_t isthmusStandinActiveCaptures(void) {
+    pthread_mutex_lock(&capture_lock);
+    size_t count = capturing_count;
+    pthread_mutex_unlock(&capture_lock);
+    return count;
+}
+
+typedef struct {
+    void *dst;
+    const void *src;
+    size_t dpitch, spitch, width, height;
+} copy_work;
+
+static void run_copy(void *payload) {
+    const copy_work *work = payload;
+    for (size_t row = 0; row < work->height; row++) {
+        memmove((char *) work->dst + row * work->dpitch, (const char *) work->src + row * work->spitch, work->width);
+    }
+}
+
+typedef struct {
+    void *dst;
+    int value;
+    size_t count;
+} fill_work;
+
+static void run_fill(void *payload) {
+    const fill_work *work = payload;
+    memset(work->dst, work->value & 0xff, work->count);
+}
+
+typedef struct {
+    event_object *event;
+} stamp_work;
+
+static void run_stamp(void *payload) {
+    event_object *event = ((stamp_work *) payload)->event;
+    if (standin_registry_get(&events, event, KIND_EVENT) != NULL) { /* destroyed since: nothing to stamp */
+        clock_gettime(CLOCK_MONOTONIC, &event->when);
+        event->recorded = 1;
+    }
 }
 
 /* ------------------------------------------------------------------ stand-in controls */
@@ -474,6 +709,15 @@ STANDIN_EXPORT cudaError_t cudaRuntimeGetVersion(int *runtimeVersion) {
 /* RT API, cudaDeviceSynchronize: waits for all work; the stand-in's work is already done. */
 STANDIN_EXPORT cudaError_t cudaDeviceSynchronize(void) {
     cudaError_t status = require_device("cudaDeviceSynchronize");
+    if (status == cudaSuccess && isthmusStandinActiveCaptures() > 0) {
+        /* RT API: synchronising the device would wait on a capturing stream; every capture is invalidated. */
+        pthread_mutex_lock(&capture_lock);
+        for (size_t i = 0; i < capturing_count; i++) {
+            invalidate_locked(capturing[i]);
+        }
+        pthread_mutex_unlock(&capture_lock);
+        return fail(cudaErrorStreamCaptureUnsupported, "cudaDeviceSynchronize", "not permitted while a stream is capturing; the capture is invalidated");
+    }
     if (status == cudaSuccess) {
         pthread_mutex_lock(&streams.lock);
         pthread_mutex_lock(&memory_lock);
@@ -529,6 +773,9 @@ STANDIN_EXPORT cudaError_t cudaDeviceReset(void) {
 /* RT API, cudaMalloc: allocates size bytes of device memory (not cleared); cudaErrorMemoryAllocation when it cannot. */
 STANDIN_EXPORT cudaError_t cudaMalloc(void **devPtr, size_t size) {
     cudaError_t status = require_device("cudaMalloc");
+    if (status == cudaSuccess) {
+        status = refuse_while_capturing("cudaMalloc");
+    }
     if (status != cudaSuccess) {
         return status;
     }
@@ -574,6 +821,9 @@ STANDIN_EXPORT cudaError_t cudaFree(void *devPtr) {
     if (devPtr == NULL) {
         return cudaSuccess;
     }
+    if (refuse_while_capturing("cudaFree") != cudaSuccess) {
+        return cudaErrorStreamCaptureUnsupported;
+    }
     pthread_mutex_lock(&memory_lock);
     long index = find_allocation_locked((uintptr_t) devPtr);
     if (index < 0 || allocations[index].start != (uintptr_t) devPtr || allocations[index].pinned) {
@@ -595,6 +845,9 @@ STANDIN_EXPORT cudaError_t cudaMallocHost(void **ptr, size_t size) {
     if (ptr == NULL) {
         return fail(cudaErrorInvalidValue, "cudaMallocHost", "ptr is NULL");
     }
+    if (refuse_while_capturing("cudaMallocHost") != cudaSuccess) {
+        return cudaErrorStreamCaptureUnsupported;
+    }
     void *memory = aligned_alloc(ALLOCATION_ALIGNMENT, (size + ALLOCATION_ALIGNMENT) / ALLOCATION_ALIGNMENT * ALLOCATION_ALIGNMENT);
     pthread_mutex_lock(&memory_lock);
     int added = memory != NULL && insert_allocation_locked(memory, size, 1);
@@ -611,6 +864,9 @@ STANDIN_EXPORT cudaError_t cudaMallocHost(void **ptr, size_t size) {
 STANDIN_EXPORT cudaError_t cudaFreeHost(void *ptr) {
     if (ptr == NULL) {
         return cudaSuccess;
+    }
+    if (refuse_while_capturing("cudaFreeHost") != cudaSuccess) {
+        return cudaErrorStreamCaptureUnsupported;
     }
     pthread_mutex_lock(&memory_lock);
     long index = find_allocation_locked((uintptr_t) ptr);
@@ -673,6 +929,9 @@ static cudaError_t check_copy(const char *function, void *dst, size_t dpitch, co
 
 /* RT API, cudaMemcpy: copies count bytes in the direction kind names (cudaMemcpyDefault infers it). */
 STANDIN_EXPORT cudaError_t cudaMemcpy(void *dst, const void *src, size_t count, enum cudaMemcpyKind kind) {
+    if (refuse_while_capturing("cudaMemcpy") != cudaSuccess) {
+        return cudaErrorStreamCaptureUnsupported; /* a synchronous copy: the host would read results mid-capture */
+    }
     cudaError_t status = check_copy("cudaMemcpy", dst, count, src, count, count, 1, kind);
     if (status == cudaSuccess && count > 0) {
         memmove(dst, src, count);
@@ -688,15 +947,21 @@ STANDIN_EXPORT cudaError_t cudaMemcpyAsync(void *dst, const void *src, size_t co
     }
     cudaError_t status = check_copy("cudaMemcpyAsync", dst, count, src, count, count, 1, kind);
     if (status == cudaSuccess && count > 0) {
-        memmove(dst, src, count);
+        copy_work work = { dst, src, count, count, count, 1 };
+        if (capture_or_run("cudaMemcpyAsync", stream_of(stream), run_copy, &work, sizeof work, &status) == 0 && status == cudaSuccess) {
+            run_copy(&work);
+        }
+    }
+    if (status == cudaSuccess && count > 0) {
         note_use(dst, stream);
         note_use(src, stream); /* pinned host buffers too: freeing them early is the same bug */
     }
     return status;
 }
 
+/* A 2-D copy; on a stream (queue not NULL) it may be recorded into the stream's capture instead. */
 static cudaError_t copy_2d(const char *function, void *dst, size_t dpitch, const void *src, size_t spitch,
-                           size_t width, size_t height, enum cudaMemcpyKind kind) {
+                           size_t width, size_t height, enum cudaMemcpyKind kind, stream_object *queue) {
     /* RT API, cudaMemcpy2D: width is in bytes; dpitch and spitch must be >= width, else cudaErrorInvalidPitchValue. */
     if (dpitch < width || spitch < width) {
         return fail(cudaErrorInvalidPitchValue, function, "dpitch and spitch must be at least width (bytes)");
@@ -714,16 +979,21 @@ static cudaError_t copy_2d(const char *function, void *dst, size_t dpitch, const
     if (width > 0 && height > 0 && d < s + pitched_extent(spitch, width, height) && s < d + pitched_extent(dpitch, width, height)) {
         return fail(cudaErrorInvalidValue, function, "source and destination areas overlap");
     }
-    for (size_t row = 0; row < height && width > 0; row++) {
-        memmove((char *) dst + row * dpitch, (const char *) src + row * spitch, width);
+    copy_work work = { dst, src, dpitch, spitch, width, height };
+    if (width > 0 && height > 0
+        && (queue == NULL || capture_or_run(function, queue, run_copy, &work, sizeof work, &status) == 0) && status == cudaSuccess) {
+        run_copy(&work);
     }
-    return cudaSuccess;
+    return status;
 }
 
 /* RT API, cudaMemcpy2D: copies height rows of width bytes between pitched buffers. */
 STANDIN_EXPORT cudaError_t cudaMemcpy2D(void *dst, size_t dpitch, const void *src, size_t spitch, size_t width,
                                        size_t height, enum cudaMemcpyKind kind) {
-    cudaError_t status = copy_2d("cudaMemcpy2D", dst, dpitch, src, spitch, width, height, kind);
+    if (refuse_while_capturing("cudaMemcpy2D") != cudaSuccess) {
+        return cudaErrorStreamCaptureUnsupported;
+    }
+    cudaError_t status = copy_2d("cudaMemcpy2D", dst, dpitch, src, spitch, width, height, kind, NULL);
     synchronised(&legacy_stream);
     return status;
 }
@@ -734,7 +1004,7 @@ STANDIN_EXPORT cudaError_t cudaMemcpy2DAsync(void *dst, size_t dpitch, const voi
     if (!valid_stream(stream)) {
         return fail(cudaErrorInvalidResourceHandle, "cudaMemcpy2DAsync", "stream is not a live stream");
     }
-    cudaError_t status = copy_2d("cudaMemcpy2DAsync", dst, dpitch, src, spitch, width, height, kind);
+    cudaError_t status = copy_2d("cudaMemcpy2DAsync", dst, dpitch, src, spitch, width, height, kind, stream_of(stream));
     if (status == cudaSuccess && width > 0 && height > 0) {
         note_use(dst, stream);
         note_use(src, stream);
@@ -742,20 +1012,26 @@ STANDIN_EXPORT cudaError_t cudaMemcpy2DAsync(void *dst, size_t dpitch, const voi
     return status;
 }
 
-static cudaError_t fill(const char *function, void *devPtr, int value, size_t count) {
+/* A memset; on a stream (queue not NULL) it may be recorded into the stream's capture instead. */
+static cudaError_t fill(const char *function, void *devPtr, int value, size_t count, stream_object *queue) {
     if (count == 0) {
         return cudaSuccess;
     }
     cudaError_t status = check_side(function, "devPtr", devPtr, count, 1);
-    if (status == cudaSuccess) {
-        memset(devPtr, value & 0xff, count);
+    fill_work work = { devPtr, value, count };
+    if (status == cudaSuccess && (queue == NULL || capture_or_run(function, queue, run_fill, &work, sizeof work, &status) == 0)
+        && status == cudaSuccess) {
+        run_fill(&work);
     }
     return status;
 }
 
 /* RT API, cudaMemset: fills count bytes of device memory with the byte value (value & 0xff). */
 STANDIN_EXPORT cudaError_t cudaMemset(void *devPtr, int value, size_t count) {
-    return fill("cudaMemset", devPtr, value, count);
+    if (refuse_while_capturing("cudaMemset") != cudaSuccess) {
+        return cudaErrorStreamCaptureUnsupported;
+    }
+    return fill("cudaMemset", devPtr, value, count, NULL);
 }
 
 /* RT API, cudaMemsetAsync: as cudaMemset, ordered on stream (done at once here). */
@@ -763,7 +1039,7 @@ STANDIN_EXPORT cudaError_t cudaMemsetAsync(void *devPtr, int value, size_t count
     if (!valid_stream(stream)) {
         return fail(cudaErrorInvalidResourceHandle, "cudaMemsetAsync", "stream is not a live stream");
     }
-    cudaError_t status = fill("cudaMemsetAsync", devPtr, value, count);
+    cudaError_t status = fill("cudaMemsetAsync", devPtr, value, count, stream_of(stream));
     if (status == cudaSuccess && count > 0) {
         note_use(devPtr, stream);
     }
@@ -821,6 +1097,11 @@ STANDIN_EXPORT cudaError_t cudaStreamDestroy(cudaStream_t stream) {
     if (!standin_registry_remove(&streams, stream)) {
         return fail(cudaErrorInvalidResourceHandle, "cudaStreamDestroy", "not a live stream (destroyed twice, or a default stream)");
     }
+    pthread_mutex_lock(&capture_lock);
+    if (((stream_object *) stream)->capture_status != cudaStreamCaptureStatusNone) {
+        release_nodes(end_capture_locked((stream_object *) stream)); /* an unfinished capture is dropped */
+    }
+    pthread_mutex_unlock(&capture_lock);
     /* RT API, cudaStreamDestroy: queued work still completes; forget the stream's bookkeeping. */
     pthread_mutex_lock(&memory_lock);
     for (size_t i = 0; i < allocation_count; i++) {
@@ -838,6 +1119,16 @@ STANDIN_EXPORT cudaError_t cudaStreamSynchronize(cudaStream_t stream) {
     stream_object *queue = stream_of(stream);
     if (queue == NULL) {
         return fail(cudaErrorInvalidResourceHandle, "cudaStreamSynchronize", "not a live stream");
+    }
+    pthread_mutex_lock(&capture_lock);
+    int capturing_now = queue->capture_status != cudaStreamCaptureStatusNone;
+    if (capturing_now) {
+        invalidate_locked(queue); /* RT API: synchronising a capturing stream is not permitted */
+    }
+    pthread_mutex_unlock(&capture_lock);
+    if (capturing_now) {
+        return fail(cudaErrorStreamCaptureUnsupported, "cudaStreamSynchronize",
+                    "the stream is capturing: nothing has run yet, so the host cannot wait for it; the capture is invalidated");
     }
     synchronised(queue);
     return cudaSuccess;
@@ -881,8 +1172,16 @@ STANDIN_EXPORT cudaError_t cudaEventRecord(cudaEvent_t event, cudaStream_t strea
     if (queue == NULL) {
         return fail(cudaErrorInvalidResourceHandle, "cudaEventRecord", "not a live stream");
     }
-    clock_gettime(CLOCK_MONOTONIC, &recorded->when);
-    recorded->recorded = 1;
+    stamp_work work = { recorded };
+    cudaError_t status;
+    int captured = capture_or_run("cudaEventRecord", queue, run_stamp, &work, sizeof work, &status);
+    if (status != cudaSuccess) {
+        return status;
+    }
+    recorded->captured = captured == 1;
+    if (captured != 1) {
+        run_stamp(&work);
+    }
     pthread_mutex_lock(&memory_lock);
     recorded->stream = queue;
     recorded->position = queue->enqueued;
@@ -895,6 +1194,9 @@ STANDIN_EXPORT cudaError_t cudaEventSynchronize(cudaEvent_t event) {
     event_object *waited = standin_registry_get(&events, event, KIND_EVENT);
     if (waited == NULL) {
         return fail(cudaErrorInvalidResourceHandle, "cudaEventSynchronize", "not a live event");
+    }
+    if (waited->captured) {
+        return fail(cudaErrorCapturedEvent, "cudaEventSynchronize", "the event was last recorded in a capturing stream");
     }
     stream_object *queue = waited->stream;
     int live = queue == &legacy_stream || queue == &per_thread_stream
@@ -936,6 +1238,242 @@ STANDIN_EXPORT cudaError_t cudaEventDestroy(cudaEvent_t event) {
     return cudaSuccess;
 }
 
+/* ------------------------------------------------------------------ graphs */
+
+typedef struct {
+    standin_object header;
+    node_list *nodes;
+} graph_object;
+
+/* RT API, cudaStreamBeginCapture: starts capturing work queued on stream into a new graph; the legacy stream cannot capture. */
+STANDIN_EXPORT cudaError_t cudaStreamBeginCapture(cudaStream_t stream, enum cudaStreamCaptureMode mode) {
+    stream_object *queue = stream_of(stream);
+    if (queue == NULL) {
+        return fail(cudaErrorInvalidResourceHandle, "cudaStreamBeginCapture", "not a live stream");
+    }
+    if (queue == &legacy_stream) {
+        return fail(cudaErrorStreamCaptureUnsupported, "cudaStreamBeginCapture", "the legacy (NULL) stream cannot be captured");
+    }
+    if (mode != cudaStreamCaptureModeGlobal && mode != cudaStreamCaptureModeThreadLocal && mode != cudaStreamCaptureModeRelaxed) {
+        return fail(cudaErrorInvalidValue, "cudaStreamBeginCapture", "mode is not a cudaStreamCaptureMode value");
+    }
+    node_list *list = calloc(1, sizeof *list);
+    if (list == NULL) {
+        return fail(cudaErrorMemoryAllocation, "cudaStreamBeginCapture", "host memory exhausted");
+    }
+    list->references = 1;
+    cudaError_t status = cudaSuccess;
+    pthread_mutex_lock(&capture_lock);
+    if (queue->capture_status != cudaStreamCaptureStatusNone) {
+        status = cudaErrorIllegalState; /* RT API: the stream is already capturing */
+    } else if (capturing_count == MAX_CAPTURES) {
+        status = cudaErrorMemoryAllocation;
+    } else {
+        queue->capture_status = cudaStreamCaptureStatusActive;
+        queue->capture_mode = mode;
+        queue->capture_thread = pthread_self();
+        queue->captured = list;
+        capturing[capturing_count++] = queue;
+    }
+    pthread_mutex_unlock(&capture_lock);
+    if (status != cudaSuccess) {
+        free(list);
+        return fail(status, "cudaStreamBeginCapture", status == cudaErrorIllegalState ? "the stream is already capturing"
+                                                                                        : "too many captures at once");
+    }
+    return cudaSuccess;
+}
+
+/*
+ * RT API, cudaStreamEndCapture: ends the capture and returns the graph; cudaErrorIllegalState when the stream
+ * is not capturing, cudaErrorStreamCaptureWrongThread when a non-Relaxed capture is ended from another thread,
+ * cudaErrorStreamCaptureInvalidated (and *pGraph = NULL) when the capture was invalidated; the capture ends either way.
+ */
+STANDIN_EXPORT cudaError_t cudaStreamEndCapture(cudaStream_t stream, cudaGraph_t *pGraph) {
+    stream_object *queue = stream_of(stream);
+    if (queue == NULL) {
+        return fail(cudaErrorInvalidResourceHandle, "cudaStreamEndCapture", "not a live stream");
+    }
+    if (pGraph == NULL) {
+        return fail(cudaErrorInvalidValue, "cudaStreamEndCapture", "pGraph is NULL");
+    }
+    pthread_mutex_lock(&capture_lock);
+    cudaError_t status = cudaSuccess;
+    node_list *list = NULL;
+    if (queue->capture_status == cudaStreamCaptureStatusNone) {
+        status = cudaErrorIllegalState;
+    } else if (queue->capture_mode != cudaStreamCaptureModeRelaxed && !pthread_equal(queue->capture_thread, pthread_self())) {
+        status = cudaErrorStreamCaptureWrongThread;
+    } else {
+        int invalidated = queue->capture_status == cudaStreamCaptureStatusInvalidated;
+        list = end_capture_locked(queue);
+        if (invalidated) {
+            release_nodes(list);
+            list = NULL;
+            status = cudaErrorStreamCaptureInvalidated;
+        }
+    }
+    pthread_mutex_unlock(&capture_lock);
+    if (status != cudaSuccess) {
+        if (status == cudaErrorStreamCaptureInvalidated) {
+            *pGraph = NULL;
+        }
+        return fail(status, "cudaStreamEndCapture",
+                    status == cudaErrorIllegalState ? "the stream is not capturing"
+                    : status == cudaErrorStreamCaptureWrongThread ? "the capture was begun on another thread"
+                                                                   : "the capture was invalidated by an earlier error; no graph");
+    }
+    graph_object *graph = calloc(1, sizeof *graph);
+    if (graph == NULL || !standin_registry_add(&graphs, graph)) {
+        free(graph);
+        release_nodes(list);
+        return fail(cudaErrorMemoryAllocation, "cudaStreamEndCapture", "host memory exhausted");
+    }
+    graph->header.kind = KIND_GRAPH;
+    graph->nodes = list;
+    *pGraph = (cudaGraph_t) graph;
+    return cudaSuccess;
+}
+
+/* RT API, cudaStreamIsCapturing: stores None, Active or Invalidated. */
+STANDIN_EXPORT cudaError_t cudaStreamIsCapturing(cudaStream_t stream, enum cudaStreamCaptureStatus *pCaptureStatus) {
+    stream_object *queue = stream_of(stream);
+    if (queue == NULL) {
+        return fail(cudaErrorInvalidResourceHandle, "cudaStreamIsCapturing", "not a live stream");
+    }
+    if (pCaptureStatus == NULL) {
+        return fail(cudaErrorInvalidValue, "cudaStreamIsCapturing", "pCaptureStatus is NULL");
+    }
+    pthread_mutex_lock(&capture_lock);
+    *pCaptureStatus = queue->capture_status;
+    pthread_mutex_unlock(&capture_lock);
+    return cudaSuccess;
+}
+
+/* RT API, cudaGraphInstantiate: an executable graph of graph's nodes; it stays valid after cudaGraphDestroy(graph). */
+STANDIN_EXPORT cudaError_t cudaGraphInstantiate(cudaGraphExec_t *pGraphExec, cudaGraph_t graph, unsigned long long flags) {
+    if (pGraphExec == NULL) {
+        return fail(cudaErrorInvalidValue, "cudaGraphInstantiate", "pGraphExec is NULL");
+    }
+    graph_object *source = standin_registry_get(&graphs, graph, KIND_GRAPH);
+    if (source == NULL) {
+        return fail(cudaErrorInvalidValue, "cudaGraphInstantiate", "graph is not a live graph");
+    }
+    if ((flags & ~0xFULL) != 0) {
+        return fail(cudaErrorInvalidValue, "cudaGraphInstantiate", "unknown flags");
+    }
+    graph_object *exec = calloc(1, sizeof *exec);
+    if (exec == NULL || !standin_registry_add(&executables, exec)) {
+        free(exec);
+        return fail(cudaErrorMemoryAllocation, "cudaGraphInstantiate", "host memory exhausted");
+    }
+    exec->header.kind = KIND_GRAPH_EXEC;
+    pthread_mutex_lock(&capture_lock);
+    exec->nodes = source->nodes;
+    exec->nodes->references++;
+    pthread_mutex_unlock(&capture_lock);
+    *pGraphExec = (cudaGraphExec_t) exec;
+    return cudaSuccess;
+}
+
+static void run_nodes(void *payload) {
+    const node_list *list = payload;
+    for (size_t i = 0; i < list->count; i++) {
+        list->nodes[i].run(list->nodes[i].payload);
+    }
+}
+
+static void release_nested(void *payload) {
+    pthread_mutex_lock(&capture_lock);
+    release_nodes(payload);
+    pthread_mutex_unlock(&capture_lock);
+}
+
+/* RT API, cudaGraphLaunch: runs the graph's work on stream, in the order it was captured; into a capturing stream it is recorded. */
+STANDIN_EXPORT cudaError_t cudaGraphLaunch(cudaGraphExec_t graphExec, cudaStream_t stream) {
+    graph_object *exec = standin_registry_get(&executables, graphExec, KIND_GRAPH_EXEC);
+    if (exec == NULL) {
+        return fail(cudaErrorInvalidValue, "cudaGraphLaunch", "graphExec is not a live executable graph");
+    }
+    stream_object *queue = stream_of(stream);
+    if (queue == NULL) {
+        return fail(cudaErrorInvalidResourceHandle, "cudaGraphLaunch", "not a live stream");
+    }
+    pthread_mutex_lock(&capture_lock);
+    int nested = queue->capture_status == cudaStreamCaptureStatusActive;
+    int invalid = queue->capture_status == cudaStreamCaptureStatusInvalidated;
+    if (nested && append_node_locked(queue->captured, run_nodes, exec->nodes, 0, release_nested)) {
+        exec->nodes->references++;
+    } else if (nested) {
+        invalidate_locked(queue);
+        invalid = 1;
+    }
+    pthread_mutex_unlock(&capture_lock);
+    if (invalid) {
+        return fail(cudaErrorStreamCaptureInvalidated, "cudaGraphLaunch", "the stream's capture was invalidated");
+    }
+    if (!nested) {
+        pthread_mutex_lock(&capture_lock);
+        int skip = skip_work;
+        pthread_mutex_unlock(&capture_lock);
+        if (!skip) {
+            run_nodes(exec->nodes);
+        }
+        pthread_mutex_lock(&memory_lock);
+        queue->enqueued++;
+        pthread_mutex_unlock(&memory_lock);
+    }
+    return cudaSuccess;
+}
+
+static cudaError_t destroy_graph(const char *function, standin_registry *registry, void *handle, uint32_t kind) {
+    graph_object *graph = standin_registry_get(registry, handle, kind);
+    if (graph == NULL || !standin_registry_remove(registry, graph)) {
+        return fail(cudaErrorInvalidValue, function, "not a live graph of this kind (destroyed twice?)");
+    }
+    pthread_mutex_lock(&capture_lock);
+    release_nodes(graph->nodes);
+    pthread_mutex_unlock(&capture_lock);
+    free(graph);
+    return cudaSuccess;
+}
+
+/* RT API, cudaGraphExecDestroy: destroys an executable graph (its queued launches still complete). */
+STANDIN_EXPORT cudaError_t cudaGraphExecDestroy(cudaGraphExec_t graphExec) {
+    return destroy_graph("cudaGraphExecDestroy", &executables, graphExec, KIND_GRAPH_EXEC);
+}
+
+/* RT API, cudaGraphDestroy: destroys a graph; executable graphs instantiated from it stay valid. */
+STANDIN_EXPORT cudaError_t cudaGraphDestroy(cudaGraph_t graph) {
+    return destroy_graph("cudaGraphDestroy", &graphs, graph, KIND_GRAPH);
+}
+
+/* Stand-in control: live graphs plus live executable graphs (tests check that closing frees them). */
+STANDIN_EXPORT size_t isthmusStandinLiveGraphs(void) {
+    return standin_registry_live(&graphs) + standin_registry_live(&executables);
+}
+
+/*
+ * RT API, cudaStreamWaitEvent: later work on stream waits for the event's work (flags 0 or cudaEventWaitExternal).
+ * The stand-in runs work at once, so there is nothing to wait for; joining another stream's capture
+ * (an event recorded in a capture, waited on by a stream outside it) is not implemented and is refused.
+ */
+STANDIN_EXPORT cudaError_t cudaStreamWaitEvent(cudaStream_t stream, cudaEvent_t event, unsigned int flags) {
+    stream_object *queue = stream_of(stream);
+    event_object *waited = standin_registry_get(&events, event, KIND_EVENT);
+    if (queue == NULL || waited == NULL) {
+        return fail(cudaErrorInvalidResourceHandle, "cudaStreamWaitEvent", "not a live stream or event");
+    }
+    if (flags > 1) {
+        return fail(cudaErrorInvalidValue, "cudaStreamWaitEvent", "unknown flags");
+    }
+    if (waited->captured && waited->stream != queue) {
+        return fail(cudaErrorStreamCaptureUnsupported, "cudaStreamWaitEvent",
+                    "the stand-in cannot join another stream into a capture (cross-stream capture is not implemented)");
+    }
+    return cudaSuccess;
+}
+
 /* ------------------------------------------------------------------ errors */
 
 /* RT API, cudaGetLastError: returns the calling thread's last error and resets it to cudaSuccess. */
@@ -971,7 +1509,14 @@ static const error_entry ERRORS[] = {
     { cudaErrorInvalidDevice, "cudaErrorInvalidDevice", "invalid device ordinal" },
     { cudaErrorInvalidResourceHandle, "cudaErrorInvalidResourceHandle", "invalid resource handle" },
     { cudaErrorNotReady, "cudaErrorNotReady", "device not ready" },
+    { cudaErrorIllegalState, "cudaErrorIllegalState", "the operation cannot be performed in the present state" },
     { cudaErrorIllegalAddress, "cudaErrorIllegalAddress", "an illegal memory access was encountered" },
+    { cudaErrorStreamCaptureUnsupported, "cudaErrorStreamCaptureUnsupported", "operation not permitted when stream is capturing" },
+    { cudaErrorStreamCaptureInvalidated, "cudaErrorStreamCaptureInvalidated", "operation failed due to a previous error during capture" },
+    { cudaErrorStreamCaptureUnmatched, "cudaErrorStreamCaptureUnmatched", "the capture was not initiated in this stream" },
+    { cudaErrorStreamCaptureImplicit, "cudaErrorStreamCaptureImplicit", "operation would make the legacy stream depend on a capturing blocking stream" },
+    { cudaErrorCapturedEvent, "cudaErrorCapturedEvent", "operation not permitted on an event last recorded in a capturing stream" },
+    { cudaErrorStreamCaptureWrongThread, "cudaErrorStreamCaptureWrongThread", "attempt to terminate a thread-local capture sequence from another thread" },
     { cudaErrorUnknown, "cudaErrorUnknown", "unknown error" },
 };
 
@@ -1012,6 +1557,19 @@ static const isthmus_standin_constant CONSTANTS[] = {
     STANDIN_CONSTANT(cudaErrorInvalidResourceHandle),
     STANDIN_CONSTANT(cudaErrorNotReady),
     STANDIN_CONSTANT(cudaErrorIllegalAddress),
+    STANDIN_CONSTANT(cudaErrorIllegalState),
+    STANDIN_CONSTANT(cudaErrorStreamCaptureUnsupported),
+    STANDIN_CONSTANT(cudaErrorStreamCaptureInvalidated),
+    STANDIN_CONSTANT(cudaErrorStreamCaptureUnmatched),
+    STANDIN_CONSTANT(cudaErrorStreamCaptureImplicit),
+    STANDIN_CONSTANT(cudaErrorCapturedEvent),
+    STANDIN_CONSTANT(cudaErrorStreamCaptureWrongThread),
+    STANDIN_CONSTANT(cudaStreamCaptureModeGlobal),
+    STANDIN_CONSTANT(cudaStreamCaptureModeThreadLocal),
+    STANDIN_CONSTANT(cudaStreamCaptureModeRelaxed),
+    STANDIN_CONSTANT(cudaStreamCaptureStatusNone),
+    STANDIN_CONSTANT(cudaStreamCaptureStatusActive),
+    STANDIN_CONSTANT(cudaStreamCaptureStatusInvalidated),
     STANDIN_CONSTANT(cudaErrorUnknown),
     STANDIN_CONSTANT(cudaMemcpyHostToHost),
     STANDIN_CONSTANT(cudaMemcpyHostToDevice),

@@ -130,6 +130,22 @@ static cudnnStatus_t fail(cudnnStatus_t status, const char *function, const char
         current_stream = handle->stream;                                                           \
     } while (0)
 
+/*
+ * Graph capture (docs/cuda-standin.md): on a capturing stream a call is checked as usual, then recorded
+ * instead of run; launching the graph calls the function again with the recorded arguments. Host scalars
+ * (alpha, beta) are kept by value, because cuDNN reads them when the call is made, not when the graph runs.
+ */
+#define RECORD_WHEN_CAPTURING(name, ...)                                                           \
+    do {                                                                                           \
+        name##_call call_ = { __VA_ARGS__ };                                                       \
+        int recorded_ = standin_capture_work(current_stream, replay_##name, &call_, sizeof call_);  \
+        if (recorded_ != 0) {                                                                      \
+            return recorded_ > 0 ? CUDNN_STATUS_SUCCESS                                            \
+                                 : fail(CUDNN_STATUS_EXECUTION_FAILED_CUDART, function,           \
+                                        "the stream's capture was invalidated earlier; nothing recorded"); \
+        }                                                                                          \
+    } while (0)
+
 /* ------------------------------------------------------------------ object lifetimes */
 
 static cudnnStatus_t create_object(const char *function, void **out, size_t size, uint32_t kind) {
@@ -1253,6 +1269,23 @@ static int ranges_overlap(const void *a, size_t a_bytes, const void *b, size_t b
     return a0 < b0 + b_bytes && b0 < a0 + a_bytes;
 }
 
+typedef struct {
+    cudnnHandle_t handle;
+    float alpha;
+    cudnnTensorDescriptor_t xDesc;
+    const void *x;
+    cudnnFilterDescriptor_t wDesc;
+    const void *w;
+    cudnnConvolutionDescriptor_t convDesc;
+    cudnnConvolutionFwdAlgo_t algo;
+    void *workSpace;
+    size_t workSpaceSizeInBytes;
+    float beta;
+    cudnnTensorDescriptor_t yDesc;
+    void *y;
+} ConvolutionForward_call;
+static void replay_ConvolutionForward(void *call);
+
 /* cuDNN, cudnnConvolutionForward: y = alpha*conv(x, w) + beta*y; workspace must be >= cudnnGetConvolutionForwardWorkspaceSize(algo). */
 STANDIN_EXPORT cudnnStatus_t cudnnConvolutionForward(cudnnHandle_t handle, const void *alpha, const cudnnTensorDescriptor_t xDesc,
                                                     const void *x, const cudnnFilterDescriptor_t wDesc, const void *w,
@@ -1274,10 +1307,33 @@ STANDIN_EXPORT cudnnStatus_t cudnnConvolutionForward(cudnnHandle_t handle, const
     if (ranges_overlap(x, extent_bytes(&s.x), y, extent_bytes(&s.y))) {
         return fail(CUDNN_STATUS_BAD_PARAM, function, "x and y overlap: convolution is not in-place");
     }
+    RECORD_WHEN_CAPTURING(ConvolutionForward, handle, a, xDesc, x, wDesc, w, convDesc, algo, workSpace, workSpaceSizeInBytes, b, yDesc, y);
     scribble(workSpace, required);
     return forward_kernel(&s, x, w, y, a, b) ? CUDNN_STATUS_SUCCESS
                                              : fail(CUDNN_STATUS_ALLOC_FAILED, function, "host memory exhausted");
 }
+
+static void replay_ConvolutionForward(void *call) {
+    const ConvolutionForward_call *c = call;
+    cudnnConvolutionForward(c->handle, &c->alpha, c->xDesc, c->x, c->wDesc, c->w, c->convDesc, c->algo, c->workSpace, c->workSpaceSizeInBytes, &c->beta, c->yDesc, c->y);
+}
+
+typedef struct {
+    cudnnHandle_t handle;
+    float alpha;
+    cudnnFilterDescriptor_t wDesc;
+    const void *w;
+    cudnnTensorDescriptor_t dyDesc;
+    const void *dy;
+    cudnnConvolutionDescriptor_t convDesc;
+    cudnnConvolutionBwdDataAlgo_t algo;
+    void *workSpace;
+    size_t workSpaceSizeInBytes;
+    float beta;
+    cudnnTensorDescriptor_t dxDesc;
+    void *dx;
+} ConvolutionBackwardData_call;
+static void replay_ConvolutionBackwardData(void *call);
 
 /* cuDNN, cudnnConvolutionBackwardData: dx = alpha*conv_transpose(dy, w) + beta*dx; workspace must be >= the queried size. */
 STANDIN_EXPORT cudnnStatus_t cudnnConvolutionBackwardData(cudnnHandle_t handle, const void *alpha,
@@ -1302,10 +1358,33 @@ STANDIN_EXPORT cudnnStatus_t cudnnConvolutionBackwardData(cudnnHandle_t handle, 
     if (ranges_overlap(dx, extent_bytes(&s.x), dy, extent_bytes(&s.y))) {
         return fail(CUDNN_STATUS_BAD_PARAM, function, "dx and dy overlap: convolution is not in-place");
     }
+    RECORD_WHEN_CAPTURING(ConvolutionBackwardData, handle, a, wDesc, w, dyDesc, dy, convDesc, algo, workSpace, workSpaceSizeInBytes, b, dxDesc, dx);
     scribble(workSpace, required);
     return backward_data_kernel(&s, w, dy, dx, a, b) ? CUDNN_STATUS_SUCCESS
                                                      : fail(CUDNN_STATUS_ALLOC_FAILED, function, "host memory exhausted");
 }
+
+static void replay_ConvolutionBackwardData(void *call) {
+    const ConvolutionBackwardData_call *c = call;
+    cudnnConvolutionBackwardData(c->handle, &c->alpha, c->wDesc, c->w, c->dyDesc, c->dy, c->convDesc, c->algo, c->workSpace, c->workSpaceSizeInBytes, &c->beta, c->dxDesc, c->dx);
+}
+
+typedef struct {
+    cudnnHandle_t handle;
+    float alpha;
+    cudnnTensorDescriptor_t xDesc;
+    const void *x;
+    cudnnTensorDescriptor_t dyDesc;
+    const void *dy;
+    cudnnConvolutionDescriptor_t convDesc;
+    cudnnConvolutionBwdFilterAlgo_t algo;
+    void *workSpace;
+    size_t workSpaceSizeInBytes;
+    float beta;
+    cudnnFilterDescriptor_t dwDesc;
+    void *dw;
+} ConvolutionBackwardFilter_call;
+static void replay_ConvolutionBackwardFilter(void *call);
 
 /* cuDNN, cudnnConvolutionBackwardFilter: dw = alpha*correlate(x, dy) + beta*dw; workspace must be >= the queried size. */
 STANDIN_EXPORT cudnnStatus_t cudnnConvolutionBackwardFilter(cudnnHandle_t handle, const void *alpha,
@@ -1327,10 +1406,27 @@ STANDIN_EXPORT cudnnStatus_t cudnnConvolutionBackwardFilter(cudnnHandle_t handle
     CHECK(check_data(function, "x", x, extent_bytes(&s.x)));
     CHECK(check_data(function, "dy", dy, extent_bytes(&s.y)));
     CHECK(check_data(function, "dw", dw, extent_bytes(&s.w)));
+    RECORD_WHEN_CAPTURING(ConvolutionBackwardFilter, handle, a, xDesc, x, dyDesc, dy, convDesc, algo, workSpace, workSpaceSizeInBytes, b, dwDesc, dw);
     scribble(workSpace, required);
     return backward_filter_kernel(&s, x, dy, dw, a, b) ? CUDNN_STATUS_SUCCESS
                                                        : fail(CUDNN_STATUS_ALLOC_FAILED, function, "host memory exhausted");
 }
+
+static void replay_ConvolutionBackwardFilter(void *call) {
+    const ConvolutionBackwardFilter_call *c = call;
+    cudnnConvolutionBackwardFilter(c->handle, &c->alpha, c->xDesc, c->x, c->dyDesc, c->dy, c->convDesc, c->algo, c->workSpace, c->workSpaceSizeInBytes, &c->beta, c->dwDesc, c->dw);
+}
+
+typedef struct {
+    cudnnHandle_t handle;
+    float alpha;
+    cudnnTensorDescriptor_t dyDesc;
+    const void *dy;
+    float beta;
+    cudnnTensorDescriptor_t dbDesc;
+    void *db;
+} ConvolutionBackwardBias_call;
+static void replay_ConvolutionBackwardBias(void *call);
 
 /* cuDNN, cudnnConvolutionBackwardBias: db (1 x C x 1 x 1) = alpha * sum over n,h,w of dy + beta*db. */
 STANDIN_EXPORT cudnnStatus_t cudnnConvolutionBackwardBias(cudnnHandle_t handle, const void *alpha,
@@ -1349,6 +1445,7 @@ STANDIN_EXPORT cudnnStatus_t cudnnConvolutionBackwardBias(cudnnHandle_t handle, 
     CHECK(scaling(function, alpha, beta, &a, &b));
     CHECK(check_data(function, "dy", dy, extent_bytes(&g)));
     CHECK(check_data(function, "db", db, extent_bytes(&bias)));
+    RECORD_WHEN_CAPTURING(ConvolutionBackwardBias, handle, a, dyDesc, dy, b, dbDesc, db);
     const float *grad = dy;
     for (int c = 0; c < g.c; c++) {
         float sum = 0.0f;
@@ -1362,6 +1459,11 @@ STANDIN_EXPORT cudnnStatus_t cudnnConvolutionBackwardBias(cudnnHandle_t handle, 
         blend(&((float *) db)[offset(&bias, 0, c, 0, 0)], sum, a, b);
     }
     return CUDNN_STATUS_SUCCESS;
+}
+
+static void replay_ConvolutionBackwardBias(void *call) {
+    const ConvolutionBackwardBias_call *c = call;
+    cudnnConvolutionBackwardBias(c->handle, &c->alpha, c->dyDesc, c->dy, &c->beta, c->dbDesc, c->db);
 }
 
 /* ------------------------------------------------------------------ pooling */
@@ -1464,6 +1566,19 @@ static void pooling_window(const struct cudnnPoolingStruct *p, const dims4 *x, i
                                                                    : (*h1 - *h0) * (*w1 - *w0);
 }
 
+/* The recorded arguments of a pooling or activation forward call (same shape: descriptor, alpha, x, beta, y). */
+typedef struct {
+    cudnnHandle_t handle;
+    void *descriptor;
+    float alpha;
+    cudnnTensorDescriptor_t xDesc;
+    const void *x;
+    float beta;
+    cudnnTensorDescriptor_t yDesc;
+    void *y;
+} PoolingForward_call;
+static void replay_PoolingForward(void *call);
+
 /* cuDNN, cudnnPoolingForward: y = alpha*pool(x) + beta*y; padded positions never win a max and count only for INCLUDE_PADDING. */
 STANDIN_EXPORT cudnnStatus_t cudnnPoolingForward(cudnnHandle_t handle, const cudnnPoolingDescriptor_t poolingDesc,
                                                 const void *alpha, const cudnnTensorDescriptor_t xDesc, const void *x,
@@ -1483,6 +1598,7 @@ STANDIN_EXPORT cudnnStatus_t cudnnPoolingForward(cudnnHandle_t handle, const cud
     CHECK(scaling(function, alpha, beta, &a, &b));
     CHECK(check_data(function, "x", x, extent_bytes(&xd)));
     CHECK(check_data(function, "y", y, extent_bytes(&yd)));
+    RECORD_WHEN_CAPTURING(PoolingForward, handle, poolingDesc, a, xDesc, x, b, yDesc, y);
     const float *in = x;
     float *out = y;
     for (int n = 0; n < yd.n; n++) {
@@ -1522,10 +1638,32 @@ STANDIN_EXPORT cudnnStatus_t cudnnPoolingForward(cudnnHandle_t handle, const cud
     return CUDNN_STATUS_SUCCESS;
 }
 
+static void replay_PoolingForward(void *call) {
+    const PoolingForward_call *c = call;
+    cudnnPoolingForward(c->handle, c->descriptor, &c->alpha, c->xDesc, c->x, &c->beta, c->yDesc, c->y);
+}
+
 /*
  * cuDNN, cudnnPoolingBackward: dx = alpha*pool'(y, dy, x) + beta*dx. Max pooling routes each dy to the first
  * input in the window (row-major) equal to the forward result y, so y and x must be the forward pass's.
  */
+/* The recorded arguments of a pooling or activation backward call (same shape). */
+typedef struct {
+    cudnnHandle_t handle;
+    void *descriptor;
+    float alpha;
+    cudnnTensorDescriptor_t yDesc;
+    const void *y;
+    cudnnTensorDescriptor_t dyDesc;
+    const void *dy;
+    cudnnTensorDescriptor_t xDesc;
+    const void *x;
+    float beta;
+    cudnnTensorDescriptor_t dxDesc;
+    void *dx;
+} PoolingBackward_call;
+static void replay_PoolingBackward(void *call);
+
 STANDIN_EXPORT cudnnStatus_t cudnnPoolingBackward(cudnnHandle_t handle, const cudnnPoolingDescriptor_t poolingDesc,
                                                  const void *alpha, const cudnnTensorDescriptor_t yDesc, const void *y,
                                                  const cudnnTensorDescriptor_t dyDesc, const void *dy,
@@ -1556,6 +1694,7 @@ STANDIN_EXPORT cudnnStatus_t cudnnPoolingBackward(cudnnHandle_t handle, const cu
     CHECK(check_data(function, "dy", dy, extent_bytes(&dyd)));
     CHECK(check_data(function, "x", x, extent_bytes(&xd)));
     CHECK(check_data(function, "dx", dx, extent_bytes(&dxd)));
+    RECORD_WHEN_CAPTURING(PoolingBackward, handle, poolingDesc, a, yDesc, y, dyDesc, dy, xDesc, x, b, dxDesc, dx);
     float *grad = calloc((size_t) element_count(&xd), sizeof(float)); /* packed NCHW accumulator */
     if (grad == NULL) {
         return fail(CUDNN_STATUS_ALLOC_FAILED, function, "host memory exhausted");
@@ -1603,6 +1742,11 @@ STANDIN_EXPORT cudnnStatus_t cudnnPoolingBackward(cudnnHandle_t handle, const cu
     }
     free(grad);
     return CUDNN_STATUS_SUCCESS;
+}
+
+static void replay_PoolingBackward(void *call) {
+    const PoolingBackward_call *c = call;
+    cudnnPoolingBackward(c->handle, c->descriptor, &c->alpha, c->yDesc, c->y, c->dyDesc, c->dy, c->xDesc, c->x, &c->beta, c->dxDesc, c->dx);
 }
 
 /* ------------------------------------------------------------------ activation */
@@ -1681,6 +1825,9 @@ static float activation_gradient(const struct cudnnActivationStruct *act, float 
     }
 }
 
+typedef PoolingForward_call ActivationForward_call;
+static void replay_ActivationForward(void *call);
+
 /* cuDNN, cudnnActivationForward: y = alpha*f(x) + beta*y elementwise; x and y must have the same dimensions (in place allowed). */
 STANDIN_EXPORT cudnnStatus_t cudnnActivationForward(cudnnHandle_t handle, cudnnActivationDescriptor_t activationDesc,
                                                    const void *alpha, const cudnnTensorDescriptor_t xDesc, const void *x,
@@ -1699,6 +1846,7 @@ STANDIN_EXPORT cudnnStatus_t cudnnActivationForward(cudnnHandle_t handle, cudnnA
     CHECK(scaling(function, alpha, beta, &a, &b));
     CHECK(check_data(function, "x", x, extent_bytes(&xd)));
     CHECK(check_data(function, "y", y, extent_bytes(&yd)));
+    RECORD_WHEN_CAPTURING(ActivationForward, handle, activationDesc, a, xDesc, x, b, yDesc, y);
     const float *in = x;
     float *out = y;
     for (int n = 0; n < xd.n; n++)
@@ -1708,6 +1856,14 @@ STANDIN_EXPORT cudnnStatus_t cudnnActivationForward(cudnnHandle_t handle, cudnnA
                     blend(&out[offset(&yd, n, c, h, w)], activate(act, in[offset(&xd, n, c, h, w)]), a, b);
     return CUDNN_STATUS_SUCCESS;
 }
+
+static void replay_ActivationForward(void *call) {
+    const ActivationForward_call *c = call;
+    cudnnActivationForward(c->handle, c->descriptor, &c->alpha, c->xDesc, c->x, &c->beta, c->yDesc, c->y);
+}
+
+typedef PoolingBackward_call ActivationBackward_call;
+static void replay_ActivationBackward(void *call);
 
 /* cuDNN, cudnnActivationBackward: dx = alpha*f'(x)*dy + beta*dx, with y = f(x) from the forward pass; all four shapes equal. */
 STANDIN_EXPORT cudnnStatus_t cudnnActivationBackward(cudnnHandle_t handle, cudnnActivationDescriptor_t activationDesc,
@@ -1739,6 +1895,7 @@ STANDIN_EXPORT cudnnStatus_t cudnnActivationBackward(cudnnHandle_t handle, cudnn
     CHECK(check_data(function, "dy", dy, extent_bytes(&dyd)));
     CHECK(check_data(function, "x", x, extent_bytes(&xd)));
     CHECK(check_data(function, "dx", dx, extent_bytes(&dxd)));
+    RECORD_WHEN_CAPTURING(ActivationBackward, handle, activationDesc, a, yDesc, y, dyDesc, dy, xDesc, x, b, dxDesc, dx);
     const float *out = y, *g = dy, *in = x;
     float *grad = dx;
     for (int n = 0; n < yd.n; n++)
@@ -1750,6 +1907,11 @@ STANDIN_EXPORT cudnnStatus_t cudnnActivationBackward(cudnnHandle_t handle, cudnn
                     blend(&grad[offset(&dxd, n, c, h, w)], value, a, b);
                 }
     return CUDNN_STATUS_SUCCESS;
+}
+
+static void replay_ActivationBackward(void *call) {
+    const ActivationBackward_call *c = call;
+    cudnnActivationBackward(c->handle, c->descriptor, &c->alpha, c->yDesc, c->y, c->dyDesc, c->dy, c->xDesc, c->x, &c->beta, c->dxDesc, c->dx);
 }
 
 /* ------------------------------------------------------------------ softmax */
@@ -1782,6 +1944,19 @@ static cudnnStatus_t softmax_check(const char *function, cudnnSoftmaxAlgorithm_t
     return CUDNN_STATUS_SUCCESS;
 }
 
+typedef struct {
+    cudnnHandle_t handle;
+    cudnnSoftmaxAlgorithm_t algo;
+    cudnnSoftmaxMode_t mode;
+    float alpha;
+    cudnnTensorDescriptor_t xDesc;
+    const void *x;
+    float beta;
+    cudnnTensorDescriptor_t yDesc;
+    void *y;
+} SoftmaxForward_call;
+static void replay_SoftmaxForward(void *call);
+
 /* cuDNN, cudnnSoftmaxForward: y = alpha*softmax(x) + beta*y; ACCURATE subtracts the max, FAST does not, LOG gives log-softmax. */
 STANDIN_EXPORT cudnnStatus_t cudnnSoftmaxForward(cudnnHandle_t handle, cudnnSoftmaxAlgorithm_t algo, cudnnSoftmaxMode_t mode,
                                                 const void *alpha, const cudnnTensorDescriptor_t xDesc, const void *x,
@@ -1800,6 +1975,7 @@ STANDIN_EXPORT cudnnStatus_t cudnnSoftmaxForward(cudnnHandle_t handle, cudnnSoft
     CHECK(scaling(function, alpha, beta, &a, &b));
     CHECK(check_data(function, "x", x, extent_bytes(&xd)));
     CHECK(check_data(function, "y", y, extent_bytes(&yd)));
+    RECORD_WHEN_CAPTURING(SoftmaxForward, handle, algo, mode, a, xDesc, x, b, yDesc, y);
     const float *in = x;
     float *out = y;
     float *values = malloc((size_t) layout.count * sizeof(float));
@@ -1827,6 +2003,26 @@ STANDIN_EXPORT cudnnStatus_t cudnnSoftmaxForward(cudnnHandle_t handle, cudnnSoft
     return CUDNN_STATUS_SUCCESS;
 }
 
+static void replay_SoftmaxForward(void *call) {
+    const SoftmaxForward_call *c = call;
+    cudnnSoftmaxForward(c->handle, c->algo, c->mode, &c->alpha, c->xDesc, c->x, &c->beta, c->yDesc, c->y);
+}
+
+typedef struct {
+    cudnnHandle_t handle;
+    cudnnSoftmaxAlgorithm_t algo;
+    cudnnSoftmaxMode_t mode;
+    float alpha;
+    cudnnTensorDescriptor_t yDesc;
+    const void *y;
+    cudnnTensorDescriptor_t dyDesc;
+    const void *dy;
+    float beta;
+    cudnnTensorDescriptor_t dxDesc;
+    void *dx;
+} SoftmaxBackward_call;
+static void replay_SoftmaxBackward(void *call);
+
 /* cuDNN, cudnnSoftmaxBackward: dx = alpha*y*(dy - sum(dy*y)) + beta*dx; for LOG, dx = alpha*(dy - exp(y)*sum(dy)) + beta*dx. */
 STANDIN_EXPORT cudnnStatus_t cudnnSoftmaxBackward(cudnnHandle_t handle, cudnnSoftmaxAlgorithm_t algo, cudnnSoftmaxMode_t mode,
                                                  const void *alpha, const cudnnTensorDescriptor_t yDesc, const void *y,
@@ -1851,6 +2047,7 @@ STANDIN_EXPORT cudnnStatus_t cudnnSoftmaxBackward(cudnnHandle_t handle, cudnnSof
     CHECK(check_data(function, "y", y, extent_bytes(&yd)));
     CHECK(check_data(function, "dy", dy, extent_bytes(&dyd)));
     CHECK(check_data(function, "dx", dx, extent_bytes(&dxd)));
+    RECORD_WHEN_CAPTURING(SoftmaxBackward, handle, algo, mode, a, yDesc, y, dyDesc, dy, b, dxDesc, dx);
     const float *out = y, *g = dy;
     float *grad = dx;
     float *results = malloc((size_t) layout.count * sizeof(float));
@@ -1875,6 +2072,11 @@ STANDIN_EXPORT cudnnStatus_t cudnnSoftmaxBackward(cudnnHandle_t handle, cudnnSof
     return CUDNN_STATUS_SUCCESS;
 }
 
+static void replay_SoftmaxBackward(void *call) {
+    const SoftmaxBackward_call *c = call;
+    cudnnSoftmaxBackward(c->handle, c->algo, c->mode, &c->alpha, c->yDesc, c->y, c->dyDesc, c->dy, &c->beta, c->dxDesc, c->dx);
+}
+
 /* ------------------------------------------------------------------ tensor arithmetic */
 
 /* Broadcasting: each dimension of `small` equals the one of `full` or is 1. */
@@ -1886,6 +2088,17 @@ static int broadcasts_to(const dims4 *small, const dims4 *full) {
 static inline long broadcast_offset(const dims4 *d, int n, int c, int h, int w) {
     return offset(d, d->n == 1 ? 0 : n, d->c == 1 ? 0 : c, d->h == 1 ? 0 : h, d->w == 1 ? 0 : w);
 }
+
+typedef struct {
+    cudnnHandle_t handle;
+    float alpha;
+    cudnnTensorDescriptor_t aDesc;
+    const void *A;
+    float beta;
+    cudnnTensorDescriptor_t cDesc;
+    void *C;
+} AddTensor_call;
+static void replay_AddTensor(void *call);
 
 /* cuDNN, cudnnAddTensor: C = alpha*A + beta*C; each dimension of A must equal C's or be 1 (broadcast, e.g. a 1xCx1x1 bias). */
 STANDIN_EXPORT cudnnStatus_t cudnnAddTensor(cudnnHandle_t handle, const void *alpha, const cudnnTensorDescriptor_t aDesc,
@@ -1902,6 +2115,7 @@ STANDIN_EXPORT cudnnStatus_t cudnnAddTensor(cudnnHandle_t handle, const void *al
     CHECK(scaling(function, alpha, beta, &a, &b));
     CHECK(check_data(function, "A", A, extent_bytes(&ad)));
     CHECK(check_data(function, "C", C, extent_bytes(&cd)));
+    RECORD_WHEN_CAPTURING(AddTensor, handle, a, aDesc, A, b, cDesc, C);
     const float *in = A;
     float *out = C;
     for (int n = 0; n < cd.n; n++)
@@ -1911,6 +2125,19 @@ STANDIN_EXPORT cudnnStatus_t cudnnAddTensor(cudnnHandle_t handle, const void *al
                     blend(&out[offset(&cd, n, c, h, w)], in[broadcast_offset(&ad, n, c, h, w)], a, b);
     return CUDNN_STATUS_SUCCESS;
 }
+
+static void replay_AddTensor(void *call) {
+    const AddTensor_call *c = call;
+    cudnnAddTensor(c->handle, &c->alpha, c->aDesc, c->A, &c->beta, c->cDesc, c->C);
+}
+
+typedef struct {
+    cudnnHandle_t handle;
+    cudnnTensorDescriptor_t yDesc;
+    void *y;
+    float valuePtr;
+} SetTensor_call;
+static void replay_SetTensor(void *call);
 
 /* cuDNN, cudnnSetTensor: every element of y = *valuePtr. */
 STANDIN_EXPORT cudnnStatus_t cudnnSetTensor(cudnnHandle_t handle, const cudnnTensorDescriptor_t yDesc, void *y,
@@ -1924,6 +2151,7 @@ STANDIN_EXPORT cudnnStatus_t cudnnSetTensor(cudnnHandle_t handle, const cudnnTen
     }
     CHECK(check_data(function, "y", y, extent_bytes(&yd)));
     float value = *(const float *) valuePtr;
+    RECORD_WHEN_CAPTURING(SetTensor, handle, yDesc, y, value);
     float *out = y;
     for (int n = 0; n < yd.n; n++)
         for (int c = 0; c < yd.c; c++)
@@ -1932,6 +2160,19 @@ STANDIN_EXPORT cudnnStatus_t cudnnSetTensor(cudnnHandle_t handle, const cudnnTen
                     out[offset(&yd, n, c, h, w)] = value;
     return CUDNN_STATUS_SUCCESS;
 }
+
+static void replay_SetTensor(void *call) {
+    const SetTensor_call *c = call;
+    cudnnSetTensor(c->handle, c->yDesc, c->y, &c->valuePtr);
+}
+
+typedef struct {
+    cudnnHandle_t handle;
+    cudnnTensorDescriptor_t yDesc;
+    void *y;
+    float alpha;
+} ScaleTensor_call;
+static void replay_ScaleTensor(void *call);
 
 /* cuDNN, cudnnScaleTensor: every element of y = alpha*y. */
 STANDIN_EXPORT cudnnStatus_t cudnnScaleTensor(cudnnHandle_t handle, const cudnnTensorDescriptor_t yDesc, void *y,
@@ -1943,6 +2184,7 @@ STANDIN_EXPORT cudnnStatus_t cudnnScaleTensor(cudnnHandle_t handle, const cudnnT
     CHECK(tensor_of(function, "yDesc", yDesc, &yd));
     CHECK(scaling(function, alpha, NULL, &a, NULL));
     CHECK(check_data(function, "y", y, extent_bytes(&yd)));
+    RECORD_WHEN_CAPTURING(ScaleTensor, handle, yDesc, y, a);
     float *out = y;
     for (int n = 0; n < yd.n; n++)
         for (int c = 0; c < yd.c; c++)
@@ -1951,6 +2193,22 @@ STANDIN_EXPORT cudnnStatus_t cudnnScaleTensor(cudnnHandle_t handle, const cudnnT
                     out[offset(&yd, n, c, h, w)] *= a;
     return CUDNN_STATUS_SUCCESS;
 }
+
+static void replay_ScaleTensor(void *call) {
+    const ScaleTensor_call *c = call;
+    cudnnScaleTensor(c->handle, c->yDesc, c->y, &c->alpha);
+}
+
+typedef struct {
+    cudnnHandle_t handle;
+    float alpha;
+    cudnnTensorDescriptor_t xDesc;
+    const void *x;
+    float beta;
+    cudnnTensorDescriptor_t yDesc;
+    void *y;
+} TransformTensor_call;
+static void replay_TransformTensor(void *call);
 
 /* cuDNN, cudnnTransformTensor: y = alpha*x + beta*y between layouts (strides) of the same dimensions. */
 STANDIN_EXPORT cudnnStatus_t cudnnTransformTensor(cudnnHandle_t handle, const void *alpha, const cudnnTensorDescriptor_t xDesc,
@@ -1968,6 +2226,7 @@ STANDIN_EXPORT cudnnStatus_t cudnnTransformTensor(cudnnHandle_t handle, const vo
     CHECK(scaling(function, alpha, beta, &a, &b));
     CHECK(check_data(function, "x", x, extent_bytes(&xd)));
     CHECK(check_data(function, "y", y, extent_bytes(&yd)));
+    RECORD_WHEN_CAPTURING(TransformTensor, handle, a, xDesc, x, b, yDesc, y);
     const float *in = x;
     float *out = y;
     for (int n = 0; n < xd.n; n++)
@@ -1976,6 +2235,11 @@ STANDIN_EXPORT cudnnStatus_t cudnnTransformTensor(cudnnHandle_t handle, const vo
                 for (int w = 0; w < xd.w; w++)
                     blend(&out[offset(&yd, n, c, h, w)], in[offset(&xd, n, c, h, w)], a, b);
     return CUDNN_STATUS_SUCCESS;
+}
+
+static void replay_TransformTensor(void *call) {
+    const TransformTensor_call *c = call;
+    cudnnTransformTensor(c->handle, &c->alpha, c->xDesc, c->x, &c->beta, c->yDesc, c->y);
 }
 
 /* cuDNN, cudnnCreateOpTensorDescriptor: creates an unset descriptor. */
@@ -2015,6 +2279,21 @@ STANDIN_EXPORT cudnnStatus_t cudnnSetOpTensorDescriptor(cudnnOpTensorDescriptor_
  * cuDNN, cudnnOpTensor: C = op(alpha1*A, alpha2*B) + beta*C; A has C's dimensions, each dimension of B equals C's
  * or is 1. SQRT and NOT are unary: C = sqrt(alpha1*A) or 1 - alpha1*A (plus beta*C), and B is not read.
  */
+typedef struct {
+    cudnnHandle_t handle;
+    cudnnOpTensorDescriptor_t opTensorDesc;
+    float alpha1;
+    cudnnTensorDescriptor_t aDesc;
+    const void *A;
+    float alpha2;
+    cudnnTensorDescriptor_t bDesc;
+    const void *B;
+    float beta;
+    cudnnTensorDescriptor_t cDesc;
+    void *C;
+} OpTensor_call;
+static void replay_OpTensor(void *call);
+
 STANDIN_EXPORT cudnnStatus_t cudnnOpTensor(cudnnHandle_t handle, const cudnnOpTensorDescriptor_t opTensorDesc, const void *alpha1,
                                           const cudnnTensorDescriptor_t aDesc, const void *A, const void *alpha2,
                                           const cudnnTensorDescriptor_t bDesc, const void *B, const void *beta,
@@ -2047,6 +2326,7 @@ STANDIN_EXPORT cudnnStatus_t cudnnOpTensor(cudnnHandle_t handle, const cudnnOpTe
     CHECK(scaling(function, alpha1, beta, &a1, &b));
     CHECK(check_data(function, "A", A, extent_bytes(&ad)));
     CHECK(check_data(function, "C", C, extent_bytes(&cd)));
+    RECORD_WHEN_CAPTURING(OpTensor, handle, opTensorDesc, a1, aDesc, A, a2, bDesc, B, b, cDesc, C);
     const float *in_a = A, *in_b = B;
     float *out = C;
     for (int n = 0; n < cd.n; n++)
@@ -2067,6 +2347,11 @@ STANDIN_EXPORT cudnnStatus_t cudnnOpTensor(cudnnHandle_t handle, const cudnnOpTe
                     blend(&out[offset(&cd, n, c, h, w)], result, 1.0f, b);
                 }
     return CUDNN_STATUS_SUCCESS;
+}
+
+static void replay_OpTensor(void *call) {
+    const OpTensor_call *c = call;
+    cudnnOpTensor(c->handle, c->opTensorDesc, &c->alpha1, c->aDesc, c->A, &c->alpha2, c->bDesc, c->B, &c->beta, c->cDesc, c->C);
 }
 
 /* ------------------------------------------------------------------ reductions */
@@ -2182,6 +2467,22 @@ STANDIN_EXPORT cudnnStatus_t cudnnGetReductionIndicesSize(cudnnHandle_t handle, 
  * cuDNN, cudnnReduceTensor: C = alpha*reduce(A) + beta*C over the dimensions where C is 1; workspace and indices
  * must be at least the queried sizes (BAD_PARAM). Indices are flattened row-major within each reduced block.
  */
+typedef struct {
+    cudnnHandle_t handle;
+    cudnnReduceTensorDescriptor_t reduceTensorDesc;
+    void *indices;
+    size_t indicesSizeInBytes;
+    void *workspace;
+    size_t workspaceSizeInBytes;
+    float alpha;
+    cudnnTensorDescriptor_t aDesc;
+    const void *A;
+    float beta;
+    cudnnTensorDescriptor_t cDesc;
+    void *C;
+} ReduceTensor_call;
+static void replay_ReduceTensor(void *call);
+
 STANDIN_EXPORT cudnnStatus_t cudnnReduceTensor(cudnnHandle_t handle, const cudnnReduceTensorDescriptor_t reduceTensorDesc,
                                               void *indices, size_t indicesSizeInBytes, void *workspace,
                                               size_t workspaceSizeInBytes, const void *alpha,
@@ -2202,6 +2503,7 @@ STANDIN_EXPORT cudnnStatus_t cudnnReduceTensor(cudnnHandle_t handle, const cudnn
     CHECK(scaling(function, alpha, beta, &alpha_value, &beta_value));
     CHECK(check_data(function, "A", A, extent_bytes(&s.a)));
     CHECK(check_data(function, "C", C, extent_bytes(&s.c)));
+    RECORD_WHEN_CAPTURING(ReduceTensor, handle, reduceTensorDesc, indices, indicesSizeInBytes, workspace, workspaceSizeInBytes, alpha_value, aDesc, A, beta_value, cDesc, C);
     scribble(workspace, s.workspace);
     const float *in = A;
     float *out = C;
@@ -2246,6 +2548,11 @@ STANDIN_EXPORT cudnnStatus_t cudnnReduceTensor(cudnnHandle_t handle, const cudnn
                     }
                 }
     return CUDNN_STATUS_SUCCESS;
+}
+
+static void replay_ReduceTensor(void *call) {
+    const ReduceTensor_call *c = call;
+    cudnnReduceTensor(c->handle, c->reduceTensorDesc, c->indices, c->indicesSizeInBytes, c->workspace, c->workspaceSizeInBytes, &c->alpha, c->aDesc, c->A, &c->beta, c->cDesc, c->C);
 }
 
 /* ------------------------------------------------------------------ constants table */

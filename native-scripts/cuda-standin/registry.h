@@ -145,22 +145,41 @@ STANDIN_HELPER void *standin_registry_get(standin_registry *r, const void *p, ui
  */
 typedef int (*standin_range_use)(const void *, size_t, void *);
 
-STANDIN_HELPER int standin_use_device_range(const void *p, size_t bytes, void *stream) {
-    static standin_range_use use;
-    standin_range_use found = __atomic_load_n(&use, __ATOMIC_ACQUIRE);
+/* A function of the stand-in's libcudart.so.13 when that is the runtime loaded, else NULL (cached in *slot). */
+STANDIN_HELPER void *standin_runtime_function(void **slot, const char *name) {
+    void *found = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
     if (found == NULL) {
         void *runtime = dlopen("libcudart.so.13", RTLD_LAZY | RTLD_NOLOAD);
         if (runtime == NULL) {
-            return 1;
+            return NULL;
         }
-        found = (standin_range_use) dlsym(runtime, "isthmusStandinUseDeviceRange");
+        found = dlsym(runtime, name); /* NULL in NVIDIA's runtime */
         dlclose(runtime); /* only drops the reference NOLOAD added; the library stays loaded */
-        if (found == NULL) {
-            return 1; /* NVIDIA's runtime: nothing to check against */
+        if (found != NULL) {
+            __atomic_store_n(slot, found, __ATOMIC_RELEASE);
         }
-        __atomic_store_n(&use, found, __ATOMIC_RELEASE);
     }
-    return found(p, bytes, stream);
+    return found;
+}
+
+STANDIN_HELPER int standin_use_device_range(const void *p, size_t bytes, void *stream) {
+    static void *use;
+    standin_range_use found = (standin_range_use) standin_runtime_function(&use, "isthmusStandinUseDeviceRange");
+    return found == NULL ? 1 : found(p, bytes, stream); /* no stand-in runtime: nothing to check against */
+}
+
+/*
+ * Graph capture shared with the stand-in's libcudart.so.13 (see docs/cuda-standin.md, "Graph capture"):
+ * when `stream` is capturing, the runtime copies `size` bytes of `args` into the graph being built and
+ * returns 1; launching the graph later calls run(copy). Returns 0 when the stream is not capturing (the
+ * caller runs the work now) and -1 when the capture was invalidated or memory ran out (nothing recorded).
+ */
+typedef int (*standin_capture_fn)(void *, void (*)(void *), const void *, size_t);
+
+STANDIN_HELPER int standin_capture_work(void *stream, void (*run)(void *), const void *args, size_t size) {
+    static void *capture;
+    standin_capture_fn found = (standin_capture_fn) standin_runtime_function(&capture, "isthmusStandinCaptureWork");
+    return found == NULL ? 0 : found(stream, run, args, size);
 }
 
 #endif

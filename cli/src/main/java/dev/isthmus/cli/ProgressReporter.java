@@ -16,12 +16,14 @@ import java.util.Locale;
  */
 final class ProgressReporter implements Trainer.Listener {
     private final PrintWriter out;
+    private final PrintWriter err;
     private final boolean showBar;
     private ProgressBar bar;
     private double runningLoss = Double.NaN;
 
     ProgressReporter(PrintWriter out, PrintWriter err, boolean wanted) {
         this.out = out;
+        this.err = err;
         this.showBar = wanted && System.console() != null && System.console().isTerminal();
     }
 
@@ -42,6 +44,11 @@ final class ProgressReporter implements Trainer.Listener {
                     .clearDisplayOnFinish()
                     .build();
         }
+    }
+
+    @Override
+    public void graphsUnavailable(String reason) {
+        err.println("note: " + reason + "; training goes on without CUDA graphs (recorded in metrics.json)");
     }
 
     @Override

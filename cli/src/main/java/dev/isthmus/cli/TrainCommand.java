@@ -12,6 +12,7 @@ import dev.isthmus.train.EpochMetrics;
 import dev.isthmus.train.ModelCheckpoint;
 import dev.isthmus.train.Sgd;
 import dev.isthmus.train.SgdSettings;
+import dev.isthmus.train.GraphedSteps;
 import dev.isthmus.train.Trainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -71,6 +72,12 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--limit-test", paramLabel = "N", description = "Use only the first N test images (quick runs).")
     Integer limitTest;
+
+    @Option(names = "--cuda-graphs", defaultValue = "on", paramLabel = "on|off",
+            description = "With --backend cuda: capture each training step as a CUDA graph and relaunch it (on), or queue"
+                    + " its ops one by one (off); either way the loss is read every " + GraphedSteps.DEFAULT_READ_EVERY
+                    + " steps, not after each. If capture fails, says why once and runs without (default: ${DEFAULT-VALUE}).")
+    String cudaGraphs;
 
     @Option(names = "--no-progress", description = "No progress bar (one summary line per epoch only).")
     boolean noProgress;
@@ -148,9 +155,11 @@ public final class TrainCommand implements Callable<Integer> {
         Batches trainBatches = Batches.shuffled(dataset.train(), batchSize, seed);
         Batches testBatches = Batches.inOrder(dataset.test(), Math.max(batchSize, 1000));
         ProgressReporter progress = new ProgressReporter(stdout, err, !noProgress);
-        Trainer trainer = new Trainer(net, optimizer, progress);
+        GraphedSteps graphed = GraphedSteps.supported(backend)
+                ? new GraphedSteps(net, optimizer, input.classes(), cudaGraphs.equals("on"), GraphedSteps.DEFAULT_READ_EVERY) : null;
+        Trainer trainer = new Trainer(net, optimizer, progress, graphed);
         trainer.setGlobalStep(step);
-        try (StopOnSignal stop = StopOnSignal.install(trainer, err)) {
+        try (StopOnSignal stop = StopOnSignal.install(trainer, err); GraphedSteps ownedSteps = graphed) {
             for (int epoch = firstEpoch; epoch <= epochs; epoch++) {
                 EpochMetrics metrics = trainer.epoch(epoch, trainBatches.epoch(epoch - 1), trainBatches.batchCount(),
                         testBatches.epoch(0), input.classes());
@@ -201,6 +210,9 @@ public final class TrainCommand implements Callable<Integer> {
         if (!(weightDecay >= 0) || !Float.isFinite(weightDecay)) throw new IllegalArgumentException("--weight-decay must be zero or positive, got " + weightDecay);
         if (batchSize <= 0) throw new IllegalArgumentException("--batch-size must be at least 1, got " + batchSize);
         if (limitTrain != null && limitTrain <= 0) throw new IllegalArgumentException("--limit-train must be at least 1, got " + limitTrain);
+        if (!cudaGraphs.equals("on") && !cudaGraphs.equals("off")) {
+            throw new IllegalArgumentException("--cuda-graphs must be on or off, got '" + cudaGraphs + "'");
+        }
         if (limitTest != null && limitTest <= 0) throw new IllegalArgumentException("--limit-test must be at least 1, got " + limitTest);
         Models.byId(model);
         ImagePreparation.Style.byId(preparation);

@@ -74,6 +74,7 @@ class BadInputTest {
             "--weight-decay, -1",
             "--limit-train, 0", "--limit-test, -2",
             "--seed, x",
+            "--cuda-graphs, maybe",
     })
     void outOfRangeTrainingArgumentsNameTheOption(String option, String value) {
         assertBadInput(train(option, value), 2, option);
@@ -334,6 +335,9 @@ class BadInputTest {
 
         JavaProcess smaller = runChild(standIn, oneMebibyte, trainArguments("--backend", "cuda", "--batch-size", "4"));
         assertEquals(0, smaller.waitFor(120), "the advice works: " + smaller.stderr());
+        // No room for cuBLAS's graph-capture workspace either: said once, and training goes on without graphs.
+        assertEquals(1, smaller.stderr().lines().filter(line -> line.contains("training goes on without CUDA graphs")).count(),
+                smaller.stderr());
     }
 
     // ------------------------------------------------------------------ helpers

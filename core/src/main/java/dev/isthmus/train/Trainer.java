@@ -2,6 +2,7 @@ package dev.isthmus.train;
 
 import dev.isthmus.nn.Model;
 
+import java.util.ArrayDeque;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -39,12 +40,19 @@ public final class Trainer {
          */
         default void epochFinished(EpochMetrics metrics) {
         }
+
+        /** CUDA graphs were asked for but the step could not be captured; steps run eagerly (said once). */
+        default void graphsUnavailable(String reason) {
+        }
     }
 
     private final Model model;
     private final Sgd optimizer;
     private final Listener listener;
+    private final GraphedSteps graphed;
     private final AtomicBoolean stopRequested = new AtomicBoolean();
+    private final ArrayDeque<Batch> unread = new ArrayDeque<>();
+    private boolean fallbackReported;
     private long globalStep;
 
     /**
@@ -55,9 +63,18 @@ public final class Trainer {
      * @param listener  progress callbacks
      */
     public Trainer(Model model, Sgd optimizer, Listener listener) {
+        this(model, optimizer, listener, null);
+    }
+
+    /**
+     * @param graphed steps without host synchronisation (losses read every few steps), or null to run
+     *                and read each step as it comes
+     */
+    public Trainer(Model model, Sgd optimizer, Listener listener, GraphedSteps graphed) {
         this.model = model;
         this.optimizer = optimizer;
         this.listener = listener;
+        this.graphed = graphed;
     }
 
     /** Asks the loop to stop after the current step; safe from any thread (signal handlers). */
@@ -109,18 +126,48 @@ public final class Trainer {
         long images = 0;
         int batches = 0;
         for (Batch batch : train) {
-            if (stopRequested.get()) return null;
+            if (stopRequested.get()) {
+                if (graphed != null) reportGraphed(epoch, graphed.read());
+                return null;
+            }
+            images += batch.size();
+            batches++;
+            if (graphed != null) {
+                unread.add(batch);
+                lossSum += reportGraphed(epoch, graphed.step(batch));
+                continue;
+            }
             float loss = TrainingStep.run(model, optimizer, batch, globalStep);
             globalStep++;
             lossSum += loss;
-            images += batch.size();
-            batches++;
             listener.stepFinished(epoch, globalStep, loss, batch.size());
         }
+        if (graphed != null) lossSum += reportGraphed(epoch, graphed.read());
         double seconds = (System.nanoTime() - start) / 1e9;
         double accuracy = Evaluation.run(model, test, classes).accuracy();
-        EpochMetrics metrics = new EpochMetrics(epoch, lossSum / Math.max(1, batches), accuracy, seconds, images / seconds);
+        EpochMetrics metrics = new EpochMetrics(epoch, lossSum / Math.max(1, batches), accuracy, seconds, images / seconds,
+                graphed == null ? "off" : graphed.mode());
         listener.epochFinished(metrics);
         return metrics;
+    }
+
+    /** Reports losses read from the device, oldest first; a non-finite one stops training (exit 5). Returns their sum. */
+    private double reportGraphed(int epoch, float[] losses) {
+        if (!fallbackReported && graphed.fallbackReason() != null) {
+            fallbackReported = true;
+            listener.graphsUnavailable(graphed.fallbackReason());
+        }
+        double sum = 0;
+        for (float loss : losses) {
+            Batch batch = unread.remove();
+            if (!Float.isFinite(loss)) {
+                unread.clear();
+                throw DivergedException.locate(model, batch, globalStep, loss);
+            }
+            globalStep++;
+            sum += loss;
+            listener.stepFinished(epoch, globalStep, loss, batch.size());
+        }
+        return sum;
     }
 }

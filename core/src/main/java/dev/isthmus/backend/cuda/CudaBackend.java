@@ -3,9 +3,13 @@ package dev.isthmus.backend.cuda;
 import dev.isthmus.IsthmusException;
 import dev.isthmus.backend.AbstractBackend;
 import dev.isthmus.backend.Backend;
+import dev.isthmus.backend.CapturedGraph;
+import dev.isthmus.backend.StepGraphs;
 import dev.isthmus.backend.cuda.nativelib.Gpu;
 import dev.isthmus.bindings.cudart.CudaRuntime;
 import dev.isthmus.tensor.Tensor;
+
+import java.lang.foreign.MemorySegment;
 
 import java.util.List;
 
@@ -42,7 +46,7 @@ import java.util.List;
  * Closing frees all device memory, live tensors included; using the backend or its tensors afterwards
  * throws {@link IllegalStateException}, closing again does nothing.
  */
-public final class CudaBackend extends CudaOps {
+public final class CudaBackend extends CudaOps implements StepGraphs {
 
     /**
      * Free and total memory of the device, as {@code cudaMemGetInfo} reports them.
@@ -55,10 +59,12 @@ public final class CudaBackend extends CudaOps {
 
     private final Gpu gpu;
     private final Thread owner;
+    private final CudaStepGraphs graphs;
     private boolean closed;
 
     private CudaBackend(Gpu gpu, CudaContext cuda) {
         super(cuda);
+        this.graphs = new CudaStepGraphs(cuda);
         this.gpu = gpu;
         this.owner = Thread.currentThread();
     }
@@ -199,6 +205,58 @@ public final class CudaBackend extends CudaOps {
         return cuda.algorithms().describe();
     }
 
+    // ================================================================ captured steps (StepGraphs)
+
+    @Override
+    public void uploadAsync(float[] values, Tensor target) {
+        checkUsable("uploadAsync");
+        requireOwn(target, values.length, "uploadAsync");
+        cuda.staging().upload(MemorySegment.ofArray(values), target.segment(), target.shape().bytes());
+    }
+
+    @Override
+    public void copyElementAsync(Tensor source, Tensor target, int index) {
+        checkUsable("copyElementAsync");
+        requireOwn(source, source.shape().numel(), "copyElementAsync");
+        requireOwn(target, target.shape().numel(), "copyElementAsync");
+        if (index < 0 || index >= target.shape().numel()) {
+            throw new IllegalArgumentException("copyElementAsync: index " + index + " is outside the target's " + target.shape().numel() + " elements");
+        }
+        CudaCheck.cuda(CudaRuntime.cudaMemcpyAsync(DevicePointers.offset(target.segment(), (long) index * Float.BYTES), source.segment(),
+                Float.BYTES, CudaRuntime.cudaMemcpyDeviceToDevice(), cuda.stream()), "cudaMemcpyAsync(device to device)");
+    }
+
+    @Override
+    public void crossEntropyOnDevice(Tensor logits, Tensor oneHot, Tensor gradLogits, Tensor loss) {
+        checkUsable("crossEntropyOnDevice");
+        long size = logits.shape().numel();
+        requireOwn(logits, size, "crossEntropyOnDevice");
+        requireOwn(oneHot, size, "crossEntropyOnDevice");
+        requireOwn(gradLogits, size, "crossEntropyOnDevice");
+        requireOwn(loss, 1, "crossEntropyOnDevice");
+        this.loss.crossEntropyOnDevice(logits, oneHot, gradLogits, loss);
+    }
+
+    @Override
+    public CapturedGraph capture(Runnable step) {
+        checkUsable("capture");
+        return graphs.capture(step);
+    }
+
+    /** Open captured graphs (tests check that closing them and the backend frees them). */
+    int liveGraphs() {
+        return graphs.liveGraphs();
+    }
+
+    private void requireOwn(Tensor tensor, long elements, String op) {
+        if (tensor.backend() != this) {
+            throw new IllegalArgumentException(op + ": a tensor of backend '" + tensor.backend().name() + "' was passed to the cuda backend; move it first");
+        }
+        if (tensor.shape().numel() != elements) {
+            throw new IllegalArgumentException(op + ": a tensor of shape " + tensor.shape() + " where " + elements + " elements are needed");
+        }
+    }
+
     // ================================================================ lifecycle
 
     /**
@@ -212,7 +270,11 @@ public final class CudaBackend extends CudaOps {
         if (closed) return;
         checkThread();
         closed = true;
-        cuda.close();
+        try {
+            graphs.close();
+        } finally {
+            cuda.close();
+        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.isthmus.backend.cuda;
 
+import dev.isthmus.bindings.cublas.Cublas;
 import dev.isthmus.bindings.cudnn.Cudnn;
 import dev.isthmus.tensor.Memory;
 import dev.isthmus.tensor.Tensor;
@@ -56,6 +57,36 @@ final class CudaLoss {
                 sum -= logProbHost[i * classes + labels[i]];
             }
             return (float) (sum / batch);
+        }
+    }
+
+    /**
+     * The cross-entropy with nothing read on the host, for captured steps: the gradient as above from the
+     * device one-hot labels, and {@code loss[0] = −(1/N)·Σ oneHot·logSoftmax(logits)} by a cuBLAS dot
+     * product written to device memory (pointer mode DEVICE for that one call).
+     */
+    void crossEntropyOnDevice(Tensor logits, Tensor oneHot, Tensor grad, Tensor loss) {
+        NativeScratch scratch = cuda.scratch();
+        int batch = logits.shape().dim(0);
+        int classes = logits.shape().dim(1);
+        MemorySegment x = logits.segment();
+        try (Memory logProbs = cuda.allocator().allocate(logits.shape().bytes())) {
+            MemorySegment desc = cuda.descriptors().tensor(batch, classes, 1, 1);
+            CudaCheck.cudnn(Cudnn.cudnnSoftmaxForward(cuda.cudnn(), Cudnn.CUDNN_SOFTMAX_LOG(), Cudnn.CUDNN_SOFTMAX_MODE_INSTANCE(),
+                    scratch.one(), desc, x, scratch.zero(), desc, logProbs.segment()), "cudnnSoftmaxForward(LOG)");
+            CudaCheck.cudnn(Cudnn.cudnnSoftmaxForward(cuda.cudnn(), Cudnn.CUDNN_SOFTMAX_ACCURATE(), Cudnn.CUDNN_SOFTMAX_MODE_INSTANCE(),
+                    scratch.alpha(1f / batch), desc, x, scratch.zero(), desc, grad.segment()), "cudnnSoftmaxForward(ACCURATE)");
+            CudaCheck.cudnn(Cudnn.cudnnAddTensor(cuda.cudnn(), scratch.alpha(-1f / batch), desc, oneHot.segment(), scratch.one(), desc,
+                    grad.segment()), "cudnnAddTensor(cross-entropy one-hot)");
+            CudaCheck.cublas(Cublas.cublasSetPointerMode_v2(cuda.cublas(), Cublas.CUBLAS_POINTER_MODE_DEVICE()), "cublasSetPointerMode_v2");
+            try {
+                CudaCheck.cublas(Cublas.cublasSdot_v2(cuda.cublas(), batch * classes, oneHot.segment(), 1, logProbs.segment(), 1,
+                        loss.segment()), "cublasSdot_v2(cross-entropy)");
+            } finally {
+                CudaCheck.cublas(Cublas.cublasSetPointerMode_v2(cuda.cublas(), Cublas.CUBLAS_POINTER_MODE_HOST()), "cublasSetPointerMode_v2");
+            }
+            CudaCheck.cublas(Cublas.cublasSscal_v2(cuda.cublas(), 1, scratch.alpha(-1f / batch), loss.segment(), 1),
+                    "cublasSscal_v2(cross-entropy mean)");
         }
     }
 }

@@ -23,7 +23,8 @@ abstract sealed class CudaOps extends AbstractBackend permits CudaBackend {
     private final CudaPooling pooling;
     private final CudaElementwise elementwise;
     private final CudaLinear linear;
-    private final CudaLoss loss;
+    /** Package-private: the backend's device-side loss for captured steps ({@link CudaBackend#crossEntropyOnDevice}). */
+    final CudaLoss loss;
     private final CudaCopies copies;
     private final CudaOptimizer optimizer;
 

@@ -9,6 +9,8 @@ import java.lang.foreign.ValueLayout;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * Device memory for tensors: a caching allocator in front of {@code cudaMalloc}/{@code cudaFree}.
@@ -31,6 +33,12 @@ final class DeviceAllocator implements AutoCloseable {
     private final Runnable drainStream;
     private final Map<Long, ArrayDeque<Long>> freeBySize = new HashMap<>();
     private final Map<Long, Long> liveBlocks = new HashMap<>();
+    /** Blocks handed out or given back while a graph is being captured (null when not capturing). */
+    private Set<Long> captureBlocks;
+    /** Blocks that live graphs read or write: never pooled for others until their graph is closed. */
+    private final Set<Long> graphBlocks = new HashSet<>();
+    /** The size of every block obtained from the driver and not yet freed. */
+    private final Map<Long, Long> blockSizes = new HashMap<>();
     private long liveBytes;
     private long pooledBytes;
     private long mallocCalls;
@@ -60,8 +68,10 @@ final class DeviceAllocator implements AutoCloseable {
             address = mallocOrTrimAndRetry(size, bytes);
         }
         synchronized (this) {
+            blockSizes.put(address, size);
             liveBlocks.put(address, size);
             liveBytes += bytes;
+            if (captureBlocks != null) captureBlocks.add(address);
         }
         long blockAddress = address;
         return new Memory(MemorySegment.ofAddress(address), bytes, (segment, released) -> release(blockAddress, released));
@@ -103,8 +113,48 @@ final class DeviceAllocator implements AutoCloseable {
         if (closed) return; // the backend already freed everything and stopped counting
         liveBytes -= bytes;
         Long size = liveBlocks.remove(address);
+        if (captureBlocks != null) captureBlocks.add(address);
+        if (graphBlocks.contains(address)) return; // a graph still uses it; unreserve() pools it
         freeBySize.computeIfAbsent(size, s -> new ArrayDeque<>()).push(address);
         pooledBytes += size;
+    }
+
+    /**
+     * Starts recording the blocks a graph capture touches. Within the capture blocks are reused as usual
+     * (a graph replays its work in order), and a block the pool lacks makes cudaMalloc fail, which fails
+     * the capture: run the step once eagerly first so the pool holds what it needs.
+     */
+    synchronized void beginCapture() {
+        captureBlocks = new HashSet<>();
+    }
+
+    /**
+     * Ends the recording and reserves the blocks for the graph: pooled ones leave the pool, live ones
+     * do not return to it when released. Returns them, for {@link #unreserve}.
+     */
+    synchronized Set<Long> endCapture() {
+        Set<Long> blocks = captureBlocks;
+        captureBlocks = null;
+        freeBySize.forEach((size, free) -> {
+            int before = free.size();
+            free.removeIf(blocks::contains);
+            pooledBytes -= size * (before - free.size());
+        });
+        graphBlocks.addAll(blocks);
+        return blocks;
+    }
+
+    /** Gives a closed graph's blocks back: those no tensor holds return to the pool. */
+    synchronized void unreserve(Set<Long> blocks) {
+        if (closed) return;
+        graphBlocks.removeAll(blocks);
+        for (long address : blocks) {
+            if (liveBlocks.containsKey(address) || graphBlocks.contains(address)) continue;
+            Long size = blockSizes.get(address);
+            if (size == null) continue;
+            freeBySize.computeIfAbsent(size, s -> new ArrayDeque<>()).push(address);
+            pooledBytes += size;
+        }
     }
 
     /** Bytes of live tensors (their requested sizes). */
@@ -132,6 +182,7 @@ final class DeviceAllocator implements AutoCloseable {
             addresses = freeBySize.values().stream().flatMap(ArrayDeque::stream).mapToLong(Long::longValue).toArray();
             freeBySize.clear();
             pooledBytes = 0;
+            for (long address : addresses) blockSizes.remove(address);
         }
         freeAll(addresses);
     }
@@ -143,8 +194,12 @@ final class DeviceAllocator implements AutoCloseable {
         synchronized (this) {
             if (closed) return;
             closed = true;
-            live = liveBlocks.keySet().stream().mapToLong(Long::longValue).toArray();
+            // Live blocks, and blocks only graphs still hold (released by their tensors, never pooled).
+            Set<Long> held = new HashSet<>(liveBlocks.keySet());
+            held.addAll(graphBlocks);
+            live = held.stream().mapToLong(Long::longValue).toArray();
             liveBlocks.clear();
+            graphBlocks.clear();
             liveBytes = 0;
         }
         CudaException first = null;

@@ -3,47 +3,59 @@ package dev.isthmus.backend.cuda;
 import dev.isthmus.bindings.cudart.CudaRuntime;
 
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Page-locked host buffers ({@code cudaMallocHost}) through which every upload and download passes.
  * <p>
  * Copies from pageable memory make the driver stage through a hidden buffer and block; copying into
  * our own pinned buffer first lets {@code cudaMemcpyAsync} really run asynchronously on the stream,
- * and lets callers hand us any segment (heap arrays included). One buffer serves uploads: before it
- * is overwritten, an event recorded after the previous upload is waited for (normally long done).
+ * and lets callers hand us any segment (heap arrays included). A ring of {@link #UPLOAD_BUFFERS}
+ * buffers serves uploads: before one is overwritten, an event recorded after its previous upload is
+ * waited for. With several, the host can prepare the next steps' batches while the device still runs
+ * earlier ones (a training step uploads two arrays, images and labels).
  * Another serves downloads, which synchronise anyway. Transfers larger than {@link #MAX_CHUNK}
  * go through in chunks so a large tensor does not pin a large host buffer.
  */
 final class PinnedStaging implements AutoCloseable {
     static final long MAX_CHUNK = 16L << 20;
+    /** Upload buffers in the ring: two steps' images and labels. */
+    static final int UPLOAD_BUFFERS = 4;
 
     private final NativeScratch scratch;
     private final MemorySegment stream;
-    private final MemorySegment uploadDone;
-    private MemorySegment upload = MemorySegment.NULL;
-    private long uploadCapacity;
-    private boolean uploadPending;
+    private final MemorySegment[] uploadDone = new MemorySegment[UPLOAD_BUFFERS];
+    private final MemorySegment[] uploads = new MemorySegment[UPLOAD_BUFFERS];
+    private final boolean[] uploadPending = new boolean[UPLOAD_BUFFERS];
+    private int nextUpload;
     private MemorySegment download = MemorySegment.NULL;
     private long downloadCapacity;
 
     PinnedStaging(NativeScratch scratch, MemorySegment stream) {
         this.scratch = scratch;
         this.stream = stream;
-        CudaCheck.cuda(CudaRuntime.cudaEventCreate(scratch.pointer()), "cudaEventCreate");
-        this.uploadDone = scratch.pointerValue();
+        java.util.Arrays.fill(uploads, MemorySegment.NULL);
+        java.util.Arrays.fill(uploadDone, MemorySegment.NULL);
+        for (int i = 0; i < UPLOAD_BUFFERS; i++) {
+            CudaCheck.cuda(CudaRuntime.cudaEventCreate(scratch.pointer()), "cudaEventCreate");
+            uploadDone[i] = scratch.pointerValue();
+        }
     }
 
     /** Enqueues a copy of {@code bytes} from {@code host} (any segment) to {@code device} on the stream. */
     void upload(MemorySegment host, MemorySegment device, long bytes) {
         for (long offset = 0; offset < bytes; offset += MAX_CHUNK) {
             long chunk = Math.min(MAX_CHUNK, bytes - offset);
-            waitForPreviousUpload();
-            ensureUploadCapacity(chunk);
+            int slot = nextUpload;
+            nextUpload = (nextUpload + 1) % UPLOAD_BUFFERS;
+            waitForPreviousUpload(slot);
+            MemorySegment upload = ensureUploadCapacity(slot, chunk);
             MemorySegment.copy(host, offset, upload, 0, chunk);
             CudaCheck.cuda(CudaRuntime.cudaMemcpyAsync(DevicePointers.offset(device, offset), upload, chunk,
                     CudaRuntime.cudaMemcpyHostToDevice(), stream), "cudaMemcpyAsync(host to device)");
-            CudaCheck.cuda(CudaRuntime.cudaEventRecord(uploadDone, stream), "cudaEventRecord");
-            uploadPending = true;
+            CudaCheck.cuda(CudaRuntime.cudaEventRecord(uploadDone[slot], stream), "cudaEventRecord");
+            uploadPending[slot] = true;
         }
     }
 
@@ -59,20 +71,20 @@ final class PinnedStaging implements AutoCloseable {
         }
     }
 
-    private void waitForPreviousUpload() {
-        if (uploadPending) {
-            CudaCheck.cuda(CudaRuntime.cudaEventSynchronize(uploadDone), "cudaEventSynchronize");
-            uploadPending = false;
+    private void waitForPreviousUpload(int slot) {
+        if (uploadPending[slot]) {
+            CudaCheck.cuda(CudaRuntime.cudaEventSynchronize(uploadDone[slot]), "cudaEventSynchronize");
+            uploadPending[slot] = false;
         }
     }
 
-    private void ensureUploadCapacity(long bytes) {
-        if (bytes <= uploadCapacity) return;
-        freeHost(upload);
-        upload = MemorySegment.NULL;
-        uploadCapacity = 0;
-        upload = allocateHost(bytes);
-        uploadCapacity = upload.byteSize();
+    private MemorySegment ensureUploadCapacity(int slot, long bytes) {
+        if (bytes > uploads[slot].byteSize()) {
+            freeHost(uploads[slot]);
+            uploads[slot] = MemorySegment.NULL;
+            uploads[slot] = allocateHost(bytes);
+        }
+        return uploads[slot];
     }
 
     private void ensureDownloadCapacity(long bytes) {
@@ -99,24 +111,32 @@ final class PinnedStaging implements AutoCloseable {
 
     /** Bytes of pinned host memory held. */
     long pinnedBytes() {
-        return uploadCapacity + downloadCapacity;
+        long bytes = downloadCapacity;
+        for (MemorySegment upload : uploads) bytes += upload.byteSize();
+        return bytes;
     }
 
     @Override
     public void close() {
         CudaException first = null;
-        for (Runnable step : new Runnable[] {
-                () -> freeHost(upload),
-                () -> freeHost(download),
-                () -> CudaCheck.cuda(CudaRuntime.cudaEventDestroy(uploadDone), "cudaEventDestroy")}) {
+        List<Runnable> steps = new ArrayList<>();
+        for (int i = 0; i < UPLOAD_BUFFERS; i++) {
+            MemorySegment upload = uploads[i], done = uploadDone[i];
+            steps.add(() -> freeHost(upload));
+            steps.add(() -> CudaCheck.cuda(CudaRuntime.cudaEventDestroy(done), "cudaEventDestroy"));
+        }
+        MemorySegment downloadBuffer = download;
+        steps.add(() -> freeHost(downloadBuffer));
+        for (Runnable step : steps) {
             try {
                 step.run();
             } catch (CudaException e) {
                 if (first == null) first = e;
             }
         }
-        upload = download = MemorySegment.NULL;
-        uploadCapacity = downloadCapacity = 0;
+        java.util.Arrays.fill(uploads, MemorySegment.NULL);
+        download = MemorySegment.NULL;
+        downloadCapacity = 0;
         if (first != null) throw first;
     }
 }

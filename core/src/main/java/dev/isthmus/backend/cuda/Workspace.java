@@ -15,6 +15,9 @@ final class Workspace implements AutoCloseable {
     private final Runnable drainStream;
     private MemorySegment buffer = MemorySegment.NULL;
     private long capacity;
+    /** Set once a graph captured the workspace's address: a replaced buffer is kept until close. */
+    private boolean keepReplaced;
+    private final java.util.List<MemorySegment> replaced = new java.util.ArrayList<>();
 
     /** @param drainStream waits until the backend's queued work has finished */
     Workspace(NativeScratch scratch, Runnable drainStream) {
@@ -38,11 +41,20 @@ final class Workspace implements AutoCloseable {
         return capacity;
     }
 
+    /** Captured graphs hold the current buffer's address: from now on growing keeps the old buffer. */
+    void keepReplacedBuffers() {
+        keepReplaced = true;
+    }
+
     private void release() {
         if (!buffer.equals(MemorySegment.NULL)) {
             MemorySegment old = buffer;
             buffer = MemorySegment.NULL;
             capacity = 0;
+            if (keepReplaced) {
+                replaced.add(old);
+                return;
+            }
             drainStream.run();
             CudaCheck.cuda(CudaRuntime.cudaFree(old), "cudaFree(cuDNN workspace)");
         }
@@ -50,6 +62,12 @@ final class Workspace implements AutoCloseable {
 
     @Override
     public void close() {
+        keepReplaced = false;
         release();
+        if (!replaced.isEmpty()) {
+            drainStream.run();
+            replaced.forEach(old -> CudaCheck.cuda(CudaRuntime.cudaFree(old), "cudaFree(cuDNN workspace)"));
+            replaced.clear();
+        }
     }
 }

@@ -57,6 +57,16 @@ public final class StandInControls {
         return (long) invoke(cudart, "isthmusStandinLiveDeviceBytes", FunctionDescriptor.of(JAVA_LONG));
     }
 
+    /** Live graphs plus live executable graphs. */
+    public long liveGraphs() {
+        return (long) invoke(cudart, "isthmusStandinLiveGraphs", FunctionDescriptor.of(JAVA_LONG));
+    }
+
+    /** Streams capturing now. */
+    public long activeCaptures() {
+        return (long) invoke(cudart, "isthmusStandinActiveCaptures", FunctionDescriptor.of(JAVA_LONG));
+    }
+
     /** Number of live cudaMalloc allocations. */
     public long liveDeviceAllocations() {
         return (long) invoke(cudart, "isthmusStandinLiveDeviceAllocations", FunctionDescriptor.of(JAVA_LONG));
