@@ -49,7 +49,13 @@ public final class GraphedSteps implements AutoCloseable {
     private String fallbackReason;
 
     /**
-     * @param backend must be {@link StepGraphs} (see {@link #supported})
+     * Prepares graphed (or queued) steps of {@code model}; nothing is captured until the first step.
+     *
+     * @param model     the model to train; its backend must be a {@link StepGraphs} (see {@link #supported})
+     * @param optimizer the optimizer whose update is part of each step
+     * @param classes   the number of classes, for the loss
+     * @param capture   whether to capture steps as CUDA graphs (otherwise they are queued op by op)
+     * @param readEvery how many steps between reads of the accumulated loss on the host
      */
     public GraphedSteps(Model model, Sgd optimizer, int classes, boolean capture, int readEvery) {
         if (!supported(model.backend())) {
@@ -65,6 +71,12 @@ public final class GraphedSteps implements AutoCloseable {
         this.window = backend.zeros(Shape.of(readEvery));
     }
 
+    /**
+     * Whether {@code backend} can queue and capture whole steps.
+     *
+     * @param backend a backend
+     * @return true for backends that implement {@link StepGraphs} (CUDA)
+     */
     public static boolean supported(Backend backend) {
         return backend instanceof StepGraphs;
     }
@@ -72,6 +84,7 @@ public final class GraphedSteps implements AutoCloseable {
     /**
      * Queues one step on the batch.
      *
+     * @param batch the batch, copied into this size's fixed device buffers
      * @return the losses of the steps read now, oldest first: empty unless the window just filled
      */
     public float[] step(Batch batch) {
@@ -96,25 +109,41 @@ public final class GraphedSteps implements AutoCloseable {
         return pending == readEvery ? read() : new float[0];
     }
 
-    /** Reads the losses of the steps queued since the last read (waits for them). */
+    /**
+     * Reads the losses of the steps queued since the last read (waits for them).
+     *
+     * @return the losses, oldest first
+     */
     public float[] read() {
         float[] losses = Arrays.copyOf(window.toArray(), pending);
         pending = 0;
         return losses;
     }
 
-    /** Why capture was given up (the first failure, said once), or null. */
+    /**
+     * Why capture was given up (the first failure, said once), or null.
+     *
+     * @return the reason, or null while capture works or was not asked for
+     */
     public String fallbackReason() {
         return fallbackReason;
     }
 
-    /** For metrics.json: "on", "off" (capture not asked for) or "capture failed: <why>". */
+    /**
+     * For metrics.json: "on", "off" (capture not asked for) or "capture failed: &lt;why&gt;".
+     *
+     * @return the mode word
+     */
     public String mode() {
         if (!capture) return "off";
         return fallbackReason == null ? "on" : "capture failed: " + fallbackReason;
     }
 
-    /** Steps that ran as a graph launch. */
+    /**
+     * Steps that ran as a graph launch.
+     *
+     * @return the count since this object was made
+     */
     public long graphLaunches() {
         return graphLaunches;
     }

@@ -41,7 +41,11 @@ public final class Trainer {
         default void epochFinished(EpochMetrics metrics) {
         }
 
-        /** CUDA graphs were asked for but the step could not be captured; steps run eagerly (said once). */
+        /**
+         * CUDA graphs were asked for but the step could not be captured; steps run eagerly (said once).
+         *
+         * @param reason why capture failed
+         */
         default void graphsUnavailable(String reason) {
         }
     }
@@ -67,6 +71,11 @@ public final class Trainer {
     }
 
     /**
+     * A loop that runs its steps through {@code graphed} when given; model and optimizer stay the caller's to close.
+     *
+     * @param model     the model to train
+     * @param optimizer its optimizer
+     * @param listener  progress callbacks
      * @param graphed steps without host synchronisation (losses read every few steps), or null to run
      *                and read each step as it comes
      */
