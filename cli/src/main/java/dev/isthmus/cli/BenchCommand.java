@@ -117,8 +117,7 @@ public final class BenchCommand implements Callable<Integer> {
             printTable(report, out);
         }
         if (chart != null) {
-            BenchChart.write(chart, report);
-            if (!json) out.println("wrote " + chart);
+            if (OptionalChart.write(chart, png -> BenchChart.write(png, report), err) && !json) out.println("wrote " + chart);
         }
         out.flush();
         return 0;

@@ -209,8 +209,8 @@ public final class CompareCommand implements Callable<Integer> {
         }
         if (json) out.println(ComparisonJson.write(report));
         if (chart != null) {
-            CompareChart.write(chart, report);
-            if (!json) out.println("wrote " + chart);
+            ComparisonReport charted = report;
+            if (OptionalChart.write(chart, png -> CompareChart.write(png, charted), err) && !json) out.println("wrote " + chart);
         }
         out.flush();
         return conclude(report, out, err);
@@ -385,6 +385,7 @@ public final class CompareCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, SUMMARY_ROW, summary.tensor(), summary.kind().id(), Numbers.format(summary.maxAbs()),
                     Numbers.format(summary.maxRel()), Numbers.format(summary.worstRatio()), summary.worstStep(), summary.passed() ? "OK" : "FAIL");
         }
+        report.notes().forEach(note -> out.println("note: " + note));
     }
 
     private void printOpTable(ComparisonReport report, PrintWriter out) {

@@ -167,8 +167,10 @@ public final class TrainCommand implements Callable<Integer> {
             }
         }
         if (!history.isEmpty()) {
-            TrainingCharts.write(outDir.resolve("curves.png"), architecture.id(), history);
-            stdout.println("wrote " + outDir.resolve(ModelCheckpoint.MODEL_FILE) + ", metrics.csv, metrics.json, curves.png");
+            boolean charted = OptionalChart.write(outDir.resolve("curves.png"),
+                    png -> TrainingCharts.write(png, architecture.id(), history), err);
+            stdout.println("wrote " + outDir.resolve(ModelCheckpoint.MODEL_FILE) + ", metrics.csv, metrics.json"
+                    + (charted ? ", curves.png" : ""));
         }
         return 0;
     }
