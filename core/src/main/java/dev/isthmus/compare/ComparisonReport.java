@@ -68,7 +68,7 @@ public record ComparisonReport(String backendA, String backendB, String subject,
      * One line per tensor that was not compared element by element at some step (a max-pooling input
      * gradient compared tie-aware, see {@link MaxPoolTies}): how many steps, and the first step's note.
      *
-     * @return one line per noted tensor, in computation order
+     * @return the lines, in computation order
      */
     public List<String> notes() {
         Map<String, List<String>> byTensor = new LinkedHashMap<>();

@@ -28,9 +28,9 @@ public final class MaxPoolTies {
      * The tie groups of a pooling input [N, C, H, W], of one or more copies of it together (two backends'
      * inputs may differ in the last bit, and so in their ties); windows holding NaN have no ties.
      *
-     * @param input  the pooling input's shape [N, C, H, W]
-     * @param spec   the pooling window
-     * @param inputs one or more copies of the input's values; a position tied in any copy counts as tied
+     * @param input  the pooling input's shape
+     * @param spec   the pooling window, padding and stride
+     * @param inputs one or more copies of the input's values
      * @return the tie groups
      */
     public static MaxPoolTies of(Shape input, Pool2dSpec spec, float[]... inputs) {
@@ -101,8 +101,8 @@ public final class MaxPoolTies {
     /**
      * The gradient with each tie group's mass summed onto the group's first position (zeros elsewhere in the group).
      *
-     * @param gradInput a max-pooling input gradient of the pooling input's size
-     * @return the canonical form, comparable element by element across backends
+     * @param gradInput a gradient of the pooling input
+     * @return the canonical gradient
      */
     public float[] canonical(float[] gradInput) {
         if (gradInput.length != group.length) {
@@ -118,7 +118,7 @@ public final class MaxPoolTies {
     /**
      * How many windows have more than one maximum.
      *
-     * @return the count of tied windows
+     * @return the count
      */
     public int tiedWindows() {
         return tiedWindows;
@@ -127,7 +127,7 @@ public final class MaxPoolTies {
     /**
      * How many windows there are.
      *
-     * @return the count of pooling windows
+     * @return the count
      */
     public int windows() {
         return windows;
@@ -138,7 +138,7 @@ public final class MaxPoolTies {
      *
      * @param a one gradient
      * @param b the other
-     * @return the number of positions whose values differ
+     * @return the count
      */
     public static int differingPositions(float[] a, float[] b) {
         int count = 0;
@@ -151,9 +151,9 @@ public final class MaxPoolTies {
     /**
      * "max-pool ties: 3 positions differ, all within groups of tied maxima (17 of 1,440 windows have ties); ...".
      *
-     * @param a the reference side's gradient
-     * @param b the other backend's gradient
-     * @return one line for a report
+     * @param a one gradient
+     * @param b the other
+     * @return the note
      */
     public String describeRouting(float[] a, float[] b) {
         return String.format(java.util.Locale.ROOT, "max-pool ties: %,d positions differ element by element, all inside groups of tied"

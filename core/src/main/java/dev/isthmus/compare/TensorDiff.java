@@ -99,8 +99,8 @@ public record TensorDiff(String tensor, TensorKind kind, Shape shape, long terms
     /**
      * The same comparison with a note on how it was made.
      *
-     * @param newNote the note, for example how max-pool ties were compared
-     * @return a copy carrying the note
+     * @param newNote the note
+     * @return a copy with the note
      */
     public TensorDiff withNote(String newNote) {
         return new TensorDiff(tensor, kind, shape, terms, magnitude, tolerance, maxAbs, maxAbsIndex, maxRel, maxRelIndex,
