@@ -239,4 +239,52 @@ public abstract class BackendHooks implements Backend {
      * @param weightDecay    L2 penalty factor
      */
     protected abstract void computeSgdMomentumStep(Tensor param, Tensor grad, Tensor momentumBuffer, float lr, float momentum, float weightDecay);
+
+    /**
+     * Batch normalisation, training mode: the output, the batch statistics, and the running statistics
+     * updated in place (unbiased variance).
+     *
+     * @param input       [N, C, H, W], at least 2 values per channel
+     * @param weight      [C]
+     * @param bias        [C]
+     * @param runningMean [C], updated in place
+     * @param runningVar  [C], updated in place
+     * @param momentum    in [0, 1]
+     * @param eps         positive
+     * @param output      [N, C, H, W], to fill
+     * @param savedMean   [C], to fill with the batch mean
+     * @param savedInvStd [C], to fill with {@code 1/sqrt(biased variance + eps)}
+     */
+    protected abstract void computeBatchNorm2dTraining(Tensor input, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
+                                                       double momentum, double eps, Tensor output, Tensor savedMean, Tensor savedInvStd);
+
+    /**
+     * Batch normalisation, eval mode, with the running statistics.
+     *
+     * @param input       [N, C, H, W]
+     * @param weight      [C]
+     * @param bias        [C]
+     * @param runningMean [C]
+     * @param runningVar  [C]
+     * @param eps         positive
+     * @param output      [N, C, H, W], to fill
+     */
+    protected abstract void computeBatchNorm2dInference(Tensor input, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
+                                                        double eps, Tensor output);
+
+    /**
+     * Batch normalisation backward, from the statistics the training forward saved.
+     *
+     * @param input       [N, C, H, W], at least 2 values per channel
+     * @param gradOutput  [N, C, H, W]
+     * @param weight      [C]
+     * @param savedMean   [C]
+     * @param savedInvStd [C]
+     * @param eps         the forward's eps
+     * @param gradInput   [N, C, H, W], to fill
+     * @param gradWeight  [C], to fill
+     * @param gradBias    [C], to fill
+     */
+    protected abstract void computeBatchNorm2dBackward(Tensor input, Tensor gradOutput, Tensor weight, Tensor savedMean, Tensor savedInvStd,
+                                                       double eps, Tensor gradInput, Tensor gradWeight, Tensor gradBias);
 }

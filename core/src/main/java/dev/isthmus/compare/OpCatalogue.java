@@ -37,6 +37,20 @@ public enum OpCatalogue {
             return new OpCase.Pool2d(false, o.input(), poolSpec(o));
         }
     },
+    /** Global average pooling ({@code AdaptiveAvgPool2d(1)}), forward and backward. */
+    GLOBAL_AVGPOOL2D("global-avgpool2d", new OpCase.GlobalAvgPool2d(Shape.of(3, 5, 6, 7))) {
+        @Override
+        OpCase build(Options o) {
+            return new OpCase.GlobalAvgPool2d(o.input());
+        }
+    },
+    /** Batch normalisation: training forward (running statistics too), backward, eval forward. */
+    BATCHNORM2D("batchnorm2d", new OpCase.BatchNorm2d(Shape.of(3, 4, 5, 6))) {
+        @Override
+        OpCase build(Options o) {
+            return new OpCase.BatchNorm2d(o.input());
+        }
+    },
     /** ReLU, forward and backward. */
     RELU("relu", new OpCase.Relu(Shape.of(2, 3, 4, 5))) {
         @Override

@@ -1,6 +1,8 @@
 package dev.isthmus.testing;
 
 import dev.isthmus.backend.Backend;
+import dev.isthmus.backend.BatchNormGradients;
+import dev.isthmus.backend.BatchNormOutput;
 import dev.isthmus.backend.Conv2dSpec;
 import dev.isthmus.backend.CrossEntropy;
 import dev.isthmus.backend.Pool2dSpec;
@@ -165,6 +167,47 @@ public abstract class BackendGradientSuite {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"2,3,5,4", "1,2,1,1", "3,1,2,7"})
+    void globalAvgPool2dGradient(String dims) {
+        Tensor[] in = {TestTensors.uniform(backend, 550, Shape.of(Arrays.stream(dims.split(",")).mapToInt(Integer::parseInt).toArray()))};
+        try {
+            check.check("globalAvgPool2d " + dims, in, 0, x -> backend.globalAvgPool2d(x[0]),
+                    (x, y, dy) -> backend.globalAvgPool2dBackward(x[0], dy), 20);
+        } finally {
+            closeAll(in);
+        }
+    }
+
+    /**
+     * Batch normalisation in training mode: the input's gradient includes the paths through the batch
+     * mean and variance. Inputs 0–2 are x, weight, bias; 3–4 the running statistics (updated by every
+     * forward, never read by the output).
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 2})
+    void batchNorm2dTrainingGradients(int which) {
+        Tensor[] in = {TestTensors.uniform(backend, 560, 3, 2, 4, 3), TestTensors.uniform(backend, 561, 2), TestTensors.uniform(backend, 562, 2),
+                backend.zeros(Shape.of(2)), backend.zeros(Shape.of(2))};
+        try {
+            check.check("batchNorm2d training, input " + which, in, which, x -> {
+                BatchNormOutput out = backend.batchNorm2dTraining(x[0], x[1], x[2], x[3], x[4], 0.1, 1e-5);
+                out.savedMean().close();
+                out.savedInvStd().close();
+                return out.output();
+            }, (x, y, dy) -> {
+                try (BatchNormOutput out = backend.batchNorm2dTraining(x[0], x[1], x[2], x[3], x[4], 0.1, 1e-5)) {
+                    BatchNormGradients g = backend.batchNorm2dBackward(x[0], dy, x[1], out.savedMean(), out.savedInvStd(), 1e-5);
+                    Tensor[] all = {g.gradInput(), g.gradWeight(), g.gradBias()};
+                    for (int i = 0; i < all.length; i++) if (i != which) all[i].close();
+                    return all[which];
+                }
+            }, 21 + which);
+        } finally {
+            closeAll(in);
+        }
+    }
+
+    @ParameterizedTest
     @ValueSource(ints = {1, 2, 4})
     void reluGradient(int rank) {
         Shape shape = switch (rank) {
@@ -290,6 +333,8 @@ public abstract class BackendGradientSuite {
             "conv2d", List.of("conv2dInputGradient", "conv2dWeightGradient", "conv2dBiasGradient"),
             "maxpool2d", List.of("maxPool2dGradient"),
             "avgpool2d", List.of("avgPool2dGradient"),
+            "global-avgpool2d", List.of("globalAvgPool2dGradient"),
+            "batchnorm2d", List.of("batchNorm2dTrainingGradients"),
             "relu", List.of("reluGradient"),
             "linear", List.of("linearGradients"),
             "cross-entropy", List.of("crossEntropyGradient"));

@@ -1,6 +1,8 @@
 package dev.isthmus.testing;
 
 import dev.isthmus.backend.Backend;
+import dev.isthmus.backend.BatchNormGradients;
+import dev.isthmus.backend.BatchNormOutput;
 import dev.isthmus.backend.Conv2dSpec;
 import dev.isthmus.backend.CrossEntropy;
 import dev.isthmus.backend.Pool2dSpec;
@@ -140,6 +142,37 @@ public class ForwardingBackend implements Backend {
     @Override
     public Tensor avgPool2dBackward(Tensor input, Tensor gradOutput, Pool2dSpec spec) {
         return wrap(delegate.avgPool2dBackward(unwrap(input), unwrap(gradOutput), spec));
+    }
+
+    @Override
+    public Tensor globalAvgPool2d(Tensor input) {
+        return wrap(delegate.globalAvgPool2d(unwrap(input)));
+    }
+
+    @Override
+    public Tensor globalAvgPool2dBackward(Tensor input, Tensor gradOutput) {
+        return wrap(delegate.globalAvgPool2dBackward(unwrap(input), unwrap(gradOutput)));
+    }
+
+    @Override
+    public BatchNormOutput batchNorm2dTraining(Tensor input, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
+                                               double momentum, double eps) {
+        BatchNormOutput r = delegate.batchNorm2dTraining(unwrap(input), unwrap(weight), unwrap(bias), unwrap(runningMean), unwrap(runningVar),
+                momentum, eps);
+        return new BatchNormOutput(wrap(r.output()), wrap(r.savedMean()), wrap(r.savedInvStd()));
+    }
+
+    @Override
+    public Tensor batchNorm2dInference(Tensor input, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar, double eps) {
+        return wrap(delegate.batchNorm2dInference(unwrap(input), unwrap(weight), unwrap(bias), unwrap(runningMean), unwrap(runningVar), eps));
+    }
+
+    @Override
+    public BatchNormGradients batchNorm2dBackward(Tensor input, Tensor gradOutput, Tensor weight, Tensor savedMean, Tensor savedInvStd,
+                                                  double eps) {
+        BatchNormGradients g = delegate.batchNorm2dBackward(unwrap(input), unwrap(gradOutput), unwrap(weight), unwrap(savedMean),
+                unwrap(savedInvStd), eps);
+        return new BatchNormGradients(wrap(g.gradInput()), wrap(g.gradWeight()), wrap(g.gradBias()));
     }
 
     @Override

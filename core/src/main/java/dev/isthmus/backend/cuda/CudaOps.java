@@ -13,7 +13,7 @@ import java.util.List;
 /**
  * The CUDA backend's compute hooks, one line each, handing every op to its family:
  * {@link CudaConvolution}, {@link CudaPooling}, {@link CudaElementwise}, {@link CudaLinear},
- * {@link CudaLoss}, {@link CudaCopies}, {@link CudaOptimizer}, all sharing one {@link CudaContext}
+ * {@link CudaLoss}, {@link CudaCopies}, {@link CudaOptimizer}, {@link CudaNormalization}, all sharing one {@link CudaContext}
  * (stream, handles, caches). {@link CudaBackend} adds opening, threads, closing and diagnostics.
  */
 abstract sealed class CudaOps extends AbstractBackend permits CudaBackend {
@@ -26,6 +26,7 @@ abstract sealed class CudaOps extends AbstractBackend permits CudaBackend {
     private final CudaLoss loss;
     private final CudaCopies copies;
     private final CudaOptimizer optimizer;
+    private final CudaNormalization normalization;
 
     CudaOps(CudaContext cuda) {
         this.cuda = cuda;
@@ -36,6 +37,7 @@ abstract sealed class CudaOps extends AbstractBackend permits CudaBackend {
         this.loss = new CudaLoss(cuda);
         this.copies = new CudaCopies(cuda);
         this.optimizer = new CudaOptimizer(cuda);
+        this.normalization = new CudaNormalization(cuda);
     }
 
     @Override
@@ -101,6 +103,24 @@ abstract sealed class CudaOps extends AbstractBackend permits CudaBackend {
     @Override
     protected void computeAvgPool2dBackward(Tensor input, Tensor gradOutput, Pool2dSpec spec, Tensor gradInput) {
         pooling.backward(input, gradOutput, gradOutput, spec, PoolingKind.AVERAGE_INCLUDE_PADDING, gradInput);
+    }
+
+    @Override
+    protected void computeBatchNorm2dTraining(Tensor input, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
+                                              double momentum, double eps, Tensor output, Tensor savedMean, Tensor savedInvStd) {
+        normalization.training(input, weight, bias, runningMean, runningVar, momentum, eps, output, savedMean, savedInvStd);
+    }
+
+    @Override
+    protected void computeBatchNorm2dInference(Tensor input, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
+                                               double eps, Tensor output) {
+        normalization.inference(input, weight, bias, runningMean, runningVar, eps, output);
+    }
+
+    @Override
+    protected void computeBatchNorm2dBackward(Tensor input, Tensor gradOutput, Tensor weight, Tensor savedMean, Tensor savedInvStd,
+                                              double eps, Tensor gradInput, Tensor gradWeight, Tensor gradBias) {
+        normalization.backward(input, gradOutput, weight, savedMean, savedInvStd, eps, gradInput, gradWeight, gradBias);
     }
 
     @Override

@@ -142,6 +142,34 @@ public class ReferenceBackend extends AbstractBackend {
         PoolingKernels.avgBackward(poolGeometry(input, gradOutput, spec), gradOutput.segment(), gradInput.segment());
     }
 
+    // ---------------------------------------------------------------- normalisation
+
+    @Override
+    protected void computeBatchNorm2dTraining(Tensor input, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
+                                              double momentum, double eps, Tensor output, Tensor savedMean, Tensor savedInvStd) {
+        NormalizationKernels.training(layout(input), input.segment(), weight.segment(), bias.segment(), runningMean.segment(),
+                runningVar.segment(), momentum, eps, output.segment(), savedMean.segment(), savedInvStd.segment());
+    }
+
+    @Override
+    protected void computeBatchNorm2dInference(Tensor input, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
+                                               double eps, Tensor output) {
+        NormalizationKernels.inference(layout(input), input.segment(), weight.segment(), bias.segment(), runningMean.segment(),
+                runningVar.segment(), eps, output.segment());
+    }
+
+    @Override
+    protected void computeBatchNorm2dBackward(Tensor input, Tensor gradOutput, Tensor weight, Tensor savedMean, Tensor savedInvStd,
+                                              double eps, Tensor gradInput, Tensor gradWeight, Tensor gradBias) {
+        NormalizationKernels.backward(layout(input), input.segment(), gradOutput.segment(), weight.segment(), savedMean.segment(),
+                savedInvStd.segment(), gradInput.segment(), gradWeight.segment(), gradBias.segment());
+    }
+
+    private static NormalizationKernels.Layout layout(Tensor input) {
+        Shape s = input.shape();
+        return new NormalizationKernels.Layout(s.dim(0), s.dim(1), s.dim(2) * s.dim(3));
+    }
+
     private static PoolingKernels.Geometry poolGeometry(Tensor input, Tensor output, Pool2dSpec spec) {
         Shape i = input.shape(), o = output.shape();
         return new PoolingKernels.Geometry(i.dim(0), i.dim(1), i.dim(2), i.dim(3), o.dim(2), o.dim(3), spec);
