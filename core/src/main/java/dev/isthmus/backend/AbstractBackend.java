@@ -220,6 +220,13 @@ public abstract class AbstractBackend extends BackendHooks {
     }
 
     @Override
+    public final Tensor multiply(Tensor a, Tensor b) {
+        checkUsable("multiply");
+        DenseChecks.pair(this, "multiply", "a", a, "b", b);
+        return produce(a.shape(), false, product -> computeMultiply(a, b, product));
+    }
+
+    @Override
     public final Tensor linear(Tensor input, Tensor weight, Tensor bias) {
         checkUsable("linear");
         Shape outputShape = DenseChecks.linear(this, input, weight, bias);

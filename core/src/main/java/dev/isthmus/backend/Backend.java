@@ -198,6 +198,15 @@ public interface Backend extends AutoCloseable {
     /** Elementwise a + b of equal shapes. */
     Tensor add(Tensor a, Tensor b);
 
+    /**
+     * Elementwise a·b of equal shapes: dropout applies its scaled mask with it, forward and backward.
+     *
+     * @param a any shape
+     * @param b the same shape
+     * @return a new tensor of that shape
+     */
+    Tensor multiply(Tensor a, Tensor b);
+
     // ---------------------------------------------------------------- optimisation
 
     /**

@@ -287,4 +287,13 @@ public abstract class BackendHooks implements Backend {
      */
     protected abstract void computeBatchNorm2dBackward(Tensor input, Tensor gradOutput, Tensor weight, Tensor savedMean, Tensor savedInvStd,
                                                        double eps, Tensor gradInput, Tensor gradWeight, Tensor gradBias);
+
+    /**
+     * Elementwise product.
+     *
+     * @param a       any shape, not empty
+     * @param b       the same shape
+     * @param product the same shape, to fill
+     */
+    protected abstract void computeMultiply(Tensor a, Tensor b, Tensor product);
 }

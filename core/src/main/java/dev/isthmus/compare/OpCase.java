@@ -250,6 +250,35 @@ public sealed interface OpCase {
         }
     }
 
+    /** {@code multiply} (elementwise, as dropout applies its mask): outputs {@code output}, {@code grad_a}, {@code grad_b}. */
+    record Multiply(Shape input) implements OpCase {
+        @Override
+        public String name() {
+            return "multiply";
+        }
+
+        @Override
+        public Map<String, Object> describe() {
+            return Map.of("input", input.toString());
+        }
+
+        @Override
+        public List<Output> evaluate(Backend backend, long seed) {
+            SplittableRandom random = new SplittableRandom(seed);
+            float[] a = uniform(random, input, 1);
+            float[] b = uniform(random, input, 2);
+            float[] dy = uniform(random, input, 1);
+            List<Output> outputs = new ArrayList<>();
+            try (Tensor ta = backend.fromArray(input, a); Tensor tb = backend.fromArray(input, b); Tensor tdy = backend.fromArray(input, dy);
+                 Tensor y = backend.multiply(ta, tb); Tensor da = backend.multiply(tdy, tb); Tensor db = backend.multiply(tdy, ta)) {
+                outputs.add(new Output("output", TensorKind.ACTIVATION, input, 1, y.toArray()));
+                outputs.add(new Output("grad_a", TensorKind.ACTIVATION_GRAD, input, 1, da.toArray()));
+                outputs.add(new Output("grad_b", TensorKind.ACTIVATION_GRAD, input, 1, db.toArray()));
+            }
+            return outputs;
+        }
+    }
+
     /** {@code linear} [N, in] → [N, features] with bias: outputs {@code output}, {@code grad_input}, {@code grad_weight}, {@code grad_bias}. */
     record Linear(Shape input, int features) implements OpCase {
         public Linear {

@@ -58,6 +58,13 @@ public enum OpCatalogue {
             return new OpCase.Relu(o.input());
         }
     },
+    /** Elementwise product (dropout's mask), forward and both gradients. */
+    MULTIPLY("multiply", new OpCase.Multiply(Shape.of(2, 3, 5, 7))) {
+        @Override
+        OpCase build(Options o) {
+            return new OpCase.Multiply(o.input());
+        }
+    },
     /** Fully connected layer with bias, forward and the three gradients. */
     LINEAR("linear", new OpCase.Linear(Shape.of(4, 10), 6)) {
         @Override

@@ -155,6 +155,7 @@ public abstract class BackendArgumentSuite {
             rejects("splitChannels", () -> backend.splitChannels(b, new int[]{4, 4}), "add up to 8", "[2, 9, 1, 1]");
             rejects("splitChannels", () -> backend.splitChannels(b, new int[]{10, -1}), "negative");
             rejects("add", () -> backend.add(flat, b), "[2, 9]", "[2, 9, 1, 1]");
+            rejects("multiply", () -> backend.multiply(flat, b), "[2, 9]", "[2, 9, 1, 1]");
             rejects("reluBackward", () -> backend.reluBackward(flat, b), "[2, 9]", "[2, 9, 1, 1]");
         }
     }

@@ -224,6 +224,17 @@ public abstract class BackendGradientSuite {
         }
     }
 
+    @Test
+    void multiplyGradients() {
+        Tensor[] in = {TestTensors.uniform(backend, 650, 2, 3, 4), TestTensors.uniform(backend, 651, 2, 3, 4)};
+        try {
+            check.check("multiply a", in, 0, x -> backend.multiply(x[0], x[1]), (x, y, dy) -> backend.multiply(dy, x[1]), 24);
+            check.check("multiply b", in, 1, x -> backend.multiply(x[0], x[1]), (x, y, dy) -> backend.multiply(dy, x[0]), 25);
+        } finally {
+            closeAll(in);
+        }
+    }
+
     private Tensor[] linearInputs(int batch, int in, int out, long seed) {
         return new Tensor[]{
                 TestTensors.uniform(backend, seed, batch, in),
@@ -336,6 +347,7 @@ public abstract class BackendGradientSuite {
             "global-avgpool2d", List.of("globalAvgPool2dGradient"),
             "batchnorm2d", List.of("batchNorm2dTrainingGradients"),
             "relu", List.of("reluGradient"),
+            "multiply", List.of("multiplyGradients"),
             "linear", List.of("linearGradients"),
             "cross-entropy", List.of("crossEntropyGradient"));
 

@@ -229,6 +229,11 @@ public class ForwardingBackend implements Backend {
     }
 
     @Override
+    public Tensor multiply(Tensor a, Tensor b) {
+        return wrap(delegate.multiply(unwrap(a), unwrap(b)));
+    }
+
+    @Override
     public void sgdMomentumStep(Tensor param, Tensor grad, Tensor momentumBuffer, float lr, float momentum, float weightDecay) {
         delegate.sgdMomentumStep(unwrap(param), unwrap(grad), unwrap(momentumBuffer), lr, momentum, weightDecay);
     }

@@ -169,6 +169,11 @@ abstract sealed class CudaOps extends AbstractBackend permits CudaBackend {
     }
 
     @Override
+    protected void computeMultiply(Tensor a, Tensor b, Tensor product) {
+        elementwise.multiply(a, b, product);
+    }
+
+    @Override
     protected void computeSgdMomentumStep(Tensor param, Tensor grad, Tensor momentumBuffer, float lr, float momentum, float weightDecay) {
         optimizer.sgdMomentumStep(param, grad, momentumBuffer, lr, momentum, weightDecay);
     }

@@ -37,6 +37,13 @@ final class ElementwiseKernels {
         }
     }
 
+    /** c = a·b. */
+    static void multiply(MemorySegment a, MemorySegment b, MemorySegment c, long count) {
+        for (int i = 0, n = Math.toIntExact(count); i < n; i++) {
+            c.setAtIndex(JAVA_FLOAT_UNALIGNED, i, a.getAtIndex(JAVA_FLOAT_UNALIGNED, i) * b.getAtIndex(JAVA_FLOAT_UNALIGNED, i));
+        }
+    }
+
     /** PyTorch SGD with momentum, in place: g = grad + wd·param; buf = momentum·buf + g; param −= lr·buf. */
     static void sgdMomentum(MemorySegment param, MemorySegment grad, MemorySegment buffer, long count,
                             float lr, float momentum, float weightDecay) {

@@ -232,6 +232,11 @@ public class ReferenceBackend extends AbstractBackend {
         ElementwiseKernels.add(a.segment(), b.segment(), sum.segment(), a.numel());
     }
 
+    @Override
+    protected void computeMultiply(Tensor a, Tensor b, Tensor product) {
+        ElementwiseKernels.multiply(a.segment(), b.segment(), product.segment(), a.numel());
+    }
+
     // ---------------------------------------------------------------- optimisation
 
     @Override
