@@ -9,6 +9,7 @@ import dev.isthmus.infer.InputSpec;
 import dev.isthmus.nn.Model;
 import dev.isthmus.nn.Models;
 import dev.isthmus.train.EpochMetrics;
+import dev.isthmus.train.LearningRateSchedule;
 import dev.isthmus.train.ModelCheckpoint;
 import dev.isthmus.train.Sgd;
 import dev.isthmus.train.SgdSettings;
@@ -51,6 +52,19 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--weight-decay", defaultValue = "0", description = "SGD weight decay (default: ${DEFAULT-VALUE}).")
     float weightDecay;
+
+    @Option(names = "--lr-schedule", defaultValue = "constant", paramLabel = "KIND",
+            description = "Learning rate per epoch: constant, step (divided by 10 every --lr-step-epochs) or cosine (annealed to 0)"
+                    + " (default: ${DEFAULT-VALUE}, as in the lesson).")
+    String lrSchedule;
+
+    @Option(names = "--warmup-epochs", defaultValue = "0", paramLabel = "N",
+            description = "Epochs of linear warm-up (lr·epoch/N) before the schedule; fewer than --epochs (default: ${DEFAULT-VALUE}).")
+    int warmupEpochs;
+
+    @Option(names = "--lr-step-epochs", defaultValue = "5", paramLabel = "N",
+            description = "For --lr-schedule step: epochs between two decays (default: ${DEFAULT-VALUE}).")
+    int lrStepEpochs;
 
     @Option(names = "--seed", defaultValue = "42", description = "Seed for initialisation and shuffling (default: ${DEFAULT-VALUE}).")
     long seed;
@@ -98,6 +112,7 @@ public final class TrainCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Models architecture = Models.byId(model);
+        LearningRateSchedule schedule = schedule();
         SgdSettings settings = new SgdSettings(learningRate, momentum, weightDecay);
         Path outDir = out != null ? out
                 : resume != null ? resume.toAbsolutePath().getParent() : Path.of("runs", architecture.id());
@@ -108,12 +123,13 @@ public final class TrainCommand implements Callable<Integer> {
              Sgd optimizer = new Sgd(settings)) {
             InputSpec input = TrainingData.trainingInput(data, ImagePreparation.Style.byId(preparation));
             try (Model net = architecture.createWithClasses(backend, input.classes())) {
-                return train(stdout, err, architecture, net, optimizer, input, outDir);
+                return train(stdout, err, architecture, net, optimizer, schedule, input, outDir);
             }
         }
     }
 
-    private int train(PrintWriter stdout, PrintWriter err, Models architecture, Model net, Sgd optimizer, InputSpec input, Path outDir) {
+    private int train(PrintWriter stdout, PrintWriter err, Models architecture, Model net, Sgd optimizer, LearningRateSchedule schedule,
+                      InputSpec input, Path outDir) {
         Backend backend = net.backend();
         TrainingData dataset = TrainingData.forTraining(data, validation, input, net.sampleShape(), seed, err);
         if (limitTrain != null || limitTest != null) {
@@ -152,6 +168,7 @@ public final class TrainCommand implements Callable<Integer> {
         trainer.setGlobalStep(step);
         try (StopOnSignal stop = StopOnSignal.install(trainer, err)) {
             for (int epoch = firstEpoch; epoch <= epochs; epoch++) {
+                optimizer.setLearningRate(schedule.at(epoch));
                 EpochMetrics metrics = trainer.epoch(epoch, trainBatches.epoch(epoch - 1), trainBatches.batchCount(),
                         testBatches.epoch(0), input.classes());
                 if (metrics == null) break;
@@ -191,6 +208,10 @@ public final class TrainCommand implements Callable<Integer> {
         }
     }
 
+    private LearningRateSchedule schedule() {
+        return new LearningRateSchedule(LearningRateSchedule.Kind.byId(lrSchedule), learningRate, epochs, warmupEpochs, lrStepEpochs);
+    }
+
     private void validate() {
         if (epochs <= 0) throw new IllegalArgumentException("--epochs must be at least 1, got " + epochs);
         // Checked here too (SgdSettings would refuse them) so the message names the option to change.
@@ -201,6 +222,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (limitTrain != null && limitTrain <= 0) throw new IllegalArgumentException("--limit-train must be at least 1, got " + limitTrain);
         if (limitTest != null && limitTest <= 0) throw new IllegalArgumentException("--limit-test must be at least 1, got " + limitTest);
         Models.byId(model);
+        schedule();
         ImagePreparation.Style.byId(preparation);
         if (resume != null && init != null) {
             throw new IllegalArgumentException("--init and --resume exclude each other: --resume continues a run (weights, momentum,"

@@ -14,7 +14,7 @@ import java.util.Map;
  * first-step {@code buf = grad}).
  */
 public final class Sgd implements AutoCloseable {
-    private final SgdSettings settings;
+    private SgdSettings settings;
     private final Map<String, Tensor> momentumBuffers = new LinkedHashMap<>();
 
     public Sgd(SgdSettings settings) {
@@ -23,6 +23,15 @@ public final class Sgd implements AutoCloseable {
 
     public SgdSettings settings() {
         return settings;
+    }
+
+    /**
+     * Sets the learning rate of the following steps (a schedule's rate for the next epoch).
+     *
+     * @param learningRate positive
+     */
+    public void setLearningRate(float learningRate) {
+        settings = new SgdSettings(learningRate, settings.momentum(), settings.weightDecay());
     }
 
     /** Applies one update to every parameter that has a gradient. */

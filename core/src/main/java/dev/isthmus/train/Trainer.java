@@ -74,7 +74,8 @@ public final class Trainer {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         double accuracy = Evaluation.run(model, test, classes).accuracy();
-        EpochMetrics metrics = new EpochMetrics(epoch, lossSum / Math.max(1, batches), accuracy, seconds, images / seconds);
+        EpochMetrics metrics = new EpochMetrics(epoch, lossSum / Math.max(1, batches), accuracy, seconds, images / seconds,
+                optimizer.settings().learningRate());
         listener.epochFinished(metrics);
         return metrics;
     }
