@@ -38,17 +38,17 @@ public enum OpCatalogue {
         }
     },
     /** Global average pooling ({@code AdaptiveAvgPool2d(1)}), forward and backward. */
-    GLOBAL_AVGPOOL2D("global-avgpool2d", new OpCase.GlobalAvgPool2d(Shape.of(3, 5, 6, 7))) {
+    GLOBAL_AVGPOOL2D("global-avgpool2d", new BeyondLessonOpCases.GlobalAvgPool2d(Shape.of(3, 5, 6, 7))) {
         @Override
         OpCase build(Options o) {
-            return new OpCase.GlobalAvgPool2d(o.input());
+            return new BeyondLessonOpCases.GlobalAvgPool2d(o.input());
         }
     },
     /** Batch normalisation: training forward (running statistics too), backward, eval forward. */
-    BATCHNORM2D("batchnorm2d", new OpCase.BatchNorm2d(Shape.of(3, 4, 5, 6))) {
+    BATCHNORM2D("batchnorm2d", new BeyondLessonOpCases.BatchNorm2d(Shape.of(3, 4, 5, 6))) {
         @Override
         OpCase build(Options o) {
-            return new OpCase.BatchNorm2d(o.input());
+            return new BeyondLessonOpCases.BatchNorm2d(o.input());
         }
     },
     /** ReLU, forward and backward. */
@@ -59,10 +59,10 @@ public enum OpCatalogue {
         }
     },
     /** Elementwise product (dropout's mask), forward and both gradients. */
-    MULTIPLY("multiply", new OpCase.Multiply(Shape.of(2, 3, 5, 7))) {
+    MULTIPLY("multiply", new BeyondLessonOpCases.Multiply(Shape.of(2, 3, 5, 7))) {
         @Override
         OpCase build(Options o) {
-            return new OpCase.Multiply(o.input());
+            return new BeyondLessonOpCases.Multiply(o.input());
         }
     },
     /** Fully connected layer with bias, forward and the three gradients. */
