@@ -77,8 +77,9 @@ public final class BatchNorm2d implements Layer {
         saved = backend.batchNorm2dTraining(input, scale, shift, runningMean.value(), runningVar.value(), momentum, eps);
         scope.track(saved.savedMean());
         scope.track(saved.savedInvStd());
+        Tensor output = scope.track(saved.output()); // tracked before the count's upload, which may fail
         numBatchesTracked.load(new float[] {numBatchesTracked.value().toArray()[0] + 1});
-        return scope.track(saved.output());
+        return output;
     }
 
     @Override

@@ -68,10 +68,17 @@ public class ForwardingBackend implements Backend {
         return inner.shape().equals(outer.shape()) ? inner : inner.view(outer.shape());
     }
 
+    /** Wraps several fresh results; when one wrap fails (a test double refusing it), the others are freed too. */
     private List<Tensor> wrapAll(List<Tensor> inners) {
         List<Tensor> wrapped = new ArrayList<>(inners.size());
-        for (Tensor inner : inners) wrapped.add(wrap(inner));
-        return wrapped;
+        try {
+            for (Tensor inner : inners) wrapped.add(wrap(inner));
+            return wrapped;
+        } catch (RuntimeException | Error e) {
+            wrapped.forEach(Tensor::close);
+            inners.subList(wrapped.size() + 1, inners.size()).forEach(Tensor::close);
+            throw e;
+        }
     }
 
     @Override
@@ -159,7 +166,8 @@ public class ForwardingBackend implements Backend {
                                                double momentum, double eps) {
         BatchNormOutput r = delegate.batchNorm2dTraining(unwrap(input), unwrap(weight), unwrap(bias), unwrap(runningMean), unwrap(runningVar),
                 momentum, eps);
-        return new BatchNormOutput(wrap(r.output()), wrap(r.savedMean()), wrap(r.savedInvStd()));
+        List<Tensor> w = wrapAll(List.of(r.output(), r.savedMean(), r.savedInvStd()));
+        return new BatchNormOutput(w.get(0), w.get(1), w.get(2));
     }
 
     @Override
@@ -172,7 +180,8 @@ public class ForwardingBackend implements Backend {
                                                   double eps) {
         BatchNormGradients g = delegate.batchNorm2dBackward(unwrap(input), unwrap(gradOutput), unwrap(weight), unwrap(savedMean),
                 unwrap(savedInvStd), eps);
-        return new BatchNormGradients(wrap(g.gradInput()), wrap(g.gradWeight()), wrap(g.gradBias()));
+        List<Tensor> w = wrapAll(List.of(g.gradInput(), g.gradWeight(), g.gradBias()));
+        return new BatchNormGradients(w.get(0), w.get(1), w.get(2));
     }
 
     @Override
