@@ -53,6 +53,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--weight-decay", defaultValue = "0", description = "SGD weight decay (default: ${DEFAULT-VALUE}).")
     float weightDecay;
 
+    @Option(names = "--nesterov", description = "Nesterov momentum (PyTorch's SGD nesterov=True); needs --momentum above 0.")
+    boolean nesterov;
+
     @Option(names = "--lr-schedule", defaultValue = "constant", paramLabel = "KIND",
             description = "Learning rate per epoch: constant, step (divided by 10 every --lr-step-epochs) or cosine (annealed to 0)"
                     + " (default: ${DEFAULT-VALUE}, as in the lesson).")
@@ -113,7 +116,7 @@ public final class TrainCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Models architecture = Models.byId(model);
         LearningRateSchedule schedule = schedule();
-        SgdSettings settings = new SgdSettings(learningRate, momentum, weightDecay);
+        SgdSettings settings = new SgdSettings(learningRate, momentum, weightDecay, nesterov);
         Path outDir = out != null ? out
                 : resume != null ? resume.toAbsolutePath().getParent() : Path.of("runs", architecture.id());
 
@@ -218,6 +221,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (!(learningRate > 0) || !Float.isFinite(learningRate)) throw new IllegalArgumentException("--lr must be a positive number, got " + learningRate);
         if (!(momentum >= 0 && momentum < 1)) throw new IllegalArgumentException("--momentum must be at least 0 and below 1, got " + momentum);
         if (!(weightDecay >= 0) || !Float.isFinite(weightDecay)) throw new IllegalArgumentException("--weight-decay must be zero or positive, got " + weightDecay);
+        if (nesterov && momentum == 0) throw new IllegalArgumentException("--nesterov needs a momentum above 0; pass --momentum, e.g. 0.9");
         if (batchSize <= 0) throw new IllegalArgumentException("--batch-size must be at least 1, got " + batchSize);
         if (limitTrain != null && limitTrain <= 0) throw new IllegalArgumentException("--limit-train must be at least 1, got " + limitTrain);
         if (limitTest != null && limitTest <= 0) throw new IllegalArgumentException("--limit-test must be at least 1, got " + limitTest);

@@ -81,6 +81,13 @@ class BadInputTest {
     }
 
     @Test
+    void nesterovWithoutMomentumNamesBothOptions() {
+        List<String> arguments = trainArguments("--momentum", "0");
+        arguments.add("--nesterov");
+        assertBadInput(CliRunner.run(arguments.toArray(String[]::new)), 2, "--nesterov", "--momentum");
+    }
+
+    @Test
     void evalBatchSizeOutOfRange() {
         assertBadInput(CliRunner.run("eval", "--checkpoint", checkpoint.toString(), "--data", data.toString(), "--backend", "reference",
                 "--batch-size", "0"), 2, "--batch-size");

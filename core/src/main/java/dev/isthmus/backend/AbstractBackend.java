@@ -274,10 +274,11 @@ public abstract class AbstractBackend extends BackendHooks {
     }
 
     @Override
-    public final void sgdMomentumStep(Tensor param, Tensor grad, Tensor momentumBuffer, float lr, float momentum, float weightDecay) {
+    public final void sgdMomentumStep(Tensor param, Tensor grad, Tensor momentumBuffer, float lr, float momentum, float weightDecay,
+                                      boolean nesterov) {
         checkUsable("sgdMomentumStep");
         DenseChecks.sgd(this, param, grad, momentumBuffer);
-        if (param.numel() > 0) computeSgdMomentumStep(param, grad, momentumBuffer, lr, momentum, weightDecay);
+        if (param.numel() > 0) computeSgdMomentumStep(param, grad, momentumBuffer, lr, momentum, weightDecay, nesterov);
     }
 
     // ================================================================ helpers

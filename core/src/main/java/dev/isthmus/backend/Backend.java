@@ -214,7 +214,23 @@ public interface Backend extends AutoCloseable {
      * {@code g = grad + weightDecay·param; buf = momentum·buf + g; param -= lr·buf}.
      * {@code momentumBuffer} starts as zeros, which equals PyTorch's first-step {@code buf = g}.
      */
-    void sgdMomentumStep(Tensor param, Tensor grad, Tensor momentumBuffer, float lr, float momentum, float weightDecay);
+    default void sgdMomentumStep(Tensor param, Tensor grad, Tensor momentumBuffer, float lr, float momentum, float weightDecay) {
+        sgdMomentumStep(param, grad, momentumBuffer, lr, momentum, weightDecay, false);
+    }
+
+    /**
+     * {@link #sgdMomentumStep(Tensor, Tensor, Tensor, float, float, float)}, optionally with PyTorch's
+     * Nesterov momentum ({@code nesterov=True}): {@code param -= lr·(g + momentum·buf)} after the buffer update.
+     *
+     * @param param          updated in place
+     * @param grad           the same shape
+     * @param momentumBuffer the same shape, updated in place
+     * @param lr             learning rate
+     * @param momentum       momentum factor
+     * @param weightDecay    L2 penalty factor
+     * @param nesterov       whether the step looks ahead along the momentum
+     */
+    void sgdMomentumStep(Tensor param, Tensor grad, Tensor momentumBuffer, float lr, float momentum, float weightDecay, boolean nesterov);
 
     /**
      * Ends the backend, the same way on every backend: frees everything it still holds, tensors that

@@ -237,8 +237,10 @@ public abstract class BackendHooks implements Backend {
      * @param lr             learning rate
      * @param momentum       momentum factor
      * @param weightDecay    L2 penalty factor
+     * @param nesterov       {@code param -= lr·(g + momentum·buf)} instead of {@code lr·buf}
      */
-    protected abstract void computeSgdMomentumStep(Tensor param, Tensor grad, Tensor momentumBuffer, float lr, float momentum, float weightDecay);
+    protected abstract void computeSgdMomentumStep(Tensor param, Tensor grad, Tensor momentumBuffer, float lr, float momentum, float weightDecay,
+                                                   boolean nesterov);
 
     /**
      * Batch normalisation, training mode: the output, the batch statistics, and the running statistics

@@ -31,7 +31,7 @@ public final class Sgd implements AutoCloseable {
      * @param learningRate positive
      */
     public void setLearningRate(float learningRate) {
-        settings = new SgdSettings(learningRate, settings.momentum(), settings.weightDecay());
+        settings = new SgdSettings(learningRate, settings.momentum(), settings.weightDecay(), settings.nesterov());
     }
 
     /** Applies one update to every parameter that has a gradient. */
@@ -42,7 +42,7 @@ public final class Sgd implements AutoCloseable {
             if (parameter.grad() == null) continue;
             Tensor buffer = momentumBuffers.computeIfAbsent(entry.getKey(), name -> backend.zeros(parameter.shape()));
             backend.sgdMomentumStep(parameter.value(), parameter.grad(), buffer,
-                    settings.learningRate(), settings.momentum(), settings.weightDecay());
+                    settings.learningRate(), settings.momentum(), settings.weightDecay(), settings.nesterov());
         }
     }
 

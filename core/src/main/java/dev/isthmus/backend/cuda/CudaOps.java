@@ -174,7 +174,8 @@ abstract sealed class CudaOps extends AbstractBackend permits CudaBackend {
     }
 
     @Override
-    protected void computeSgdMomentumStep(Tensor param, Tensor grad, Tensor momentumBuffer, float lr, float momentum, float weightDecay) {
-        optimizer.sgdMomentumStep(param, grad, momentumBuffer, lr, momentum, weightDecay);
+    protected void computeSgdMomentumStep(Tensor param, Tensor grad, Tensor momentumBuffer, float lr, float momentum, float weightDecay,
+                                          boolean nesterov) {
+        optimizer.sgdMomentumStep(param, grad, momentumBuffer, lr, momentum, weightDecay, nesterov);
     }
 }

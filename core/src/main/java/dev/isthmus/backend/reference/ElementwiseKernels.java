@@ -44,15 +44,18 @@ final class ElementwiseKernels {
         }
     }
 
-    /** PyTorch SGD with momentum, in place: g = grad + wd·param; buf = momentum·buf + g; param −= lr·buf. */
+    /**
+     * PyTorch SGD with momentum, in place: g = grad + wd·param; buf = momentum·buf + g; param −= lr·buf,
+     * or with Nesterov param −= lr·(g + momentum·buf).
+     */
     static void sgdMomentum(MemorySegment param, MemorySegment grad, MemorySegment buffer, long count,
-                            float lr, float momentum, float weightDecay) {
+                            float lr, float momentum, float weightDecay, boolean nesterov) {
         for (int i = 0, n = Math.toIntExact(count); i < n; i++) {
             float p = param.getAtIndex(JAVA_FLOAT_UNALIGNED, i);
             float g = grad.getAtIndex(JAVA_FLOAT_UNALIGNED, i) + weightDecay * p;
             float b = momentum * buffer.getAtIndex(JAVA_FLOAT_UNALIGNED, i) + g;
             buffer.setAtIndex(JAVA_FLOAT_UNALIGNED, i, b);
-            param.setAtIndex(JAVA_FLOAT_UNALIGNED, i, p - lr * b);
+            param.setAtIndex(JAVA_FLOAT_UNALIGNED, i, p - lr * (nesterov ? g + momentum * b : b));
         }
     }
 }

@@ -240,8 +240,10 @@ public class ReferenceBackend extends AbstractBackend {
     // ---------------------------------------------------------------- optimisation
 
     @Override
-    protected void computeSgdMomentumStep(Tensor param, Tensor grad, Tensor momentumBuffer, float lr, float momentum, float weightDecay) {
-        ElementwiseKernels.sgdMomentum(param.segment(), grad.segment(), momentumBuffer.segment(), param.numel(), lr, momentum, weightDecay);
+    protected void computeSgdMomentumStep(Tensor param, Tensor grad, Tensor momentumBuffer, float lr, float momentum, float weightDecay,
+                                          boolean nesterov) {
+        ElementwiseKernels.sgdMomentum(param.segment(), grad.segment(), momentumBuffer.segment(), param.numel(), lr, momentum, weightDecay,
+                nesterov);
     }
 
     // ---------------------------------------------------------------- lifecycle

@@ -457,18 +457,20 @@ abstract class CudaConformanceSuite {
     // ================================================================ optimisation
 
     @Test
-    void sgdMomentumStepsWithAndWithoutWeightDecay() {
+    void sgdMomentumStepsWithAndWithoutWeightDecayAndNesterov() {
+        for (boolean nesterov : new boolean[] {false, true}) {
         for (float weightDecay : new float[] {0f, 1e-3f}) {
             Shape shape = Shape.of(10, 3, 5, 5);
             Tensor[] param = uniformPair(100, shape);
             Tensor[] buffer = pair(shape, new float[(int) shape.numel()]);
             for (int step = 0; step < 3; step++) {
                 Tensor[] grad = uniformPair(101 + step, shape);
-                reference.sgdMomentumStep(param[0], grad[0], buffer[0], 0.01f, 0.5f, weightDecay);
-                cuda.sgdMomentumStep(param[1], grad[1], buffer[1], 0.01f, 0.5f, weightDecay);
+                reference.sgdMomentumStep(param[0], grad[0], buffer[0], 0.01f, 0.5f, weightDecay, nesterov);
+                cuda.sgdMomentumStep(param[1], grad[1], buffer[1], 0.01f, 0.5f, weightDecay, nesterov);
             }
-            assertSame("parameters, weight decay " + weightDecay, param[0], param[1], ELEMENTWISE);
-            assertSame("momentum buffer, weight decay " + weightDecay, buffer[0], buffer[1], ELEMENTWISE);
+            assertSame("parameters, weight decay " + weightDecay + ", nesterov " + nesterov, param[0], param[1], ELEMENTWISE);
+            assertSame("momentum buffer, weight decay " + weightDecay + ", nesterov " + nesterov, buffer[0], buffer[1], ELEMENTWISE);
+        }
         }
     }
 
