@@ -56,6 +56,11 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--nesterov", description = "Nesterov momentum (PyTorch's SGD nesterov=True); needs --momentum above 0.")
     boolean nesterov;
 
+    @Option(names = "--clip-grad-norm", defaultValue = "0", paramLabel = "MAX",
+            description = "Scale the gradients down when their global 2-norm exceeds MAX (torch.nn.utils.clip_grad_norm_); 0: off"
+                    + " (default: ${DEFAULT-VALUE}).")
+    double clipGradNorm;
+
     @Option(names = "--lr-schedule", defaultValue = "constant", paramLabel = "KIND",
             description = "Learning rate per epoch: constant, step (divided by 10 every --lr-step-epochs) or cosine (annealed to 0)"
                     + " (default: ${DEFAULT-VALUE}, as in the lesson).")
@@ -123,7 +128,7 @@ public final class TrainCommand implements Callable<Integer> {
         createOutputFolder(outDir);
         // The backend first: a CUDA problem is told before a missing data set is fetched (minutes, or a network error).
         try (Backend backend = backendOptions.open(err);
-             Sgd optimizer = new Sgd(settings)) {
+             Sgd optimizer = new Sgd(settings, clipGradNorm)) {
             InputSpec input = TrainingData.trainingInput(data, ImagePreparation.Style.byId(preparation));
             try (Model net = architecture.createWithClasses(backend, input.classes())) {
                 return train(stdout, err, architecture, net, optimizer, schedule, input, outDir);
@@ -222,6 +227,9 @@ public final class TrainCommand implements Callable<Integer> {
         if (!(momentum >= 0 && momentum < 1)) throw new IllegalArgumentException("--momentum must be at least 0 and below 1, got " + momentum);
         if (!(weightDecay >= 0) || !Float.isFinite(weightDecay)) throw new IllegalArgumentException("--weight-decay must be zero or positive, got " + weightDecay);
         if (nesterov && momentum == 0) throw new IllegalArgumentException("--nesterov needs a momentum above 0; pass --momentum, e.g. 0.9");
+        if (!(clipGradNorm >= 0) || Double.isInfinite(clipGradNorm)) {
+            throw new IllegalArgumentException("--clip-grad-norm must be zero (off) or a positive number, got " + clipGradNorm);
+        }
         if (batchSize <= 0) throw new IllegalArgumentException("--batch-size must be at least 1, got " + batchSize);
         if (limitTrain != null && limitTrain <= 0) throw new IllegalArgumentException("--limit-train must be at least 1, got " + limitTrain);
         if (limitTest != null && limitTest <= 0) throw new IllegalArgumentException("--limit-test must be at least 1, got " + limitTest);

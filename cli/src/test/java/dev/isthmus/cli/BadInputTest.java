@@ -74,7 +74,7 @@ class BadInputTest {
             "--weight-decay, -1",
             "--limit-train, 0", "--limit-test, -2",
             "--seed, x",
-            "--warmup-epochs, -1", "--warmup-epochs, 2", "--lr-step-epochs, 0", "--lr-schedule, linear",
+            "--warmup-epochs, -1", "--warmup-epochs, 2", "--lr-step-epochs, 0", "--lr-schedule, linear", "--clip-grad-norm, -1", "--clip-grad-norm, NaN",
     })
     void outOfRangeTrainingArgumentsNameTheOption(String option, String value) {
         assertBadInput(train(option, value), 2, option);

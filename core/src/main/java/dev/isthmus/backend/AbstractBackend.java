@@ -281,6 +281,23 @@ public abstract class AbstractBackend extends BackendHooks {
         if (param.numel() > 0) computeSgdMomentumStep(param, grad, momentumBuffer, lr, momentum, weightDecay, nesterov);
     }
 
+    @Override
+    public final float sumOfSquares(Tensor tensor) {
+        checkUsable("sumOfSquares");
+        live("sumOfSquares", "tensor", tensor);
+        return tensor.numel() > 0 ? computeSumOfSquares(tensor) : 0f;
+    }
+
+    @Override
+    public final void scaleInPlace(Tensor tensor, float factor) {
+        checkUsable("scaleInPlace");
+        live("scaleInPlace", "tensor", tensor);
+        if (!Float.isFinite(factor)) {
+            throw new IllegalArgumentException("scaleInPlace: factor " + factor + " is not finite; pass a finite scale");
+        }
+        if (tensor.numel() > 0) computeScaleInPlace(tensor, factor);
+    }
+
     // ================================================================ helpers
 
     private void live(String op, String argument, Tensor tensor) {

@@ -210,6 +210,23 @@ public interface Backend extends AutoCloseable {
     // ---------------------------------------------------------------- optimisation
 
     /**
+     * The sum of the squares of every element: a gradient's share of the global norm that
+     * {@code torch.nn.utils.clip_grad_norm_} clips by.
+     *
+     * @param tensor any shape
+     * @return Σ x², 0 for an empty tensor
+     */
+    float sumOfSquares(Tensor tensor);
+
+    /**
+     * In place, {@code tensor *= factor} (a gradient scaled down by clipping).
+     *
+     * @param tensor any shape, updated in place
+     * @param factor the scale
+     */
+    void scaleInPlace(Tensor tensor, float factor);
+
+    /**
      * In place, {@code torch.optim.SGD} with momentum and no dampening:
      * {@code g = grad + weightDecay·param; buf = momentum·buf + g; param -= lr·buf}.
      * {@code momentumBuffer} starts as zeros, which equals PyTorch's first-step {@code buf = g}.

@@ -298,4 +298,20 @@ public abstract class BackendHooks implements Backend {
      * @param product the same shape, to fill
      */
     protected abstract void computeMultiply(Tensor a, Tensor b, Tensor product);
+
+    /**
+     * The sum of the squares of every element.
+     *
+     * @param tensor not empty
+     * @return Σ x²
+     */
+    protected abstract float computeSumOfSquares(Tensor tensor);
+
+    /**
+     * Multiplies every element by {@code factor}, in place.
+     *
+     * @param tensor not empty
+     * @param factor the scale
+     */
+    protected abstract void computeScaleInPlace(Tensor tensor, float factor);
 }

@@ -44,6 +44,8 @@ public final class BatchNorm2d implements Layer {
     }
 
     /**
+     * A batch-normalisation layer with the given options.
+     *
      * @param backend  where the state lives
      * @param channels C of the [N, C, H, W] input
      * @param eps      added to the variance, positive

@@ -24,6 +24,8 @@ public final class Dropout implements Layer {
     private Tensor mask;
 
     /**
+     * A dropout layer whose masks come from {@code seed}.
+     *
      * @param p    the probability of zeroing an element, in [0, 1)
      * @param seed the seed of the mask sequence
      */

@@ -178,7 +178,13 @@ public enum Models {
         return new Model(id, backend, net, MNIST_SAMPLE);
     }
 
-    /** relu(x + bn2(conv2(relu(bn1(conv1(x)))))), 3×3 convs with padding 1 and no bias. */
+    /**
+     * resnet-bn's residual block: relu(x + bn2(conv2(relu(bn1(conv1(x)))))), 3×3 convs with padding 1 and no bias.
+     *
+     * @param backend  where its parameters live
+     * @param channels input and output channels
+     * @return the block
+     */
     public static Residual normalizedResidualBlock(Backend backend, int channels) {
         return new Residual(new Sequential()
                 .add("conv1", new Conv2d(backend, channels, channels, 3, Conv2dSpec.of(1, 1), false))

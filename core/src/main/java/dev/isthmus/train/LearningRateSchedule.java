@@ -64,7 +64,13 @@ public record LearningRateSchedule(Kind kind, float base, int epochs, int warmup
         if (stepEpochs < 1) throw new IllegalArgumentException("--lr-step-epochs must be at least 1, got " + stepEpochs);
     }
 
-    /** The lesson's schedule: the base rate throughout. */
+    /**
+     * The lesson's schedule: the base rate throughout.
+     *
+     * @param base   the learning rate
+     * @param epochs the run's total epochs
+     * @return the schedule
+     */
     public static LearningRateSchedule constant(float base, int epochs) {
         return new LearningRateSchedule(Kind.CONSTANT, base, epochs, 0, 1);
     }

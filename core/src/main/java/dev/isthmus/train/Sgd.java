@@ -16,9 +16,24 @@ import java.util.Map;
 public final class Sgd implements AutoCloseable {
     private SgdSettings settings;
     private final Map<String, Tensor> momentumBuffers = new LinkedHashMap<>();
+    private final double clipGradNorm;
 
     public Sgd(SgdSettings settings) {
+        this(settings, 0);
+    }
+
+    /**
+     * An optimiser that first clips the gradients' global norm to {@code clipGradNorm} ({@link GradientClipping}).
+     *
+     * @param settings     the SGD hyper-parameters
+     * @param clipGradNorm the largest global gradient norm, or 0 for no clipping
+     */
+    public Sgd(SgdSettings settings, double clipGradNorm) {
+        if (!(clipGradNorm >= 0) || Double.isInfinite(clipGradNorm)) {
+            throw new IllegalArgumentException("the gradient-norm limit must be zero (off) or positive, got " + clipGradNorm);
+        }
         this.settings = settings;
+        this.clipGradNorm = clipGradNorm;
     }
 
     public SgdSettings settings() {
@@ -37,6 +52,7 @@ public final class Sgd implements AutoCloseable {
     /** Applies one update to every parameter that has a gradient. */
     public void step(Model model) {
         Backend backend = model.backend();
+        if (clipGradNorm > 0) GradientClipping.clip(model, clipGradNorm);
         for (Map.Entry<String, Parameter> entry : model.stateDict().entrySet()) {
             Parameter parameter = entry.getValue();
             if (parameter.grad() == null) continue;

@@ -165,6 +165,7 @@ public abstract class BackendArgumentSuite {
         try (Tensor param = t(3); Tensor grad = t(4); Tensor buffer = t(3)) {
             rejects("sgdMomentumStep", () -> backend.sgdMomentumStep(param, grad, buffer, 0.1f, 0.9f, 0f), "grad", "[3]", "[4]");
             rejects("sgdMomentumStep", () -> backend.sgdMomentumStep(param, buffer, grad, 0.1f, 0.9f, 0f), "momentumBuffer", "[4]");
+            rejects("scaleInPlace", () -> backend.scaleInPlace(param, Float.NaN), "factor", "NaN");
         }
     }
 

@@ -238,6 +238,16 @@ public class ForwardingBackend implements Backend {
     }
 
     @Override
+    public float sumOfSquares(Tensor tensor) {
+        return delegate.sumOfSquares(unwrap(tensor));
+    }
+
+    @Override
+    public void scaleInPlace(Tensor tensor, float factor) {
+        delegate.scaleInPlace(unwrap(tensor), factor);
+    }
+
+    @Override
     public Tensor multiply(Tensor a, Tensor b) {
         return wrap(delegate.multiply(unwrap(a), unwrap(b)));
     }

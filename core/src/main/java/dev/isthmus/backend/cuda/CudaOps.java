@@ -169,6 +169,16 @@ abstract sealed class CudaOps extends AbstractBackend permits CudaBackend {
     }
 
     @Override
+    protected float computeSumOfSquares(Tensor tensor) {
+        return optimizer.sumOfSquares(tensor);
+    }
+
+    @Override
+    protected void computeScaleInPlace(Tensor tensor, float factor) {
+        optimizer.scale(tensor, factor);
+    }
+
+    @Override
     protected void computeMultiply(Tensor a, Tensor b, Tensor product) {
         elementwise.multiply(a, b, product);
     }

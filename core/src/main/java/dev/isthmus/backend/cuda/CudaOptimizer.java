@@ -11,6 +11,21 @@ final class CudaOptimizer {
         this.cuda = cuda;
     }
 
+    /** Σ x² as {@code cublasSdot(x, x)}, the result in host memory (the call returns once it is there). */
+    float sumOfSquares(Tensor tensor) {
+        NativeScratch scratch = cuda.scratch();
+        var x = tensor.segment();
+        CudaCheck.cublas(Cublas.cublasSdot_v2(cuda.cublas(), (int) tensor.numel(), x, 1, x, 1, scratch.floatOut()), "cublasSdot_v2(sum of squares)");
+        return scratch.floatValue();
+    }
+
+    /** x *= factor as one {@code cublasSscal}. */
+    void scale(Tensor tensor, float factor) {
+        NativeScratch scratch = cuda.scratch();
+        CudaCheck.cublas(Cublas.cublasSscal_v2(cuda.cublas(), (int) tensor.numel(), scratch.alpha(factor), tensor.segment(), 1),
+                "cublasSscal_v2(scale)");
+    }
+
     /**
      * {@code buf = momentum·buf + grad (+ weightDecay·param); param −= lr·buf} as three or four Sscal/Saxpy calls.
      * Nesterov's {@code param −= lr·(grad + weightDecay·param + momentum·buf)} takes the old param's decay as one

@@ -37,6 +37,23 @@ final class ElementwiseKernels {
         }
     }
 
+    /** Σ x², accumulated in double. */
+    static float sumOfSquares(MemorySegment x, long count) {
+        double sum = 0;
+        for (int i = 0, n = Math.toIntExact(count); i < n; i++) {
+            double v = x.getAtIndex(JAVA_FLOAT_UNALIGNED, i);
+            sum += v * v;
+        }
+        return (float) sum;
+    }
+
+    /** x *= factor, in place. */
+    static void scale(MemorySegment x, long count, float factor) {
+        for (int i = 0, n = Math.toIntExact(count); i < n; i++) {
+            x.setAtIndex(JAVA_FLOAT_UNALIGNED, i, x.getAtIndex(JAVA_FLOAT_UNALIGNED, i) * factor);
+        }
+    }
+
     /** c = a·b. */
     static void multiply(MemorySegment a, MemorySegment b, MemorySegment c, long count) {
         for (int i = 0, n = Math.toIntExact(count); i < n; i++) {

@@ -233,6 +233,16 @@ public class ReferenceBackend extends AbstractBackend {
     }
 
     @Override
+    protected float computeSumOfSquares(Tensor tensor) {
+        return ElementwiseKernels.sumOfSquares(tensor.segment(), tensor.numel());
+    }
+
+    @Override
+    protected void computeScaleInPlace(Tensor tensor, float factor) {
+        ElementwiseKernels.scale(tensor.segment(), tensor.numel(), factor);
+    }
+
+    @Override
     protected void computeMultiply(Tensor a, Tensor b, Tensor product) {
         ElementwiseKernels.multiply(a.segment(), b.segment(), product.segment(), a.numel());
     }

@@ -474,6 +474,17 @@ abstract class CudaConformanceSuite {
         }
     }
 
+    @Test
+    void sumOfSquaresAndScalingForGradientClipping() {
+        Shape shape = Shape.of(7, 3, 5, 5);
+        Tensor[] x = uniformPair(120, shape);
+        float expected = reference.sumOfSquares(x[0]);
+        assertEquals(expected, cuda.sumOfSquares(x[1]), 1e-5 * expected, "sum of squares");
+        reference.scaleInPlace(x[0], 0.37f);
+        cuda.scaleInPlace(x[1], 0.37f);
+        assertSame("scaled in place", x[0], x[1], ELEMENTWISE);
+    }
+
     // ================================================================ models
 
     /**
