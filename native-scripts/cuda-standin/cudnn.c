@@ -2555,6 +2555,337 @@ static void replay_ReduceTensor(void *call) {
     cudnnReduceTensor(c->handle, c->reduceTensorDesc, c->indices, c->indicesSizeInBytes, c->workspace, c->workspaceSizeInBytes, &c->alpha, c->aDesc, c->A, &c->beta, c->cDesc, c->C);
 }
 
+/* ------------------------------------------------------------------ batch normalisation */
+
+/*
+ * cuDNN's legacy batch-normalisation API. The documented BAD_PARAM cases are checked: NULL data or
+ * scaling pointers, x/y (dx/dy) descriptors that differ, a scale/bias/mean/variance descriptor that is
+ * not 1xCx1x1 (spatial modes) or 1xCxHxW (per-activation), exactly one of a pair of optional
+ * pointers NULL, epsilon below CUDNN_BN_MIN_EPSILON, an unknown mode. Statistics are accumulated in
+ * double; the running variance is the unbiased one (m/(m-1)), as cuDNN documents and PyTorch relies on.
+ */
+typedef struct {
+    dims4 x, p;       /* the data and the per-feature descriptor */
+    int spatial;      /* 1: one feature per channel; 0: one per (c, h, w) */
+} bn_shapes;
+
+static cudnnStatus_t bn_shapes_of(const char *function, cudnnBatchNormMode_t mode, cudnnTensorDescriptor_t xDesc,
+                                  cudnnTensorDescriptor_t yDesc, const char *y_name, cudnnTensorDescriptor_t pDesc,
+                                  const char *p_name, double epsilon, bn_shapes *s) {
+    if (mode != CUDNN_BATCHNORM_PER_ACTIVATION && mode != CUDNN_BATCHNORM_SPATIAL && mode != CUDNN_BATCHNORM_SPATIAL_PERSISTENT) {
+        return fail(CUDNN_STATUS_BAD_PARAM, function, "mode %d is not a cudnnBatchNormMode_t", (int) mode);
+    }
+    if (!(epsilon >= CUDNN_BN_MIN_EPSILON)) {
+        return fail(CUDNN_STATUS_BAD_PARAM, function, "epsilon %g is below CUDNN_BN_MIN_EPSILON (%g)", epsilon, CUDNN_BN_MIN_EPSILON);
+    }
+    dims4 y;
+    CHECK(tensor_of(function, "xDesc", xDesc, &s->x));
+    CHECK(tensor_of(function, y_name, yDesc, &y));
+    CHECK(tensor_of(function, p_name, pDesc, &s->p));
+    if (!same_sizes(&y, &s->x)) {
+        return shape_mismatch(function, y_name, &y, &s->x);
+    }
+    s->spatial = mode != CUDNN_BATCHNORM_PER_ACTIVATION;
+    dims4 expected = {1, s->x.c, s->spatial ? 1 : s->x.h, s->spatial ? 1 : s->x.w, 0, 0, 0, 0};
+    if (!same_sizes(&s->p, &expected)) {
+        return shape_mismatch(function, p_name, &s->p, &expected);
+    }
+    return CUDNN_STATUS_SUCCESS;
+}
+
+static inline long bn_feature(const bn_shapes *s, int c, int h, int w) {
+    return s->spatial ? offset(&s->p, 0, c, 0, 0) : offset(&s->p, 0, c, h, w);
+}
+
+/* Visits every (feature, element) pair: features are channels, or channel positions per activation. */
+#define BN_FOR_EACH(s, body)                                                                       \
+    for (int n = 0; n < (s)->x.n; n++)                                                             \
+        for (int c = 0; c < (s)->x.c; c++)                                                         \
+            for (int h = 0; h < (s)->x.h; h++)                                                     \
+                for (int w = 0; w < (s)->x.w; w++) {                                               \
+                    long f = bn_feature((s), c, h, w);                                             \
+                    long i = offset(&(s)->x, n, c, h, w);                                          \
+                    body                                                                           \
+                }
+
+static size_t bn_features_bytes(const bn_shapes *s) {
+    return extent_bytes(&s->p);
+}
+
+/* Mean and biased variance of every feature, into arrays indexed like the per-feature tensors. */
+static int bn_statistics(const bn_shapes *s, const float *x, double **mean, double **var, long *count) {
+    size_t features = bn_features_bytes(s) / sizeof(float);
+    *mean = calloc(features, sizeof(double));
+    *var = calloc(features, sizeof(double));
+    if (*mean == NULL || *var == NULL) {
+        free(*mean);
+        free(*var);
+        return 0;
+    }
+    long m = element_count(&s->x) / element_count(&s->p);
+    BN_FOR_EACH(s, { (*mean)[f] += x[i]; })
+    for (size_t f = 0; f < features; f++) (*mean)[f] /= (double) m;
+    BN_FOR_EACH(s, { double d = x[i] - (*mean)[f]; (*var)[f] += d * d; })
+    for (size_t f = 0; f < features; f++) (*var)[f] /= (double) m;
+    *count = m;
+    return 1;
+}
+
+STANDIN_EXPORT cudnnStatus_t cudnnDeriveBNTensorDescriptor(cudnnTensorDescriptor_t derivedBnDesc, const cudnnTensorDescriptor_t xDesc,
+                                                          cudnnBatchNormMode_t mode) {
+    const char *function = "cudnnDeriveBNTensorDescriptor";
+    if (mode != CUDNN_BATCHNORM_PER_ACTIVATION && mode != CUDNN_BATCHNORM_SPATIAL && mode != CUDNN_BATCHNORM_SPATIAL_PERSISTENT) {
+        return fail(CUDNN_STATUS_BAD_PARAM, function, "mode %d is not a cudnnBatchNormMode_t", (int) mode);
+    }
+    dims4 x;
+    CHECK(tensor_of(function, "xDesc", xDesc, &x));
+    struct cudnnTensorStruct *t = standin_registry_get(&objects, derivedBnDesc, KIND_TENSOR);
+    if (t == NULL) {
+        return fail(CUDNN_STATUS_BAD_PARAM, function, "derivedBnDesc is not a live tensor descriptor");
+    }
+    int spatial = mode != CUDNN_BATCHNORM_PER_ACTIVATION;
+    dims4 d = {1, x.c, spatial ? 1 : x.h, spatial ? 1 : x.w, 0, 0, 0, 0};
+    d.ws = 1;
+    d.hs = d.w;
+    d.cs = (long) d.h * d.w;
+    d.ns = (long) d.c * d.h * d.w;
+    return set_tensor(function, derivedBnDesc, CUDNN_DATA_FLOAT, d);
+}
+
+/* Calls recorded while a stream is captured (see RECORD_WHEN_CAPTURING); alpha and beta kept by value. */
+typedef struct {
+    cudnnHandle_t handle;
+    cudnnBatchNormMode_t mode;
+    float alpha, beta;
+    cudnnTensorDescriptor_t xDesc;
+    const void *x;
+    cudnnTensorDescriptor_t yDesc;
+    void *y;
+    cudnnTensorDescriptor_t pDesc;
+    const void *bnScale, *bnBias;
+    double factor;
+    void *runningMean, *runningVariance;
+    double epsilon;
+    void *saveMean, *saveInvVariance;
+} BatchNormalizationForwardTraining_call;
+static void replay_BatchNormalizationForwardTraining(void *call);
+
+typedef struct {
+    cudnnHandle_t handle;
+    cudnnBatchNormMode_t mode;
+    float alpha, beta;
+    cudnnTensorDescriptor_t xDesc;
+    const void *x;
+    cudnnTensorDescriptor_t yDesc;
+    void *y;
+    cudnnTensorDescriptor_t pDesc;
+    const void *bnScale, *bnBias, *mean, *variance;
+    double epsilon;
+} BatchNormalizationForwardInference_call;
+static void replay_BatchNormalizationForwardInference(void *call);
+
+typedef struct {
+    cudnnHandle_t handle;
+    cudnnBatchNormMode_t mode;
+    float alphaData, betaData, alphaParam, betaParam;
+    cudnnTensorDescriptor_t xDesc;
+    const void *x;
+    cudnnTensorDescriptor_t dyDesc;
+    const void *dy;
+    cudnnTensorDescriptor_t dxDesc;
+    void *dx;
+    cudnnTensorDescriptor_t pDesc;
+    const void *bnScale;
+    void *dScale, *dBias;
+    double epsilon;
+    const void *savedMean, *savedInvVariance;
+} BatchNormalizationBackward_call;
+static void replay_BatchNormalizationBackward(void *call);
+
+STANDIN_EXPORT cudnnStatus_t cudnnBatchNormalizationForwardTraining(
+        cudnnHandle_t handle, cudnnBatchNormMode_t mode, const void *alpha, const void *beta, const cudnnTensorDescriptor_t xDesc,
+        const void *x, const cudnnTensorDescriptor_t yDesc, void *y, const cudnnTensorDescriptor_t bnScaleBiasMeanVarDesc,
+        const void *bnScale, const void *bnBias, double exponentialAverageFactor, void *resultRunningMean, void *resultRunningVariance,
+        double epsilon, void *resultSaveMean, void *resultSaveInvVariance) {
+    const char *function = "cudnnBatchNormalizationForwardTraining";
+    REQUIRE_HANDLE(function);
+    bn_shapes s;
+    float a = 0.0f, b = 0.0f;
+    CHECK(bn_shapes_of(function, mode, xDesc, yDesc, "yDesc", bnScaleBiasMeanVarDesc, "bnScaleBiasMeanVarDesc", epsilon, &s));
+    CHECK(scaling(function, alpha, beta, &a, &b));
+    if ((resultSaveMean == NULL) != (resultSaveInvVariance == NULL)) {
+        return fail(CUDNN_STATUS_BAD_PARAM, function, "exactly one of resultSaveMean and resultSaveInvVariance is NULL");
+    }
+    if ((resultRunningMean == NULL) != (resultRunningVariance == NULL)) {
+        return fail(CUDNN_STATUS_BAD_PARAM, function, "exactly one of resultRunningMean and resultRunningVariance is NULL");
+    }
+    size_t pb = bn_features_bytes(&s);
+    CHECK(check_data(function, "x", x, extent_bytes(&s.x)));
+    CHECK(check_data(function, "y", y, extent_bytes(&s.x)));
+    CHECK(check_data(function, "bnScale", bnScale, pb));
+    CHECK(check_data(function, "bnBias", bnBias, pb));
+    if (resultRunningMean != NULL) {
+        CHECK(check_data(function, "resultRunningMean", resultRunningMean, pb));
+        CHECK(check_data(function, "resultRunningVariance", resultRunningVariance, pb));
+    }
+    if (resultSaveMean != NULL) {
+        CHECK(check_data(function, "resultSaveMean", resultSaveMean, pb));
+        CHECK(check_data(function, "resultSaveInvVariance", resultSaveInvVariance, pb));
+    }
+    RECORD_WHEN_CAPTURING(BatchNormalizationForwardTraining, handle, mode, a, b, xDesc, x, yDesc, y, bnScaleBiasMeanVarDesc, bnScale,
+                          bnBias, exponentialAverageFactor, resultRunningMean, resultRunningVariance, epsilon, resultSaveMean,
+                          resultSaveInvVariance);
+    const float *in = x, *scale = bnScale, *shift = bnBias;
+    float *out = y;
+    double *mean, *var;
+    long m;
+    if (!bn_statistics(&s, in, &mean, &var, &m)) {
+        return fail(CUDNN_STATUS_ALLOC_FAILED, function, "host memory exhausted");
+    }
+    BN_FOR_EACH(&s, {
+        double inv_std = 1.0 / sqrt(var[f] + epsilon);
+        blend(&out[i], (float) ((in[i] - mean[f]) * inv_std * scale[f] + shift[f]), a, b);
+    })
+    size_t features = pb / sizeof(float);
+    double factor = exponentialAverageFactor;
+    for (size_t f = 0; f < features; f++) {
+        if (resultRunningMean != NULL) {
+            float *rm = resultRunningMean, *rv = resultRunningVariance;
+            double unbiased = m > 1 ? var[f] * (double) m / (double) (m - 1) : var[f];
+            rm[f] = (float) ((1 - factor) * rm[f] + factor * mean[f]);
+            rv[f] = (float) ((1 - factor) * rv[f] + factor * unbiased);
+        }
+        if (resultSaveMean != NULL) {
+            ((float *) resultSaveMean)[f] = (float) mean[f];
+            ((float *) resultSaveInvVariance)[f] = (float) (1.0 / sqrt(var[f] + epsilon));
+        }
+    }
+    free(mean);
+    free(var);
+    return CUDNN_STATUS_SUCCESS;
+}
+
+STANDIN_EXPORT cudnnStatus_t cudnnBatchNormalizationForwardInference(
+        cudnnHandle_t handle, cudnnBatchNormMode_t mode, const void *alpha, const void *beta, const cudnnTensorDescriptor_t xDesc,
+        const void *x, const cudnnTensorDescriptor_t yDesc, void *y, const cudnnTensorDescriptor_t bnScaleBiasMeanVarDesc,
+        const void *bnScale, const void *bnBias, const void *estimatedMean, const void *estimatedVariance, double epsilon) {
+    const char *function = "cudnnBatchNormalizationForwardInference";
+    REQUIRE_HANDLE(function);
+    bn_shapes s;
+    float a = 0.0f, b = 0.0f;
+    CHECK(bn_shapes_of(function, mode, xDesc, yDesc, "yDesc", bnScaleBiasMeanVarDesc, "bnScaleBiasMeanVarDesc", epsilon, &s));
+    CHECK(scaling(function, alpha, beta, &a, &b));
+    size_t pb = bn_features_bytes(&s);
+    CHECK(check_data(function, "x", x, extent_bytes(&s.x)));
+    CHECK(check_data(function, "y", y, extent_bytes(&s.x)));
+    CHECK(check_data(function, "bnScale", bnScale, pb));
+    CHECK(check_data(function, "bnBias", bnBias, pb));
+    CHECK(check_data(function, "estimatedMean", estimatedMean, pb));
+    CHECK(check_data(function, "estimatedVariance", estimatedVariance, pb));
+    RECORD_WHEN_CAPTURING(BatchNormalizationForwardInference, handle, mode, a, b, xDesc, x, yDesc, y, bnScaleBiasMeanVarDesc, bnScale,
+                          bnBias, estimatedMean, estimatedVariance, epsilon);
+    const float *in = x, *scale = bnScale, *shift = bnBias, *mean = estimatedMean, *var = estimatedVariance;
+    float *out = y;
+    BN_FOR_EACH(&s, {
+        double inv_std = 1.0 / sqrt((double) var[f] + epsilon);
+        blend(&out[i], (float) ((in[i] - (double) mean[f]) * inv_std * scale[f] + shift[f]), a, b);
+    })
+    return CUDNN_STATUS_SUCCESS;
+}
+
+/* dx = scale*invStd/m * (m*dy - sum(dy) - xhat*sum(dy*xhat)); without saved statistics they are recomputed from x. */
+STANDIN_EXPORT cudnnStatus_t cudnnBatchNormalizationBackward(
+        cudnnHandle_t handle, cudnnBatchNormMode_t mode, const void *alphaDataDiff, const void *betaDataDiff, const void *alphaParamDiff,
+        const void *betaParamDiff, const cudnnTensorDescriptor_t xDesc, const void *x, const cudnnTensorDescriptor_t dyDesc, const void *dy,
+        const cudnnTensorDescriptor_t dxDesc, void *dx, const cudnnTensorDescriptor_t dBnScaleBiasDesc, const void *bnScale,
+        void *dBnScaleResult, void *dBnBiasResult, double epsilon, const void *savedMean, const void *savedInvVariance) {
+    const char *function = "cudnnBatchNormalizationBackward";
+    REQUIRE_HANDLE(function);
+    bn_shapes s;
+    dims4 dyd;
+    float ad = 0.0f, bd = 0.0f, ap = 0.0f, bp = 0.0f;
+    CHECK(bn_shapes_of(function, mode, xDesc, dxDesc, "dxDesc", dBnScaleBiasDesc, "dBnScaleBiasDesc", epsilon, &s));
+    CHECK(tensor_of(function, "dyDesc", dyDesc, &dyd));
+    if (!same_sizes(&dyd, &s.x)) {
+        return shape_mismatch(function, "dyDesc", &dyd, &s.x);
+    }
+    CHECK(scaling(function, alphaDataDiff, betaDataDiff, &ad, &bd));
+    CHECK(scaling(function, alphaParamDiff, betaParamDiff, &ap, &bp));
+    if ((savedMean == NULL) != (savedInvVariance == NULL)) {
+        return fail(CUDNN_STATUS_BAD_PARAM, function, "exactly one of savedMean and savedInvVariance is NULL");
+    }
+    size_t pb = bn_features_bytes(&s);
+    CHECK(check_data(function, "x", x, extent_bytes(&s.x)));
+    CHECK(check_data(function, "dy", dy, extent_bytes(&dyd)));
+    CHECK(check_data(function, "dx", dx, extent_bytes(&s.x)));
+    CHECK(check_data(function, "bnScale", bnScale, pb));
+    CHECK(check_data(function, "dBnScaleResult", dBnScaleResult, pb));
+    CHECK(check_data(function, "dBnBiasResult", dBnBiasResult, pb));
+    if (savedMean != NULL) {
+        CHECK(check_data(function, "savedMean", savedMean, pb));
+        CHECK(check_data(function, "savedInvVariance", savedInvVariance, pb));
+    }
+    RECORD_WHEN_CAPTURING(BatchNormalizationBackward, handle, mode, ad, bd, ap, bp, xDesc, x, dyDesc, dy, dxDesc, dx, dBnScaleBiasDesc,
+                          bnScale, dBnScaleResult, dBnBiasResult, epsilon, savedMean, savedInvVariance);
+    const float *in = x, *grad = dy, *scale = bnScale;
+    double *mean, *inv_std;
+    long m;
+    if (!bn_statistics(&s, in, &mean, &inv_std, &m)) {
+        return fail(CUDNN_STATUS_ALLOC_FAILED, function, "host memory exhausted");
+    }
+    size_t features = pb / sizeof(float);
+    for (size_t f = 0; f < features; f++) {
+        if (savedMean != NULL) {
+            mean[f] = ((const float *) savedMean)[f];
+            inv_std[f] = ((const float *) savedInvVariance)[f];
+        } else {
+            inv_std[f] = 1.0 / sqrt(inv_std[f] + epsilon);
+        }
+    }
+    double *sum_dy = calloc(features, sizeof(double)), *sum_dy_xhat = calloc(features, sizeof(double));
+    if (sum_dy == NULL || sum_dy_xhat == NULL) {
+        free(mean); free(inv_std); free(sum_dy); free(sum_dy_xhat);
+        return fail(CUDNN_STATUS_ALLOC_FAILED, function, "host memory exhausted");
+    }
+    BN_FOR_EACH(&s, {
+        double g = grad[offset(&dyd, n, c, h, w)];
+        sum_dy[f] += g;
+        sum_dy_xhat[f] += g * (in[i] - mean[f]) * inv_std[f];
+    })
+    BN_FOR_EACH(&s, {
+        double g = grad[offset(&dyd, n, c, h, w)];
+        double xhat = (in[i] - mean[f]) * inv_std[f];
+        double result = scale[f] * inv_std[f] / (double) m * ((double) m * g - sum_dy[f] - xhat * sum_dy_xhat[f]);
+        blend(&((float *) dx)[i], (float) result, ad, bd);
+    })
+    for (size_t f = 0; f < features; f++) {
+        blend(&((float *) dBnScaleResult)[f], (float) sum_dy_xhat[f], ap, bp);
+        blend(&((float *) dBnBiasResult)[f], (float) sum_dy[f], ap, bp);
+    }
+    free(mean); free(inv_std); free(sum_dy); free(sum_dy_xhat);
+    return CUDNN_STATUS_SUCCESS;
+}
+
+static void replay_BatchNormalizationForwardTraining(void *call) {
+    const BatchNormalizationForwardTraining_call *c = call;
+    cudnnBatchNormalizationForwardTraining(c->handle, c->mode, &c->alpha, &c->beta, c->xDesc, c->x, c->yDesc, c->y, c->pDesc, c->bnScale,
+                                           c->bnBias, c->factor, c->runningMean, c->runningVariance, c->epsilon, c->saveMean,
+                                           c->saveInvVariance);
+}
+
+static void replay_BatchNormalizationForwardInference(void *call) {
+    const BatchNormalizationForwardInference_call *c = call;
+    cudnnBatchNormalizationForwardInference(c->handle, c->mode, &c->alpha, &c->beta, c->xDesc, c->x, c->yDesc, c->y, c->pDesc,
+                                            c->bnScale, c->bnBias, c->mean, c->variance, c->epsilon);
+}
+
+static void replay_BatchNormalizationBackward(void *call) {
+    const BatchNormalizationBackward_call *c = call;
+    cudnnBatchNormalizationBackward(c->handle, c->mode, &c->alphaData, &c->betaData, &c->alphaParam, &c->betaParam, c->xDesc, c->x,
+                                    c->dyDesc, c->dy, c->dxDesc, c->dx, c->pDesc, c->bnScale, c->dScale, c->dBias, c->epsilon,
+                                    c->savedMean, c->savedInvVariance);
+}
+
 /* ------------------------------------------------------------------ constants table */
 
 static const isthmus_standin_constant CONSTANTS[] = {
@@ -2657,6 +2988,9 @@ static const isthmus_standin_constant CONSTANTS[] = {
     STANDIN_CONSTANT(CUDNN_SOFTMAX_LOG),
     STANDIN_CONSTANT(CUDNN_SOFTMAX_MODE_INSTANCE),
     STANDIN_CONSTANT(CUDNN_SOFTMAX_MODE_CHANNEL),
+    STANDIN_CONSTANT(CUDNN_BATCHNORM_PER_ACTIVATION),
+    STANDIN_CONSTANT(CUDNN_BATCHNORM_SPATIAL),
+    STANDIN_CONSTANT(CUDNN_BATCHNORM_SPATIAL_PERSISTENT),
     STANDIN_CONSTANT(CUDNN_POOLING_MAX),
     STANDIN_CONSTANT(CUDNN_POOLING_AVERAGE_COUNT_INCLUDE_PADDING),
     STANDIN_CONSTANT(CUDNN_POOLING_AVERAGE_COUNT_EXCLUDE_PADDING),

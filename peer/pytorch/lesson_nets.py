@@ -103,7 +103,46 @@ class ResidualNet(nn.Module):
         return self.fc(x.view(in_size, -1))
 
 
-MODELS = {"cnn": LessonCnn, "inception": InceptionNet, "resnet": ResidualNet}
+class BnResidualBlock(nn.Module):
+    """relu(x + bn2(conv2(relu(bn1(conv1(x)))))), 3x3 convolutions without bias."""
+
+    def __init__(self, channels):
+        super(BnResidualBlock, self).__init__()
+        self.conv1 = nn.Conv2d(channels, channels, kernel_size=3, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(channels)
+        self.conv2 = nn.Conv2d(channels, channels, kernel_size=3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(channels)
+
+    def forward(self, x):
+        y = F.relu(self.bn1(self.conv1(x)))
+        y = self.bn2(self.conv2(y))
+        return F.relu(x + y)
+
+
+class ResNetBN(nn.Module):
+    """Isthmus's resnet-bn (not from the lesson): BatchNorm after every convolution, global average pooling."""
+
+    def __init__(self):
+        super(ResNetBN, self).__init__()
+        self.conv1 = nn.Conv2d(1, 16, kernel_size=3, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(16)
+        self.rblock1 = BnResidualBlock(16)
+        self.conv2 = nn.Conv2d(16, 32, kernel_size=3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(32)
+        self.rblock2 = BnResidualBlock(32)
+        self.mp = nn.MaxPool2d(2)
+        self.gap = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(32, 10)
+
+    def forward(self, x):
+        x = self.mp(F.relu(self.bn1(self.conv1(x))))   # 16 x 14 x 14
+        x = self.rblock1(x)
+        x = self.mp(F.relu(self.bn2(self.conv2(x))))   # 32 x 7 x 7
+        x = self.rblock2(x)
+        return self.fc(self.gap(x).flatten(1))
+
+
+MODELS = {"cnn": LessonCnn, "inception": InceptionNet, "resnet": ResidualNet, "resnet-bn": ResNetBN}
 
 
 def normalised_images(images):

@@ -137,7 +137,7 @@ public final class Workloads {
         };
     }
 
-    /** Every convolution and linear layer of one of the lesson's models (see {@code Models}), at batch 1. */
+    /** Every convolution and linear layer of one of the models (see {@code Models}), at batch 1; resnet-bn's convolutions have no bias. */
     public static Layers model(String id) {
         List<ConvShape> convs = new ArrayList<>();
         List<LinearShape> linears = new ArrayList<>();
@@ -160,6 +160,13 @@ public final class Workloads {
                 convs.add(ConvShape.of(1, 16, 12, 32, 5, 0));
                 convs.addAll(residualBlock(32, 4).convs());
                 linears.add(new LinearShape(1, 512, 10));
+            }
+            case "resnet-bn" -> {
+                convs.add(ConvShape.of(1, 1, 28, 16, 3, 1));
+                convs.addAll(residualBlock(16, 14).convs());
+                convs.add(ConvShape.of(1, 16, 14, 32, 3, 1));
+                convs.addAll(residualBlock(32, 7).convs());
+                linears.add(new LinearShape(1, 32, 10));
             }
             default -> throw new IllegalArgumentException("unknown model '" + id + "'; choose one of: " + String.join(", ", Models.ids()));
         }

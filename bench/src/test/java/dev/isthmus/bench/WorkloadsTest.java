@@ -34,7 +34,8 @@ class WorkloadsTest {
                     List<Shape> convWeights = new ArrayList<>();
                     List<Shape> linearWeights = new ArrayList<>();
                     for (Map.Entry<String, Parameter> entry : model.stateDict().entrySet()) {
-                        if (!entry.getKey().endsWith(".weight")) continue;
+                        // Rank 1 weights are BatchNorm scales, not benchmarked workloads.
+                        if (!entry.getKey().endsWith(".weight") || entry.getValue().shape().rank() == 1) continue;
                         (entry.getValue().shape().rank() == 4 ? convWeights : linearWeights).add(entry.getValue().shape());
                     }
                     assertEquals(convWeights, layers.convs().stream().map(ConvShape::weight).toList(), architecture.id());

@@ -24,9 +24,10 @@ final class MetricsFiles {
     }
 
     static void write(Path folder, List<EpochMetrics> history) {
-        StringBuilder csv = new StringBuilder("epoch,train_loss,test_accuracy,seconds,images_per_second\n");
+        StringBuilder csv = new StringBuilder("epoch,train_loss,test_accuracy,seconds,images_per_second,learning_rate\n");
         for (EpochMetrics m : history) {
-            csv.append(String.format(Locale.ROOT, "%d,%.6f,%.6f,%.3f,%.1f%n", m.epoch(), m.trainLoss(), m.testAccuracy(), m.seconds(), m.imagesPerSecond()));
+            csv.append(String.format(Locale.ROOT, "%d,%.6f,%.6f,%.3f,%.1f,%s%n", m.epoch(), m.trainLoss(), m.testAccuracy(), m.seconds(), m.imagesPerSecond(),
+                    (float) m.learningRate()));
         }
         try {
             writeAtomically(folder.resolve(CSV), csv.toString().getBytes());

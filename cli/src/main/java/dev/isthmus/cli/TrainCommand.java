@@ -9,6 +9,7 @@ import dev.isthmus.infer.InputSpec;
 import dev.isthmus.nn.Model;
 import dev.isthmus.nn.Models;
 import dev.isthmus.train.EpochMetrics;
+import dev.isthmus.train.LearningRateSchedule;
 import dev.isthmus.train.ModelCheckpoint;
 import dev.isthmus.train.Sgd;
 import dev.isthmus.train.SgdSettings;
@@ -52,6 +53,27 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--weight-decay", defaultValue = "0", description = "SGD weight decay (default: ${DEFAULT-VALUE}).")
     float weightDecay;
+
+    @Option(names = "--nesterov", description = "Nesterov momentum (PyTorch's SGD nesterov=True); needs --momentum above 0.")
+    boolean nesterov;
+
+    @Option(names = "--clip-grad-norm", defaultValue = "0", paramLabel = "MAX",
+            description = "Scale the gradients down when their global 2-norm exceeds MAX (torch.nn.utils.clip_grad_norm_); 0: off"
+                    + " (default: ${DEFAULT-VALUE}).")
+    double clipGradNorm;
+
+    @Option(names = "--lr-schedule", defaultValue = "constant", paramLabel = "KIND",
+            description = "Learning rate per epoch: constant, step (divided by 10 every --lr-step-epochs) or cosine (annealed to 0)"
+                    + " (default: ${DEFAULT-VALUE}, as in the lesson).")
+    String lrSchedule;
+
+    @Option(names = "--warmup-epochs", defaultValue = "0", paramLabel = "N",
+            description = "Epochs of linear warm-up (lr·epoch/N) before the schedule; fewer than --epochs (default: ${DEFAULT-VALUE}).")
+    int warmupEpochs;
+
+    @Option(names = "--lr-step-epochs", defaultValue = "5", paramLabel = "N",
+            description = "For --lr-schedule step: epochs between two decays (default: ${DEFAULT-VALUE}).")
+    int lrStepEpochs;
 
     @Option(names = "--seed", defaultValue = "42", description = "Seed for initialisation and shuffling (default: ${DEFAULT-VALUE}).")
     long seed;
@@ -105,22 +127,24 @@ public final class TrainCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Models architecture = Models.byId(model);
-        SgdSettings settings = new SgdSettings(learningRate, momentum, weightDecay);
+        LearningRateSchedule schedule = schedule();
+        SgdSettings settings = new SgdSettings(learningRate, momentum, weightDecay, nesterov);
         Path outDir = out != null ? out
                 : resume != null ? resume.toAbsolutePath().getParent() : Path.of("runs", architecture.id());
 
         createOutputFolder(outDir);
         // The backend first: a CUDA problem is told before a missing data set is fetched (minutes, or a network error).
         try (Backend backend = backendOptions.open(err);
-             Sgd optimizer = new Sgd(settings)) {
+             Sgd optimizer = new Sgd(settings, clipGradNorm)) {
             InputSpec input = TrainingData.trainingInput(data, ImagePreparation.Style.byId(preparation));
             try (Model net = architecture.createWithClasses(backend, input.classes())) {
-                return train(stdout, err, architecture, net, optimizer, input, outDir);
+                return train(stdout, err, architecture, net, optimizer, schedule, input, outDir);
             }
         }
     }
 
-    private int train(PrintWriter stdout, PrintWriter err, Models architecture, Model net, Sgd optimizer, InputSpec input, Path outDir) {
+    private int train(PrintWriter stdout, PrintWriter err, Models architecture, Model net, Sgd optimizer, LearningRateSchedule schedule,
+                      InputSpec input, Path outDir) {
         Backend backend = net.backend();
         TrainingData dataset = TrainingData.forTraining(data, validation, input, net.sampleShape(), seed, err);
         if (limitTrain != null || limitTest != null) {
@@ -161,6 +185,7 @@ public final class TrainCommand implements Callable<Integer> {
         trainer.setGlobalStep(step);
         try (StopOnSignal stop = StopOnSignal.install(trainer, err); GraphedSteps ownedSteps = graphed) {
             for (int epoch = firstEpoch; epoch <= epochs; epoch++) {
+                optimizer.setLearningRate(schedule.at(epoch));
                 EpochMetrics metrics = trainer.epoch(epoch, trainBatches.epoch(epoch - 1), trainBatches.batchCount(),
                         testBatches.epoch(0), input.classes());
                 if (metrics == null) break;
@@ -202,12 +227,20 @@ public final class TrainCommand implements Callable<Integer> {
         }
     }
 
+    private LearningRateSchedule schedule() {
+        return new LearningRateSchedule(LearningRateSchedule.Kind.byId(lrSchedule), learningRate, epochs, warmupEpochs, lrStepEpochs);
+    }
+
     private void validate() {
         if (epochs <= 0) throw new IllegalArgumentException("--epochs must be at least 1, got " + epochs);
         // Checked here too (SgdSettings would refuse them) so the message names the option to change.
         if (!(learningRate > 0) || !Float.isFinite(learningRate)) throw new IllegalArgumentException("--lr must be a positive number, got " + learningRate);
         if (!(momentum >= 0 && momentum < 1)) throw new IllegalArgumentException("--momentum must be at least 0 and below 1, got " + momentum);
         if (!(weightDecay >= 0) || !Float.isFinite(weightDecay)) throw new IllegalArgumentException("--weight-decay must be zero or positive, got " + weightDecay);
+        if (nesterov && momentum == 0) throw new IllegalArgumentException("--nesterov needs a momentum above 0; pass --momentum, e.g. 0.9");
+        if (!(clipGradNorm >= 0) || Double.isInfinite(clipGradNorm)) {
+            throw new IllegalArgumentException("--clip-grad-norm must be zero (off) or a positive number, got " + clipGradNorm);
+        }
         if (batchSize <= 0) throw new IllegalArgumentException("--batch-size must be at least 1, got " + batchSize);
         if (limitTrain != null && limitTrain <= 0) throw new IllegalArgumentException("--limit-train must be at least 1, got " + limitTrain);
         if (!cudaGraphs.equals("on") && !cudaGraphs.equals("off")) {
@@ -215,6 +248,7 @@ public final class TrainCommand implements Callable<Integer> {
         }
         if (limitTest != null && limitTest <= 0) throw new IllegalArgumentException("--limit-test must be at least 1, got " + limitTest);
         Models.byId(model);
+        schedule();
         ImagePreparation.Style.byId(preparation);
         if (resume != null && init != null) {
             throw new IllegalArgumentException("--init and --resume exclude each other: --resume continues a run (weights, momentum,"

@@ -75,9 +75,17 @@ class BadInputTest {
             "--limit-train, 0", "--limit-test, -2",
             "--seed, x",
             "--cuda-graphs, maybe",
+            "--warmup-epochs, -1", "--warmup-epochs, 2", "--lr-step-epochs, 0", "--lr-schedule, linear", "--clip-grad-norm, -1", "--clip-grad-norm, NaN",
     })
     void outOfRangeTrainingArgumentsNameTheOption(String option, String value) {
         assertBadInput(train(option, value), 2, option);
+    }
+
+    @Test
+    void nesterovWithoutMomentumNamesBothOptions() {
+        List<String> arguments = trainArguments("--momentum", "0");
+        arguments.add("--nesterov");
+        assertBadInput(CliRunner.run(arguments.toArray(String[]::new)), 2, "--nesterov", "--momentum");
     }
 
     @Test

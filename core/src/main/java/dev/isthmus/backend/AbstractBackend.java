@@ -5,6 +5,7 @@ import dev.isthmus.tensor.Tensor;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -148,6 +149,55 @@ public abstract class AbstractBackend extends BackendHooks {
         return produce(input.shape(), outputShape.numel() == 0, dx -> computeAvgPool2dBackward(input, gradOutput, spec, dx));
     }
 
+    /** Average pooling with the whole image as the window: the average-pooling hooks compute it. */
+    @Override
+    public final Tensor globalAvgPool2d(Tensor input) {
+        checkUsable("globalAvgPool2d");
+        Pool2dSpec window = ConvolutionChecks.globalPool(this, "globalAvgPool2d", input);
+        Shape s = input.shape();
+        return produce(Shape.of(s.dim(0), s.dim(1), 1, 1), false, y -> computeAvgPool2d(input, window, y));
+    }
+
+    @Override
+    public final Tensor globalAvgPool2dBackward(Tensor input, Tensor gradOutput) {
+        checkUsable("globalAvgPool2dBackward");
+        Pool2dSpec window = ConvolutionChecks.globalPoolBackward(this, "globalAvgPool2dBackward", input, gradOutput);
+        return produce(input.shape(), false, dx -> computeAvgPool2dBackward(input, gradOutput, window, dx));
+    }
+
+    @Override
+    public final BatchNormOutput batchNorm2dTraining(Tensor input, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
+                                                     double momentum, double eps) {
+        String op = "batchNorm2dTraining";
+        checkUsable(op);
+        NormalizationChecks.forward(this, op, input, weight, bias, runningMean, runningVar, eps);
+        NormalizationChecks.training(op, input, momentum);
+        Shape channels = weight.shape();
+        List<Tensor> r = produceAll(List.of(input.shape(), channels, channels), input.numel() > 0,
+                t -> computeBatchNorm2dTraining(input, weight, bias, runningMean, runningVar, momentum, eps, t.get(0), t.get(1), t.get(2)));
+        return new BatchNormOutput(r.get(0), r.get(1), r.get(2));
+    }
+
+    @Override
+    public final Tensor batchNorm2dInference(Tensor input, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar, double eps) {
+        String op = "batchNorm2dInference";
+        checkUsable(op);
+        NormalizationChecks.forward(this, op, input, weight, bias, runningMean, runningVar, eps);
+        return produce(input.shape(), false, y -> computeBatchNorm2dInference(input, weight, bias, runningMean, runningVar, eps, y));
+    }
+
+    @Override
+    public final BatchNormGradients batchNorm2dBackward(Tensor input, Tensor gradOutput, Tensor weight, Tensor savedMean, Tensor savedInvStd,
+                                                        double eps) {
+        String op = "batchNorm2dBackward";
+        checkUsable(op);
+        NormalizationChecks.backward(this, op, input, gradOutput, weight, savedMean, savedInvStd, eps);
+        Shape channels = weight.shape();
+        List<Tensor> r = produceAll(List.of(input.shape(), channels, channels), input.numel() > 0,
+                t -> computeBatchNorm2dBackward(input, gradOutput, weight, savedMean, savedInvStd, eps, t.get(0), t.get(1), t.get(2)));
+        return new BatchNormGradients(r.get(0), r.get(1), r.get(2));
+    }
+
     @Override
     public final Tensor relu(Tensor input) {
         checkUsable("relu");
@@ -167,6 +217,13 @@ public abstract class AbstractBackend extends BackendHooks {
         checkUsable("add");
         DenseChecks.pair(this, "add", "a", a, "b", b);
         return produce(a.shape(), false, sum -> computeAdd(a, b, sum));
+    }
+
+    @Override
+    public final Tensor multiply(Tensor a, Tensor b) {
+        checkUsable("multiply");
+        DenseChecks.pair(this, "multiply", "a", a, "b", b);
+        return produce(a.shape(), false, product -> computeMultiply(a, b, product));
     }
 
     @Override
@@ -212,24 +269,33 @@ public abstract class AbstractBackend extends BackendHooks {
         checkUsable("splitChannels");
         DenseChecks.split(this, input, channels);
         Shape s = input.shape();
-        List<Tensor> parts = new ArrayList<>(channels.length);
-        try {
-            for (int c : channels) {
-                parts.add(allocate(Shape.of(s.dim(0), c, s.dim(2), s.dim(3))));
-            }
-            if (input.numel() > 0) computeSplitChannels(input, parts);
-            return parts;
-        } catch (RuntimeException | Error e) {
-            parts.forEach(part -> closeQuietly(part, e));
-            throw e;
-        }
+        List<Shape> shapes = Arrays.stream(channels).mapToObj(c -> Shape.of(s.dim(0), c, s.dim(2), s.dim(3))).toList();
+        return produceAll(shapes, input.numel() > 0, parts -> computeSplitChannels(input, parts));
     }
 
     @Override
-    public final void sgdMomentumStep(Tensor param, Tensor grad, Tensor momentumBuffer, float lr, float momentum, float weightDecay) {
+    public final void sgdMomentumStep(Tensor param, Tensor grad, Tensor momentumBuffer, float lr, float momentum, float weightDecay,
+                                      boolean nesterov) {
         checkUsable("sgdMomentumStep");
         DenseChecks.sgd(this, param, grad, momentumBuffer);
-        if (param.numel() > 0) computeSgdMomentumStep(param, grad, momentumBuffer, lr, momentum, weightDecay);
+        if (param.numel() > 0) computeSgdMomentumStep(param, grad, momentumBuffer, lr, momentum, weightDecay, nesterov);
+    }
+
+    @Override
+    public final float sumOfSquares(Tensor tensor) {
+        checkUsable("sumOfSquares");
+        live("sumOfSquares", "tensor", tensor);
+        return tensor.numel() > 0 ? computeSumOfSquares(tensor) : 0f;
+    }
+
+    @Override
+    public final void scaleInPlace(Tensor tensor, float factor) {
+        checkUsable("scaleInPlace");
+        live("scaleInPlace", "tensor", tensor);
+        if (!Float.isFinite(factor)) {
+            throw new IllegalArgumentException("scaleInPlace: factor " + factor + " is not finite; pass a finite scale");
+        }
+        if (tensor.numel() > 0) computeScaleInPlace(tensor, factor);
     }
 
     // ================================================================ helpers
@@ -255,6 +321,22 @@ public abstract class AbstractBackend extends BackendHooks {
             return result;
         } catch (RuntimeException | Error e) {
             closeQuietly(result, e);
+            throw e;
+        }
+    }
+
+    /**
+     * New tensors of {@code shapes} filled together by {@code hook} when {@code compute} (the op's
+     * input is not empty); all are freed again if filling fails.
+     */
+    private List<Tensor> produceAll(List<Shape> shapes, boolean compute, Consumer<List<Tensor>> hook) {
+        List<Tensor> results = new ArrayList<>(shapes.size());
+        try {
+            for (Shape shape : shapes) results.add(allocate(shape));
+            if (compute) hook.accept(results);
+            return results;
+        } catch (RuntimeException | Error e) {
+            results.forEach(result -> closeQuietly(result, e));
             throw e;
         }
     }

@@ -12,7 +12,8 @@ import java.util.List;
  * The engine contract: memory and the operations a CNN trainer needs, each forward and backward.
  * <p>
  * Tensors are float32, NCHW, dense. Every op returns new tensors that the caller owns and must close;
- * inputs are never modified except by the explicitly in-place {@link #sgdMomentumStep}. All tensors
+ * inputs are never modified except by the explicitly in-place {@link #sgdMomentumStep} and the running
+ * statistics of {@link #batchNorm2dTraining}. All tensors
  * given to an op must belong to this backend. Shape or argument errors throw
  * {@link IllegalArgumentException} naming the op, the argument and the shapes; a closed tensor (its memory
  * freed) or a closed backend throws {@link IllegalStateException}, as a closed {@code Arena} does, on every
@@ -94,6 +95,69 @@ public interface Backend extends AutoCloseable {
 
     Tensor avgPool2dBackward(Tensor input, Tensor gradOutput, Pool2dSpec spec);
 
+    /**
+     * {@code nn.AdaptiveAvgPool2d(1)}: the mean of each channel's H×W values, [N, C, H, W] → [N, C, 1, 1].
+     *
+     * @param input [N, C, H, W] with H and W at least 1
+     * @return [N, C, 1, 1]
+     */
+    Tensor globalAvgPool2d(Tensor input);
+
+    /**
+     * Backward of {@link #globalAvgPool2d}: each output gradient spread evenly over its channel's H×W inputs.
+     *
+     * @param input      the forward input [N, C, H, W] (for its shape)
+     * @param gradOutput [N, C, 1, 1]
+     * @return [N, C, H, W]
+     */
+    Tensor globalAvgPool2dBackward(Tensor input, Tensor gradOutput);
+
+    // ---------------------------------------------------------------- normalisation
+
+    /**
+     * {@code nn.BatchNorm2d} in training mode: normalises each channel with its batch mean and biased
+     * variance over N, H and W, {@code y = (x − mean)/sqrt(var + eps)·weight + bias}, and updates the
+     * running statistics in place like PyTorch: {@code running = (1 − momentum)·running + momentum·batch},
+     * with the unbiased variance for {@code runningVar}.
+     *
+     * @param input       [N, C, H, W] with at least 2 values per channel
+     * @param weight      [C], the scale (ones for {@code affine=False})
+     * @param bias        [C], the shift (zeros for {@code affine=False})
+     * @param runningMean [C], updated in place
+     * @param runningVar  [C], updated in place
+     * @param momentum    in [0, 1]; PyTorch's default is 0.1
+     * @param eps         positive, added to the variance; PyTorch's default is 1e-5
+     * @return the output and the saved mean and inverse standard deviation for {@link #batchNorm2dBackward}
+     */
+    BatchNormOutput batchNorm2dTraining(Tensor input, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar, double momentum,
+                                        double eps);
+
+    /**
+     * {@code nn.BatchNorm2d} in eval mode: {@code y = (x − runningMean)/sqrt(runningVar + eps)·weight + bias}.
+     *
+     * @param input       [N, C, H, W]
+     * @param weight      [C]
+     * @param bias        [C]
+     * @param runningMean [C]
+     * @param runningVar  [C]
+     * @param eps         positive
+     * @return [N, C, H, W]
+     */
+    Tensor batchNorm2dInference(Tensor input, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar, double eps);
+
+    /**
+     * Backward of {@link #batchNorm2dTraining} (the batch statistics depend on the input).
+     *
+     * @param input       the forward input [N, C, H, W]
+     * @param gradOutput  [N, C, H, W]
+     * @param weight      [C], the forward's scale
+     * @param savedMean   [C], from the forward's {@link BatchNormOutput}
+     * @param savedInvStd [C], from the forward's {@link BatchNormOutput}
+     * @param eps         the forward's eps
+     * @return the gradients of the input, the scale and the shift
+     */
+    BatchNormGradients batchNorm2dBackward(Tensor input, Tensor gradOutput, Tensor weight, Tensor savedMean, Tensor savedInvStd, double eps);
+
     // ---------------------------------------------------------------- activation
 
     Tensor relu(Tensor input);
@@ -134,14 +198,56 @@ public interface Backend extends AutoCloseable {
     /** Elementwise a + b of equal shapes. */
     Tensor add(Tensor a, Tensor b);
 
+    /**
+     * Elementwise a·b of equal shapes: dropout applies its scaled mask with it, forward and backward.
+     *
+     * @param a any shape
+     * @param b the same shape
+     * @return a new tensor of that shape
+     */
+    Tensor multiply(Tensor a, Tensor b);
+
     // ---------------------------------------------------------------- optimisation
+
+    /**
+     * The sum of the squares of every element: a gradient's share of the global norm that
+     * {@code torch.nn.utils.clip_grad_norm_} clips by.
+     *
+     * @param tensor any shape
+     * @return Σ x², 0 for an empty tensor
+     */
+    float sumOfSquares(Tensor tensor);
+
+    /**
+     * In place, {@code tensor *= factor} (a gradient scaled down by clipping).
+     *
+     * @param tensor any shape, updated in place
+     * @param factor the scale
+     */
+    void scaleInPlace(Tensor tensor, float factor);
 
     /**
      * In place, {@code torch.optim.SGD} with momentum and no dampening:
      * {@code g = grad + weightDecay·param; buf = momentum·buf + g; param -= lr·buf}.
      * {@code momentumBuffer} starts as zeros, which equals PyTorch's first-step {@code buf = g}.
      */
-    void sgdMomentumStep(Tensor param, Tensor grad, Tensor momentumBuffer, float lr, float momentum, float weightDecay);
+    default void sgdMomentumStep(Tensor param, Tensor grad, Tensor momentumBuffer, float lr, float momentum, float weightDecay) {
+        sgdMomentumStep(param, grad, momentumBuffer, lr, momentum, weightDecay, false);
+    }
+
+    /**
+     * {@link #sgdMomentumStep(Tensor, Tensor, Tensor, float, float, float)}, optionally with PyTorch's
+     * Nesterov momentum ({@code nesterov=True}): {@code param -= lr·(g + momentum·buf)} after the buffer update.
+     *
+     * @param param          updated in place
+     * @param grad           the same shape
+     * @param momentumBuffer the same shape, updated in place
+     * @param lr             learning rate
+     * @param momentum       momentum factor
+     * @param weightDecay    L2 penalty factor
+     * @param nesterov       whether the step looks ahead along the momentum
+     */
+    void sgdMomentumStep(Tensor param, Tensor grad, Tensor momentumBuffer, float lr, float momentum, float weightDecay, boolean nesterov);
 
     /**
      * Ends the backend, the same way on every backend: frees everything it still holds, tensors that

@@ -237,6 +237,81 @@ public abstract class BackendHooks implements Backend {
      * @param lr             learning rate
      * @param momentum       momentum factor
      * @param weightDecay    L2 penalty factor
+     * @param nesterov       {@code param -= lr·(g + momentum·buf)} instead of {@code lr·buf}
      */
-    protected abstract void computeSgdMomentumStep(Tensor param, Tensor grad, Tensor momentumBuffer, float lr, float momentum, float weightDecay);
+    protected abstract void computeSgdMomentumStep(Tensor param, Tensor grad, Tensor momentumBuffer, float lr, float momentum, float weightDecay,
+                                                   boolean nesterov);
+
+    /**
+     * Batch normalisation, training mode: the output, the batch statistics, and the running statistics
+     * updated in place (unbiased variance).
+     *
+     * @param input       [N, C, H, W], at least 2 values per channel
+     * @param weight      [C]
+     * @param bias        [C]
+     * @param runningMean [C], updated in place
+     * @param runningVar  [C], updated in place
+     * @param momentum    in [0, 1]
+     * @param eps         positive
+     * @param output      [N, C, H, W], to fill
+     * @param savedMean   [C], to fill with the batch mean
+     * @param savedInvStd [C], to fill with {@code 1/sqrt(biased variance + eps)}
+     */
+    protected abstract void computeBatchNorm2dTraining(Tensor input, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
+                                                       double momentum, double eps, Tensor output, Tensor savedMean, Tensor savedInvStd);
+
+    /**
+     * Batch normalisation, eval mode, with the running statistics.
+     *
+     * @param input       [N, C, H, W]
+     * @param weight      [C]
+     * @param bias        [C]
+     * @param runningMean [C]
+     * @param runningVar  [C]
+     * @param eps         positive
+     * @param output      [N, C, H, W], to fill
+     */
+    protected abstract void computeBatchNorm2dInference(Tensor input, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
+                                                        double eps, Tensor output);
+
+    /**
+     * Batch normalisation backward, from the statistics the training forward saved.
+     *
+     * @param input       [N, C, H, W], at least 2 values per channel
+     * @param gradOutput  [N, C, H, W]
+     * @param weight      [C]
+     * @param savedMean   [C]
+     * @param savedInvStd [C]
+     * @param eps         the forward's eps
+     * @param gradInput   [N, C, H, W], to fill
+     * @param gradWeight  [C], to fill
+     * @param gradBias    [C], to fill
+     */
+    protected abstract void computeBatchNorm2dBackward(Tensor input, Tensor gradOutput, Tensor weight, Tensor savedMean, Tensor savedInvStd,
+                                                       double eps, Tensor gradInput, Tensor gradWeight, Tensor gradBias);
+
+    /**
+     * Elementwise product.
+     *
+     * @param a       any shape, not empty
+     * @param b       the same shape
+     * @param product the same shape, to fill
+     */
+    protected abstract void computeMultiply(Tensor a, Tensor b, Tensor product);
+
+    /**
+     * The sum of the squares of every element.
+     *
+     * @param tensor not empty
+     * @return Σ x²
+     */
+    protected abstract float computeSumOfSquares(Tensor tensor);
+
+    /**
+     * Multiplies every element by {@code factor}, in place.
+     *
+     * @param tensor not empty
+     * @param factor the scale
+     */
+    protected abstract void computeScaleInPlace(Tensor tensor, float factor);
 }

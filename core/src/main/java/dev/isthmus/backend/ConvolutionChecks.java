@@ -71,4 +71,27 @@ final class ConvolutionChecks {
         gradOutput(op, gradOutput, outputShape, "input " + input.shape());
         return outputShape;
     }
+
+    /**
+     * globalAvgPool2d and its backward: input [N, C, H, W] with at least one pixel. Returns the window
+     * that averages the whole image, which the average-pooling hooks then compute.
+     */
+    static Pool2dSpec globalPool(Backend backend, String op, Tensor input) {
+        live(backend, op, "input", input);
+        rank(op, "input", input, 4, "[N, C, H, W]");
+        Shape s = input.shape();
+        if (s.dim(2) == 0 || s.dim(3) == 0) {
+            throw new IllegalArgumentException(op + ": input " + s + " has no pixels to average; pass H and W of at least 1");
+        }
+        return new Pool2dSpec(s.dim(2), s.dim(3), s.dim(2), s.dim(3), 0, 0);
+    }
+
+    /** globalAvgPool2dBackward: gradOutput [N, C, 1, 1]. */
+    static Pool2dSpec globalPoolBackward(Backend backend, String op, Tensor input, Tensor gradOutput) {
+        Pool2dSpec window = globalPool(backend, op, input);
+        live(backend, op, "gradOutput", gradOutput);
+        Shape s = input.shape();
+        gradOutput(op, gradOutput, Shape.of(s.dim(0), s.dim(1), 1, 1), "input " + s);
+        return window;
+    }
 }

@@ -144,7 +144,7 @@ public final class ModelComparison implements AutoCloseable {
             Parameter weight = stateDict.get(x.path() + ".weight");
             if (x.forward()) {
                 outputShapes.put(x.path(), x.shape());
-                running += weight == null ? 1 : forwardTerms(weight.shape());
+                running += weight == null ? 1 : weight.shape().rank() == 1 ? perChannelTerms(x.shape()) : forwardTerms(weight.shape());
                 diffs.add(diff(x.path(), TensorKind.ACTIVATION, x.shape(), x.values(), y.values(), running));
                 continue;
             }
@@ -153,7 +153,7 @@ public final class ModelComparison implements AutoCloseable {
                 lossCompared = true;
             }
             long incoming = running;
-            running += weight == null ? 1 : backwardInputTerms(weight.shape());
+            running += weight == null ? 1 : weight.shape().rank() == 1 ? perChannelTerms(x.shape()) : backwardInputTerms(weight.shape());
             if (x.values() != null) { // null: the first layer, whose input (the data) needs no gradient
                 TensorDiff gradient = diff(x.path(), TensorKind.ACTIVATION_GRAD, x.shape(), x.values(), y.values(), running);
                 StepCapture.PoolInput poolA = a.maxPoolInputs().get(x.path());
@@ -218,6 +218,14 @@ public final class ModelComparison implements AutoCloseable {
     /** Terms summed into one output element: C·R·S for a conv weight [K, C, R, S], in for a linear [out, in]. */
     static long forwardTerms(Shape weight) {
         return weight.numel() / weight.dim(0);
+    }
+
+    /**
+     * Terms behind one element of a normalisation layer (a per-channel weight [C]): its batch statistics
+     * sum the channel's N·H·W values, twice (mean, then variance).
+     */
+    static long perChannelTerms(Shape tensor) {
+        return 2 * (tensor.numel() / Math.max(1, tensor.dim(1)));
     }
 
     /** Terms summed into one input-gradient element: K·R·S for a conv, out for a linear. */

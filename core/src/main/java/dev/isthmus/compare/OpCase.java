@@ -18,7 +18,8 @@ import java.util.SplittableRandom;
  * seed (so both backends get identical inputs). Inputs and output gradients are uniform in [-1, 1];
  * weights and biases uniform in ±1/√fan_in like PyTorch's initialisation, so outputs stay O(1).
  */
-public sealed interface OpCase {
+public sealed interface OpCase permits OpCase.Conv2d, OpCase.Pool2d, OpCase.Relu, OpCase.Linear, OpCase.CrossEntropyLoss,
+        BeyondLessonOpCases.GlobalAvgPool2d, BeyondLessonOpCases.BatchNorm2d, BeyondLessonOpCases.Multiply {
 
     /**
      * The op's name on the command line: {@code conv2d}, {@code maxpool2d}, ...

@@ -37,11 +37,32 @@ public enum OpCatalogue {
             return new OpCase.Pool2d(false, o.input(), poolSpec(o));
         }
     },
+    /** Global average pooling ({@code AdaptiveAvgPool2d(1)}), forward and backward. */
+    GLOBAL_AVGPOOL2D("global-avgpool2d", new BeyondLessonOpCases.GlobalAvgPool2d(Shape.of(3, 5, 6, 7))) {
+        @Override
+        OpCase build(Options o) {
+            return new BeyondLessonOpCases.GlobalAvgPool2d(o.input());
+        }
+    },
+    /** Batch normalisation: training forward (running statistics too), backward, eval forward. */
+    BATCHNORM2D("batchnorm2d", new BeyondLessonOpCases.BatchNorm2d(Shape.of(3, 4, 5, 6))) {
+        @Override
+        OpCase build(Options o) {
+            return new BeyondLessonOpCases.BatchNorm2d(o.input());
+        }
+    },
     /** ReLU, forward and backward. */
     RELU("relu", new OpCase.Relu(Shape.of(2, 3, 4, 5))) {
         @Override
         OpCase build(Options o) {
             return new OpCase.Relu(o.input());
+        }
+    },
+    /** Elementwise product (dropout's mask), forward and both gradients. */
+    MULTIPLY("multiply", new BeyondLessonOpCases.Multiply(Shape.of(2, 3, 5, 7))) {
+        @Override
+        OpCase build(Options o) {
+            return new BeyondLessonOpCases.Multiply(o.input());
         }
     },
     /** Fully connected layer with bias, forward and the three gradients. */

@@ -1,6 +1,7 @@
 package dev.isthmus.nn;
 
 import dev.isthmus.backend.Backend;
+import dev.isthmus.backend.Conv2dSpec;
 import dev.isthmus.backend.Pool2dSpec;
 import dev.isthmus.tensor.Shape;
 
@@ -18,7 +19,13 @@ public enum Models {
     /** GoogLeNet-style: conv, pool, relu, Inception(10), conv 88→20, pool, relu, Inception(20), linear 1408 → 10. */
     INCEPTION("inception", Models::inception),
     /** Residual: conv 1→16, pool, relu, Residual(16), conv 16→32, pool, relu, Residual(32), linear 512 → 10. */
-    RESNET("resnet", Models::resnet);
+    RESNET("resnet", Models::resnet),
+    /**
+     * Residual with batch normalisation (not from the lesson): conv 1→16 3×3, BN, relu [16×28×28], pool [16×14×14],
+     * BN-Residual(16), conv 16→32 3×3, BN, relu [32×14×14], pool [32×7×7], BN-Residual(32), global average
+     * pool [32×1×1], linear 32 → 10; convolutions without bias (BN's shift replaces it), about 28 k parameters.
+     */
+    RESNET_BN("resnet-bn", Models::resnetBn);
 
     public static final Shape MNIST_SAMPLE = Shape.of(1, 28, 28);
     /** MNIST's ten digits: the number of outputs of {@link #create(Backend)}. */
@@ -151,6 +158,40 @@ public enum Models {
                 .add("flatten", new Flatten())
                 .add("fc", new Linear(backend, 512, classes));
         return new Model(id, backend, net, MNIST_SAMPLE);
+    }
+
+    private static Model resnetBn(Backend backend, String id, int classes) {
+        Sequential net = new Sequential()
+                .add("conv1", new Conv2d(backend, 1, 16, 3, Conv2dSpec.of(1, 1), false))
+                .add("bn1", new BatchNorm2d(backend, 16))
+                .add("relu1", new ReLU())
+                .add("pool1", new MaxPool2d(Pool2dSpec.of(2)))
+                .add("rblock1", normalizedResidualBlock(backend, 16))
+                .add("conv2", new Conv2d(backend, 16, 32, 3, Conv2dSpec.of(1, 1), false))
+                .add("bn2", new BatchNorm2d(backend, 32))
+                .add("relu2", new ReLU())
+                .add("pool2", new MaxPool2d(Pool2dSpec.of(2)))
+                .add("rblock2", normalizedResidualBlock(backend, 32))
+                .add("gap", new GlobalAvgPool2d())
+                .add("flatten", new Flatten())
+                .add("fc", new Linear(backend, 32, classes));
+        return new Model(id, backend, net, MNIST_SAMPLE);
+    }
+
+    /**
+     * resnet-bn's residual block: relu(x + bn2(conv2(relu(bn1(conv1(x)))))), 3×3 convs with padding 1 and no bias.
+     *
+     * @param backend  where its parameters live
+     * @param channels input and output channels
+     * @return the block
+     */
+    public static Residual normalizedResidualBlock(Backend backend, int channels) {
+        return new Residual(new Sequential()
+                .add("conv1", new Conv2d(backend, channels, channels, 3, Conv2dSpec.of(1, 1), false))
+                .add("bn1", new BatchNorm2d(backend, channels))
+                .add("relu", new ReLU())
+                .add("conv2", new Conv2d(backend, channels, channels, 3, Conv2dSpec.of(1, 1), false))
+                .add("bn2", new BatchNorm2d(backend, channels)));
     }
 
     /** The lesson's ResidualBlock: relu(x + conv2(relu(conv1(x)))), 3×3 convs with padding 1. */

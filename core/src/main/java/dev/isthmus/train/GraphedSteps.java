@@ -89,10 +89,18 @@ public final class GraphedSteps implements AutoCloseable {
      */
     public float[] step(Batch batch) {
         Slot slot = slots.computeIfAbsent(batch.size(), size -> new Slot(batch.shape()));
+        if (slot.graph != null && !slot.capturedWith.equals(optimizer.settings())) {
+            // A graph keeps the host scalars of its capture (the learning rate): a schedule's new rate needs a new
+            // capture, after one eager step that puts the blocks other graphs still hold back in the pool.
+            slot.graph.close();
+            slot.graph = null;
+            slot.eagerSteps = WARM_UP_STEPS - 1;
+        }
         device.uploadAsync(batch.images(), slot.images);
         device.uploadAsync(oneHot(batch.labels()), slot.oneHot);
         if (slot.graph == null && capture && slot.eagerSteps >= WARM_UP_STEPS && fallbackReason == null) {
             try {
+                slot.capturedWith = optimizer.settings();
                 slot.graph = device.capture(() -> run(slot));
             } catch (GraphCaptureException e) {
                 fallbackReason = e.getMessage();
@@ -181,6 +189,7 @@ public final class GraphedSteps implements AutoCloseable {
         final Tensor oneHot;
         final Tensor loss;
         CapturedGraph graph;
+        SgdSettings capturedWith;
         int eagerSteps;
 
         Slot(Shape shape) {

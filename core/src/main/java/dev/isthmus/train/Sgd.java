@@ -14,8 +14,9 @@ import java.util.Map;
  * first-step {@code buf = grad}).
  */
 public final class Sgd implements AutoCloseable {
-    private final SgdSettings settings;
+    private SgdSettings settings;
     private final Map<String, Tensor> momentumBuffers = new LinkedHashMap<>();
+    private final double clipGradNorm;
 
     /**
      * An optimizer without momentum buffers yet. The buffers it creates live in the backend's memory
@@ -24,16 +25,39 @@ public final class Sgd implements AutoCloseable {
      * @param settings learning rate, momentum and weight decay
      */
     public Sgd(SgdSettings settings) {
+        this(settings, 0);
+    }
+
+    /**
+     * An optimiser that first clips the gradients' global norm to {@code clipGradNorm} ({@link GradientClipping}).
+     *
+     * @param settings     the SGD hyper-parameters
+     * @param clipGradNorm the largest global gradient norm, or 0 for no clipping
+     */
+    public Sgd(SgdSettings settings, double clipGradNorm) {
+        if (!(clipGradNorm >= 0) || Double.isInfinite(clipGradNorm)) {
+            throw new IllegalArgumentException("the gradient-norm limit must be zero (off) or positive, got " + clipGradNorm);
+        }
         this.settings = settings;
+        this.clipGradNorm = clipGradNorm;
     }
 
     /**
      * The hyper-parameters.
      *
-     * @return the settings given to the constructor
+     * @return the current settings (the constructor's, with the learning rate a schedule last set)
      */
     public SgdSettings settings() {
         return settings;
+    }
+
+    /**
+     * Sets the learning rate of the following steps (a schedule's rate for the next epoch).
+     *
+     * @param learningRate positive
+     */
+    public void setLearningRate(float learningRate) {
+        settings = new SgdSettings(learningRate, settings.momentum(), settings.weightDecay(), settings.nesterov());
     }
 
     /**
@@ -44,12 +68,13 @@ public final class Sgd implements AutoCloseable {
      */
     public void step(Model model) {
         Backend backend = model.backend();
+        if (clipGradNorm > 0) GradientClipping.clip(model, clipGradNorm);
         for (Map.Entry<String, Parameter> entry : model.stateDict().entrySet()) {
             Parameter parameter = entry.getValue();
             if (parameter.grad() == null) continue;
             Tensor buffer = momentumBuffers.computeIfAbsent(entry.getKey(), name -> backend.zeros(parameter.shape()));
             backend.sgdMomentumStep(parameter.value(), parameter.grad(), buffer,
-                    settings.learningRate(), settings.momentum(), settings.weightDecay());
+                    settings.learningRate(), settings.momentum(), settings.weightDecay(), settings.nesterov());
         }
     }
 

@@ -1,13 +1,14 @@
 package dev.isthmus.train;
 
 /**
- * Hyper-parameters of {@code torch.optim.SGD(lr, momentum, weight_decay)} (no dampening, no Nesterov).
+ * Hyper-parameters of {@code torch.optim.SGD(lr, momentum, weight_decay, nesterov)} (no dampening).
  *
- * @param learningRate positive and finite
+ * @param learningRate positive
  * @param momentum     in [0, 1)
  * @param weightDecay  zero or positive
+ * @param nesterov     Nesterov momentum; needs a positive momentum, as in PyTorch
  */
-public record SgdSettings(float learningRate, float momentum, float weightDecay) {
+public record SgdSettings(float learningRate, float momentum, float weightDecay, boolean nesterov) {
     /** Checks the ranges; an {@link IllegalArgumentException} names the bad value. */
     public SgdSettings {
         if (!(learningRate > 0) || !Float.isFinite(learningRate)) {
@@ -19,6 +20,20 @@ public record SgdSettings(float learningRate, float momentum, float weightDecay)
         if (!(weightDecay >= 0) || !Float.isFinite(weightDecay)) {
             throw new IllegalArgumentException("weight decay must be zero or positive, got " + weightDecay);
         }
+        if (nesterov && momentum == 0) {
+            throw new IllegalArgumentException("Nesterov momentum needs a momentum above 0");
+        }
+    }
+
+    /**
+     * Plain momentum, no Nesterov.
+     *
+     * @param learningRate positive
+     * @param momentum     in [0, 1)
+     * @param weightDecay  zero or positive
+     */
+    public SgdSettings(float learningRate, float momentum, float weightDecay) {
+        this(learningRate, momentum, weightDecay, false);
     }
 
     /**

@@ -155,7 +155,7 @@ public final class Trainer {
         double seconds = (System.nanoTime() - start) / 1e9;
         double accuracy = Evaluation.run(model, test, classes).accuracy();
         EpochMetrics metrics = new EpochMetrics(epoch, lossSum / Math.max(1, batches), accuracy, seconds, images / seconds,
-                graphed == null ? "off" : graphed.mode());
+                optimizer.settings().learningRate(), graphed == null ? "off" : graphed.mode());
         listener.epochFinished(metrics);
         return metrics;
     }

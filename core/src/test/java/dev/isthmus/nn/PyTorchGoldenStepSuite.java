@@ -20,8 +20,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The lesson's three networks against PyTorch itself: logits, loss and every parameter gradient of one
- * batch, from PyTorch's own initial weights, recorded by {@code peer/pytorch/make_golden_step.py} with
+ * The lesson's three networks and resnet-bn against PyTorch itself: logits, loss and every parameter
+ * gradient of one batch in training mode, and every buffer after it (BatchNorm's running statistics and
+ * batch count), from PyTorch's own initial weights, recorded by {@code peer/pytorch/make_golden_step.py} with
  * torch 1.13.1 into {@code src/test/resources/pytorch/<model>-step.safetensors}. Replayed here on a
  * backend chosen by the subclass, so CI checks the wiring of every block (branch order of the Inception
  * concatenation, the residual sums, paddings, average pooling with padding) and the gradients against
@@ -79,6 +80,13 @@ public abstract class PyTorchGoldenStepSuite {
             model.backward(loss.gradLogits(), scope);
             model.stateDict().forEach((name, parameter) -> assertClose(architecture + " gradient of " + name,
                     recorded.get("grad." + name).values(), parameter.grad().toArray(), GRADIENT_TOLERANCE));
+            model.buffers().forEach((name, buffer) -> {
+                HostTensor after = recorded.get("after." + name);
+                assertNotNull(after, () -> "PyTorch's network has no buffer " + name);
+                assertClose(architecture + " " + name + " after the step", after.values(), buffer.value().toArray(), GRADIENT_TOLERANCE);
+            });
+            assertEquals(recorded.keySet().stream().filter(k -> k.startsWith("after.")).count(), model.buffers().size(),
+                    "as many buffers as PyTorch's network");
         }
     }
 

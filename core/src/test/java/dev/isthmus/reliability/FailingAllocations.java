@@ -4,8 +4,6 @@ import dev.isthmus.backend.Backend;
 import dev.isthmus.tensor.Tensor;
 import dev.isthmus.testing.ForwardingBackend;
 
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * A backend whose tensor allocations fail on demand: once armed with {@link #failAfter(int)}, the
@@ -43,20 +41,5 @@ final class FailingAllocations extends ForwardingBackend {
         }
         if (allowed > 0) allowed--;
         return super.wrap(inner);
-    }
-
-    /** Several results at once: when one of them fails, the others are freed too. */
-    @Override
-    public List<Tensor> splitChannels(Tensor input, int[] channels) {
-        List<Tensor> inners = delegate.splitChannels(unwrap(input), channels);
-        List<Tensor> outers = new ArrayList<>();
-        try {
-            for (Tensor inner : inners) outers.add(wrap(inner));
-            return outers;
-        } catch (RuntimeException | Error e) {
-            outers.forEach(Tensor::close);
-            inners.subList(outers.size() + 1, inners.size()).forEach(Tensor::close);
-            throw e;
-        }
     }
 }

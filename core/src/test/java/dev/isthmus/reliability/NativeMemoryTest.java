@@ -38,7 +38,9 @@ class NativeMemoryTest {
                 TrainingStep.run(model, sgd, AllocationFailureTest.batch(0, 4), 0);
                 long footprint = backend.liveBytes();
                 long parameters = model.stateDict().values().stream().mapToLong(p -> p.shape().bytes()).sum();
-                assertEquals(3 * parameters, footprint, "parameters, gradients and momentum buffers, nothing else");
+                long buffers = model.buffers().values().stream().mapToLong(b -> b.shape().bytes()).sum();
+                assertEquals(3 * parameters + buffers, footprint,
+                        "parameters, gradients, momentum buffers and the layers' buffers (running statistics), nothing else");
                 for (int step = 1; step <= 40; step++) {
                     TrainingStep.run(model, sgd, AllocationFailureTest.batch(step, 1 + step % 5), step);
                     assertEquals(footprint, backend.liveBytes(), "after step " + step);

@@ -95,6 +95,32 @@ public abstract class BackendArgumentSuite {
     }
 
     @Test
+    void globalPoolingArguments() {
+        try (Tensor input = t(2, 3, 4, 5); Tensor noPixels = t(2, 3, 0, 5); Tensor flat = t(2, 3); Tensor dy = t(2, 3, 2, 1)) {
+            rejects("globalAvgPool2d", () -> backend.globalAvgPool2d(flat), "input", "[2, 3]", "[N, C, H, W]");
+            rejects("globalAvgPool2d", () -> backend.globalAvgPool2d(noPixels), "input", "[2, 3, 0, 5]", "no pixels");
+            rejects("globalAvgPool2dBackward", () -> backend.globalAvgPool2dBackward(input, dy), "gradOutput", "[2, 3, 2, 1]", "[2, 3, 1, 1]");
+        }
+    }
+
+    @Test
+    void batchNormArguments() {
+        try (Tensor input = t(2, 3, 4, 5); Tensor c = t(3); Tensor wrong = t(4); Tensor single = t(1, 3, 1, 1); Tensor flat = t(2, 3);
+             Tensor dy = t(2, 3, 4, 4)) {
+            rejects("batchNorm2dTraining", () -> backend.batchNorm2dTraining(flat, c, c, c, c, 0.1, 1e-5), "input", "[2, 3]");
+            rejects("batchNorm2dTraining", () -> backend.batchNorm2dTraining(input, wrong, c, c, c, 0.1, 1e-5), "weight", "[4]", "3 channels");
+            rejects("batchNorm2dTraining", () -> backend.batchNorm2dTraining(input, c, c, c, wrong, 0.1, 1e-5), "runningVar", "[4]");
+            rejects("batchNorm2dTraining", () -> backend.batchNorm2dTraining(input, c, c, c, c, 1.5, 1e-5), "momentum", "1.5");
+            rejects("batchNorm2dTraining", () -> backend.batchNorm2dTraining(input, c, c, c, c, 0.1, 0), "eps", "positive");
+            rejects("batchNorm2dTraining", () -> backend.batchNorm2dTraining(single, c, c, c, c, 0.1, 1e-5), "[1, 3, 1, 1]", "at least 2");
+            rejects("batchNorm2dInference", () -> backend.batchNorm2dInference(input, c, wrong, c, c, 1e-5), "bias", "[4]");
+            rejects("batchNorm2dInference", () -> backend.batchNorm2dInference(input, c, c, c, c, Double.NaN), "eps", "NaN");
+            rejects("batchNorm2dBackward", () -> backend.batchNorm2dBackward(input, dy, c, c, c, 1e-5), "gradOutput", "[2, 3, 4, 4]");
+            rejects("batchNorm2dBackward", () -> backend.batchNorm2dBackward(input, input, c, wrong, c, 1e-5), "savedMean", "[4]");
+        }
+    }
+
+    @Test
     void linearArguments() {
         try (Tensor input = t(2, 3); Tensor weight = t(4, 5); Tensor goodWeight = t(4, 3); Tensor bias = t(5); Tensor image = t(2, 3, 1, 1);
              Tensor dy = t(2, 5); Tensor dyOtherBatch = t(3, 4)) {
@@ -133,6 +159,7 @@ public abstract class BackendArgumentSuite {
             rejects("splitChannels", () -> backend.splitChannels(b, new int[]{4, 4}), "add up to 8", "[2, 9, 1, 1]");
             rejects("splitChannels", () -> backend.splitChannels(b, new int[]{10, -1}), "negative");
             rejects("add", () -> backend.add(flat, b), "[2, 9]", "[2, 9, 1, 1]");
+            rejects("multiply", () -> backend.multiply(flat, b), "[2, 9]", "[2, 9, 1, 1]");
             rejects("reluBackward", () -> backend.reluBackward(flat, b), "[2, 9]", "[2, 9, 1, 1]");
         }
     }
@@ -142,6 +169,7 @@ public abstract class BackendArgumentSuite {
         try (Tensor param = t(3); Tensor grad = t(4); Tensor buffer = t(3)) {
             rejects("sgdMomentumStep", () -> backend.sgdMomentumStep(param, grad, buffer, 0.1f, 0.9f, 0f), "grad", "[3]", "[4]");
             rejects("sgdMomentumStep", () -> backend.sgdMomentumStep(param, buffer, grad, 0.1f, 0.9f, 0f), "momentumBuffer", "[4]");
+            rejects("scaleInPlace", () -> backend.scaleInPlace(param, Float.NaN), "factor", "NaN");
         }
     }
 

@@ -1,9 +1,12 @@
 package dev.isthmus.testing;
 
 import dev.isthmus.backend.Backend;
+import dev.isthmus.backend.BatchNormGradients;
+import dev.isthmus.backend.BatchNormOutput;
 import dev.isthmus.backend.Conv2dSpec;
 import dev.isthmus.backend.CrossEntropy;
 import dev.isthmus.backend.Pool2dSpec;
+import dev.isthmus.compare.BeyondLessonOpCases;
 import dev.isthmus.compare.OpCase;
 import dev.isthmus.compare.OpCatalogue;
 import dev.isthmus.tensor.Shape;
@@ -18,6 +21,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -164,6 +168,47 @@ public abstract class BackendGradientSuite {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"2,3,5,4", "1,2,1,1", "3,1,2,7"})
+    void globalAvgPool2dGradient(String dims) {
+        Tensor[] in = {TestTensors.uniform(backend, 550, Shape.of(Arrays.stream(dims.split(",")).mapToInt(Integer::parseInt).toArray()))};
+        try {
+            check.check("globalAvgPool2d " + dims, in, 0, x -> backend.globalAvgPool2d(x[0]),
+                    (x, y, dy) -> backend.globalAvgPool2dBackward(x[0], dy), 20);
+        } finally {
+            closeAll(in);
+        }
+    }
+
+    /**
+     * Batch normalisation in training mode: the input's gradient includes the paths through the batch
+     * mean and variance. Inputs 0–2 are x, weight, bias; 3–4 the running statistics (updated by every
+     * forward, never read by the output).
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 2})
+    void batchNorm2dTrainingGradients(int which) {
+        Tensor[] in = {TestTensors.uniform(backend, 560, 3, 2, 4, 3), TestTensors.uniform(backend, 561, 2), TestTensors.uniform(backend, 562, 2),
+                backend.zeros(Shape.of(2)), backend.zeros(Shape.of(2))};
+        try {
+            check.check("batchNorm2d training, input " + which, in, which, x -> {
+                BatchNormOutput out = backend.batchNorm2dTraining(x[0], x[1], x[2], x[3], x[4], 0.1, 1e-5);
+                out.savedMean().close();
+                out.savedInvStd().close();
+                return out.output();
+            }, (x, y, dy) -> {
+                try (BatchNormOutput out = backend.batchNorm2dTraining(x[0], x[1], x[2], x[3], x[4], 0.1, 1e-5)) {
+                    BatchNormGradients g = backend.batchNorm2dBackward(x[0], dy, x[1], out.savedMean(), out.savedInvStd(), 1e-5);
+                    Tensor[] all = {g.gradInput(), g.gradWeight(), g.gradBias()};
+                    for (int i = 0; i < all.length; i++) if (i != which) all[i].close();
+                    return all[which];
+                }
+            }, 21 + which);
+        } finally {
+            closeAll(in);
+        }
+    }
+
+    @ParameterizedTest
     @ValueSource(ints = {1, 2, 4})
     void reluGradient(int rank) {
         Shape shape = switch (rank) {
@@ -175,6 +220,17 @@ public abstract class BackendGradientSuite {
         Tensor[] in = {TestTensors.wellSeparated(backend, 600, shape, 0.05f)};
         try {
             check.check("relu " + shape, in, 0, x -> backend.relu(x[0]), (x, y, dy) -> backend.reluBackward(y, dy), 12);
+        } finally {
+            closeAll(in);
+        }
+    }
+
+    @Test
+    void multiplyGradients() {
+        Tensor[] in = {TestTensors.uniform(backend, 650, 2, 3, 4), TestTensors.uniform(backend, 651, 2, 3, 4)};
+        try {
+            check.check("multiply a", in, 0, x -> backend.multiply(x[0], x[1]), (x, y, dy) -> backend.multiply(dy, x[1]), 24);
+            check.check("multiply b", in, 1, x -> backend.multiply(x[0], x[1]), (x, y, dy) -> backend.multiply(dy, x[0]), 25);
         } finally {
             closeAll(in);
         }
@@ -346,6 +402,26 @@ public abstract class BackendGradientSuite {
                             return r.loss();
                         }
                     }, result.gradLogits().toArray());
+                } finally {
+                    closeAll(in);
+                }
+            }
+            case BeyondLessonOpCases.GlobalAvgPool2d g -> {
+                Tensor[] in = {TestTensors.uniform(backend, 908, g.input())};
+                try {
+                    check.check(name, in, 0, x -> backend.globalAvgPool2d(x[0]), (x, y, dy) -> backend.globalAvgPool2dBackward(x[0], dy), 29);
+                } finally {
+                    closeAll(in);
+                }
+            }
+            case BeyondLessonOpCases.BatchNorm2d b -> {
+                for (int which = 0; which < 3; which++) batchNorm2dTrainingGradients(which);
+            }
+            case BeyondLessonOpCases.Multiply mul -> {
+                Tensor[] in = {TestTensors.uniform(backend, 909, mul.input()), TestTensors.uniform(backend, 910, mul.input())};
+                try {
+                    check.check(name + " a", in, 0, x -> backend.multiply(x[0], x[1]), (x, y, dy) -> backend.multiply(dy, x[1]), 30);
+                    check.check(name + " b", in, 1, x -> backend.multiply(x[0], x[1]), (x, y, dy) -> backend.multiply(dy, x[0]), 31);
                 } finally {
                     closeAll(in);
                 }

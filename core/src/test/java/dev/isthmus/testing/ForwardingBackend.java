@@ -1,6 +1,8 @@
 package dev.isthmus.testing;
 
 import dev.isthmus.backend.Backend;
+import dev.isthmus.backend.BatchNormGradients;
+import dev.isthmus.backend.BatchNormOutput;
 import dev.isthmus.backend.Conv2dSpec;
 import dev.isthmus.backend.CrossEntropy;
 import dev.isthmus.backend.Pool2dSpec;
@@ -66,10 +68,17 @@ public class ForwardingBackend implements Backend {
         return inner.shape().equals(outer.shape()) ? inner : inner.view(outer.shape());
     }
 
+    /** Wraps several fresh results; when one wrap fails (a test double refusing it), the others are freed too. */
     private List<Tensor> wrapAll(List<Tensor> inners) {
         List<Tensor> wrapped = new ArrayList<>(inners.size());
-        for (Tensor inner : inners) wrapped.add(wrap(inner));
-        return wrapped;
+        try {
+            for (Tensor inner : inners) wrapped.add(wrap(inner));
+            return wrapped;
+        } catch (RuntimeException | Error e) {
+            wrapped.forEach(Tensor::close);
+            inners.subList(wrapped.size() + 1, inners.size()).forEach(Tensor::close);
+            throw e;
+        }
     }
 
     @Override
@@ -143,6 +152,39 @@ public class ForwardingBackend implements Backend {
     }
 
     @Override
+    public Tensor globalAvgPool2d(Tensor input) {
+        return wrap(delegate.globalAvgPool2d(unwrap(input)));
+    }
+
+    @Override
+    public Tensor globalAvgPool2dBackward(Tensor input, Tensor gradOutput) {
+        return wrap(delegate.globalAvgPool2dBackward(unwrap(input), unwrap(gradOutput)));
+    }
+
+    @Override
+    public BatchNormOutput batchNorm2dTraining(Tensor input, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
+                                               double momentum, double eps) {
+        BatchNormOutput r = delegate.batchNorm2dTraining(unwrap(input), unwrap(weight), unwrap(bias), unwrap(runningMean), unwrap(runningVar),
+                momentum, eps);
+        List<Tensor> w = wrapAll(List.of(r.output(), r.savedMean(), r.savedInvStd()));
+        return new BatchNormOutput(w.get(0), w.get(1), w.get(2));
+    }
+
+    @Override
+    public Tensor batchNorm2dInference(Tensor input, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar, double eps) {
+        return wrap(delegate.batchNorm2dInference(unwrap(input), unwrap(weight), unwrap(bias), unwrap(runningMean), unwrap(runningVar), eps));
+    }
+
+    @Override
+    public BatchNormGradients batchNorm2dBackward(Tensor input, Tensor gradOutput, Tensor weight, Tensor savedMean, Tensor savedInvStd,
+                                                  double eps) {
+        BatchNormGradients g = delegate.batchNorm2dBackward(unwrap(input), unwrap(gradOutput), unwrap(weight), unwrap(savedMean),
+                unwrap(savedInvStd), eps);
+        List<Tensor> w = wrapAll(List.of(g.gradInput(), g.gradWeight(), g.gradBias()));
+        return new BatchNormGradients(w.get(0), w.get(1), w.get(2));
+    }
+
+    @Override
     public Tensor relu(Tensor input) {
         return wrap(delegate.relu(unwrap(input)));
     }
@@ -196,8 +238,23 @@ public class ForwardingBackend implements Backend {
     }
 
     @Override
-    public void sgdMomentumStep(Tensor param, Tensor grad, Tensor momentumBuffer, float lr, float momentum, float weightDecay) {
-        delegate.sgdMomentumStep(unwrap(param), unwrap(grad), unwrap(momentumBuffer), lr, momentum, weightDecay);
+    public float sumOfSquares(Tensor tensor) {
+        return delegate.sumOfSquares(unwrap(tensor));
+    }
+
+    @Override
+    public void scaleInPlace(Tensor tensor, float factor) {
+        delegate.scaleInPlace(unwrap(tensor), factor);
+    }
+
+    @Override
+    public Tensor multiply(Tensor a, Tensor b) {
+        return wrap(delegate.multiply(unwrap(a), unwrap(b)));
+    }
+
+    @Override
+    public void sgdMomentumStep(Tensor param, Tensor grad, Tensor momentumBuffer, float lr, float momentum, float weightDecay, boolean nesterov) {
+        delegate.sgdMomentumStep(unwrap(param), unwrap(grad), unwrap(momentumBuffer), lr, momentum, weightDecay, nesterov);
     }
 
     @Override

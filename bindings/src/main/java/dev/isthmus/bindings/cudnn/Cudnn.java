@@ -3628,6 +3628,168 @@ public class Cudnn extends Cudnn$shared {
            throw new AssertionError("should not reach here", ex$);
         }
     }
+    private static final int CUDNN_BATCHNORM_PER_ACTIVATION = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.CUDNN_BATCHNORM_PER_ACTIVATION = 0
+     * }
+     */
+    public static int CUDNN_BATCHNORM_PER_ACTIVATION() {
+        return CUDNN_BATCHNORM_PER_ACTIVATION;
+    }
+    private static final int CUDNN_BATCHNORM_SPATIAL = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.CUDNN_BATCHNORM_SPATIAL = 1
+     * }
+     */
+    public static int CUDNN_BATCHNORM_SPATIAL() {
+        return CUDNN_BATCHNORM_SPATIAL;
+    }
+    private static final int CUDNN_BATCHNORM_SPATIAL_PERSISTENT = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.CUDNN_BATCHNORM_SPATIAL_PERSISTENT = 2
+     * }
+     */
+    public static int CUDNN_BATCHNORM_SPATIAL_PERSISTENT() {
+        return CUDNN_BATCHNORM_SPATIAL_PERSISTENT;
+    }
+
+    private static class cudnnDeriveBNTensorDescriptor {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Cudnn.C_INT,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_INT
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cudnnDeriveBNTensorDescriptor");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnDeriveBNTensorDescriptor(cudnnTensorDescriptor_t derivedBnDesc, const cudnnTensorDescriptor_t xDesc, cudnnBatchNormMode_t mode)
+     * }
+     */
+    public static FunctionDescriptor cudnnDeriveBNTensorDescriptor$descriptor() {
+        return cudnnDeriveBNTensorDescriptor.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnDeriveBNTensorDescriptor(cudnnTensorDescriptor_t derivedBnDesc, const cudnnTensorDescriptor_t xDesc, cudnnBatchNormMode_t mode)
+     * }
+     */
+    public static MethodHandle cudnnDeriveBNTensorDescriptor$handle() {
+        return cudnnDeriveBNTensorDescriptor.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnDeriveBNTensorDescriptor(cudnnTensorDescriptor_t derivedBnDesc, const cudnnTensorDescriptor_t xDesc, cudnnBatchNormMode_t mode)
+     * }
+     */
+    public static MemorySegment cudnnDeriveBNTensorDescriptor$address() {
+        return cudnnDeriveBNTensorDescriptor.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnDeriveBNTensorDescriptor(cudnnTensorDescriptor_t derivedBnDesc, const cudnnTensorDescriptor_t xDesc, cudnnBatchNormMode_t mode)
+     * }
+     */
+    public static int cudnnDeriveBNTensorDescriptor(MemorySegment derivedBnDesc, MemorySegment xDesc, int mode) {
+        var mh$ = cudnnDeriveBNTensorDescriptor.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cudnnDeriveBNTensorDescriptor", derivedBnDesc, xDesc, mode);
+            }
+            return (int)mh$.invokeExact(derivedBnDesc, xDesc, mode);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class cudnnBatchNormalizationForwardInference {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Cudnn.C_INT,
+            Cudnn.C_POINTER,
+            Cudnn.C_INT,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_DOUBLE
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cudnnBatchNormalizationForwardInference");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnBatchNormalizationForwardInference(cudnnHandle_t handle, cudnnBatchNormMode_t mode, const void *alpha, const void *beta, const cudnnTensorDescriptor_t xDesc, const void *x, const cudnnTensorDescriptor_t yDesc, void *y, const cudnnTensorDescriptor_t bnScaleBiasMeanVarDesc, const void *bnScale, const void *bnBias, const void *estimatedMean, const void *estimatedVariance, double epsilon)
+     * }
+     */
+    public static FunctionDescriptor cudnnBatchNormalizationForwardInference$descriptor() {
+        return cudnnBatchNormalizationForwardInference.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnBatchNormalizationForwardInference(cudnnHandle_t handle, cudnnBatchNormMode_t mode, const void *alpha, const void *beta, const cudnnTensorDescriptor_t xDesc, const void *x, const cudnnTensorDescriptor_t yDesc, void *y, const cudnnTensorDescriptor_t bnScaleBiasMeanVarDesc, const void *bnScale, const void *bnBias, const void *estimatedMean, const void *estimatedVariance, double epsilon)
+     * }
+     */
+    public static MethodHandle cudnnBatchNormalizationForwardInference$handle() {
+        return cudnnBatchNormalizationForwardInference.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnBatchNormalizationForwardInference(cudnnHandle_t handle, cudnnBatchNormMode_t mode, const void *alpha, const void *beta, const cudnnTensorDescriptor_t xDesc, const void *x, const cudnnTensorDescriptor_t yDesc, void *y, const cudnnTensorDescriptor_t bnScaleBiasMeanVarDesc, const void *bnScale, const void *bnBias, const void *estimatedMean, const void *estimatedVariance, double epsilon)
+     * }
+     */
+    public static MemorySegment cudnnBatchNormalizationForwardInference$address() {
+        return cudnnBatchNormalizationForwardInference.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnBatchNormalizationForwardInference(cudnnHandle_t handle, cudnnBatchNormMode_t mode, const void *alpha, const void *beta, const cudnnTensorDescriptor_t xDesc, const void *x, const cudnnTensorDescriptor_t yDesc, void *y, const cudnnTensorDescriptor_t bnScaleBiasMeanVarDesc, const void *bnScale, const void *bnBias, const void *estimatedMean, const void *estimatedVariance, double epsilon)
+     * }
+     */
+    public static int cudnnBatchNormalizationForwardInference(MemorySegment handle, int mode, MemorySegment alpha, MemorySegment beta, MemorySegment xDesc, MemorySegment x, MemorySegment yDesc, MemorySegment y, MemorySegment bnScaleBiasMeanVarDesc, MemorySegment bnScale, MemorySegment bnBias, MemorySegment estimatedMean, MemorySegment estimatedVariance, double epsilon) {
+        var mh$ = cudnnBatchNormalizationForwardInference.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cudnnBatchNormalizationForwardInference", handle, mode, alpha, beta, xDesc, x, yDesc, y, bnScaleBiasMeanVarDesc, bnScale, bnBias, estimatedMean, estimatedVariance, epsilon);
+            }
+            return (int)mh$.invokeExact(handle, mode, alpha, beta, xDesc, x, yDesc, y, bnScaleBiasMeanVarDesc, bnScale, bnBias, estimatedMean, estimatedVariance, epsilon);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
     private static final int CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM = (int)0L;
     /**
      * {@snippet lang=c :
@@ -4050,6 +4212,160 @@ public class Cudnn extends Cudnn$shared {
                 traceDowncall("cudnnActivationBackward", handle, activationDesc, alpha, yDesc, y, dyDesc, dy, xDesc, x, beta, dxDesc, dx);
             }
             return (int)mh$.invokeExact(handle, activationDesc, alpha, yDesc, y, dyDesc, dy, xDesc, x, beta, dxDesc, dx);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class cudnnBatchNormalizationForwardTraining {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Cudnn.C_INT,
+            Cudnn.C_POINTER,
+            Cudnn.C_INT,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_DOUBLE,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_DOUBLE,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cudnnBatchNormalizationForwardTraining");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnBatchNormalizationForwardTraining(cudnnHandle_t handle, cudnnBatchNormMode_t mode, const void *alpha, const void *beta, const cudnnTensorDescriptor_t xDesc, const void *x, const cudnnTensorDescriptor_t yDesc, void *y, const cudnnTensorDescriptor_t bnScaleBiasMeanVarDesc, const void *bnScale, const void *bnBias, double exponentialAverageFactor, void *resultRunningMean, void *resultRunningVariance, double epsilon, void *resultSaveMean, void *resultSaveInvVariance)
+     * }
+     */
+    public static FunctionDescriptor cudnnBatchNormalizationForwardTraining$descriptor() {
+        return cudnnBatchNormalizationForwardTraining.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnBatchNormalizationForwardTraining(cudnnHandle_t handle, cudnnBatchNormMode_t mode, const void *alpha, const void *beta, const cudnnTensorDescriptor_t xDesc, const void *x, const cudnnTensorDescriptor_t yDesc, void *y, const cudnnTensorDescriptor_t bnScaleBiasMeanVarDesc, const void *bnScale, const void *bnBias, double exponentialAverageFactor, void *resultRunningMean, void *resultRunningVariance, double epsilon, void *resultSaveMean, void *resultSaveInvVariance)
+     * }
+     */
+    public static MethodHandle cudnnBatchNormalizationForwardTraining$handle() {
+        return cudnnBatchNormalizationForwardTraining.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnBatchNormalizationForwardTraining(cudnnHandle_t handle, cudnnBatchNormMode_t mode, const void *alpha, const void *beta, const cudnnTensorDescriptor_t xDesc, const void *x, const cudnnTensorDescriptor_t yDesc, void *y, const cudnnTensorDescriptor_t bnScaleBiasMeanVarDesc, const void *bnScale, const void *bnBias, double exponentialAverageFactor, void *resultRunningMean, void *resultRunningVariance, double epsilon, void *resultSaveMean, void *resultSaveInvVariance)
+     * }
+     */
+    public static MemorySegment cudnnBatchNormalizationForwardTraining$address() {
+        return cudnnBatchNormalizationForwardTraining.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnBatchNormalizationForwardTraining(cudnnHandle_t handle, cudnnBatchNormMode_t mode, const void *alpha, const void *beta, const cudnnTensorDescriptor_t xDesc, const void *x, const cudnnTensorDescriptor_t yDesc, void *y, const cudnnTensorDescriptor_t bnScaleBiasMeanVarDesc, const void *bnScale, const void *bnBias, double exponentialAverageFactor, void *resultRunningMean, void *resultRunningVariance, double epsilon, void *resultSaveMean, void *resultSaveInvVariance)
+     * }
+     */
+    public static int cudnnBatchNormalizationForwardTraining(MemorySegment handle, int mode, MemorySegment alpha, MemorySegment beta, MemorySegment xDesc, MemorySegment x, MemorySegment yDesc, MemorySegment y, MemorySegment bnScaleBiasMeanVarDesc, MemorySegment bnScale, MemorySegment bnBias, double exponentialAverageFactor, MemorySegment resultRunningMean, MemorySegment resultRunningVariance, double epsilon, MemorySegment resultSaveMean, MemorySegment resultSaveInvVariance) {
+        var mh$ = cudnnBatchNormalizationForwardTraining.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cudnnBatchNormalizationForwardTraining", handle, mode, alpha, beta, xDesc, x, yDesc, y, bnScaleBiasMeanVarDesc, bnScale, bnBias, exponentialAverageFactor, resultRunningMean, resultRunningVariance, epsilon, resultSaveMean, resultSaveInvVariance);
+            }
+            return (int)mh$.invokeExact(handle, mode, alpha, beta, xDesc, x, yDesc, y, bnScaleBiasMeanVarDesc, bnScale, bnBias, exponentialAverageFactor, resultRunningMean, resultRunningVariance, epsilon, resultSaveMean, resultSaveInvVariance);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class cudnnBatchNormalizationBackward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Cudnn.C_INT,
+            Cudnn.C_POINTER,
+            Cudnn.C_INT,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_DOUBLE,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cudnnBatchNormalizationBackward");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnBatchNormalizationBackward(cudnnHandle_t handle, cudnnBatchNormMode_t mode, const void *alphaDataDiff, const void *betaDataDiff, const void *alphaParamDiff, const void *betaParamDiff, const cudnnTensorDescriptor_t xDesc, const void *x, const cudnnTensorDescriptor_t dyDesc, const void *dy, const cudnnTensorDescriptor_t dxDesc, void *dx, const cudnnTensorDescriptor_t dBnScaleBiasDesc, const void *bnScale, void *dBnScaleResult, void *dBnBiasResult, double epsilon, const void *savedMean, const void *savedInvVariance)
+     * }
+     */
+    public static FunctionDescriptor cudnnBatchNormalizationBackward$descriptor() {
+        return cudnnBatchNormalizationBackward.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnBatchNormalizationBackward(cudnnHandle_t handle, cudnnBatchNormMode_t mode, const void *alphaDataDiff, const void *betaDataDiff, const void *alphaParamDiff, const void *betaParamDiff, const cudnnTensorDescriptor_t xDesc, const void *x, const cudnnTensorDescriptor_t dyDesc, const void *dy, const cudnnTensorDescriptor_t dxDesc, void *dx, const cudnnTensorDescriptor_t dBnScaleBiasDesc, const void *bnScale, void *dBnScaleResult, void *dBnBiasResult, double epsilon, const void *savedMean, const void *savedInvVariance)
+     * }
+     */
+    public static MethodHandle cudnnBatchNormalizationBackward$handle() {
+        return cudnnBatchNormalizationBackward.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnBatchNormalizationBackward(cudnnHandle_t handle, cudnnBatchNormMode_t mode, const void *alphaDataDiff, const void *betaDataDiff, const void *alphaParamDiff, const void *betaParamDiff, const cudnnTensorDescriptor_t xDesc, const void *x, const cudnnTensorDescriptor_t dyDesc, const void *dy, const cudnnTensorDescriptor_t dxDesc, void *dx, const cudnnTensorDescriptor_t dBnScaleBiasDesc, const void *bnScale, void *dBnScaleResult, void *dBnBiasResult, double epsilon, const void *savedMean, const void *savedInvVariance)
+     * }
+     */
+    public static MemorySegment cudnnBatchNormalizationBackward$address() {
+        return cudnnBatchNormalizationBackward.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnBatchNormalizationBackward(cudnnHandle_t handle, cudnnBatchNormMode_t mode, const void *alphaDataDiff, const void *betaDataDiff, const void *alphaParamDiff, const void *betaParamDiff, const cudnnTensorDescriptor_t xDesc, const void *x, const cudnnTensorDescriptor_t dyDesc, const void *dy, const cudnnTensorDescriptor_t dxDesc, void *dx, const cudnnTensorDescriptor_t dBnScaleBiasDesc, const void *bnScale, void *dBnScaleResult, void *dBnBiasResult, double epsilon, const void *savedMean, const void *savedInvVariance)
+     * }
+     */
+    public static int cudnnBatchNormalizationBackward(MemorySegment handle, int mode, MemorySegment alphaDataDiff, MemorySegment betaDataDiff, MemorySegment alphaParamDiff, MemorySegment betaParamDiff, MemorySegment xDesc, MemorySegment x, MemorySegment dyDesc, MemorySegment dy, MemorySegment dxDesc, MemorySegment dx, MemorySegment dBnScaleBiasDesc, MemorySegment bnScale, MemorySegment dBnScaleResult, MemorySegment dBnBiasResult, double epsilon, MemorySegment savedMean, MemorySegment savedInvVariance) {
+        var mh$ = cudnnBatchNormalizationBackward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cudnnBatchNormalizationBackward", handle, mode, alphaDataDiff, betaDataDiff, alphaParamDiff, betaParamDiff, xDesc, x, dyDesc, dy, dxDesc, dx, dBnScaleBiasDesc, bnScale, dBnScaleResult, dBnBiasResult, epsilon, savedMean, savedInvVariance);
+            }
+            return (int)mh$.invokeExact(handle, mode, alphaDataDiff, betaDataDiff, alphaParamDiff, betaParamDiff, xDesc, x, dyDesc, dy, dxDesc, dx, dBnScaleBiasDesc, bnScale, dBnScaleResult, dBnBiasResult, epsilon, savedMean, savedInvVariance);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
@@ -5660,6 +5976,15 @@ public class Cudnn extends Cudnn$shared {
      */
     public static int CUDNN_VERSION() {
         return CUDNN_VERSION;
+    }
+    private static final double CUDNN_BN_MIN_EPSILON = 0.0d;
+    /**
+     * {@snippet lang=c :
+     * #define CUDNN_BN_MIN_EPSILON 0.0
+     * }
+     */
+    public static double CUDNN_BN_MIN_EPSILON() {
+        return CUDNN_BN_MIN_EPSILON;
     }
 }
 

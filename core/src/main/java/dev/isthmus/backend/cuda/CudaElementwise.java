@@ -6,7 +6,7 @@ import dev.isthmus.tensor.Tensor;
 
 import java.lang.foreign.MemorySegment;
 
-/** Elementwise ops: ReLU through cuDNN's activation, addition through cuBLAS. */
+/** Elementwise ops: ReLU through cuDNN's activation, addition through cuBLAS, products through cuDNN's OpTensor. */
 final class CudaElementwise {
     private final CudaContext cuda;
 
@@ -28,6 +28,14 @@ final class CudaElementwise {
         MemorySegment y = output.segment();
         CudaCheck.cudnn(Cudnn.cudnnActivationBackward(cuda.cudnn(), cuda.descriptors().relu(), scratch.one(), desc, y, desc, gradOutput.segment(),
                 desc, y, scratch.zero(), desc, gradInput.segment()), "cudnnActivationBackward(RELU)");
+    }
+
+    /** a·b as one {@code cudnnOpTensor} MUL over the tensors' common descriptor. */
+    void multiply(Tensor a, Tensor b, Tensor product) {
+        NativeScratch scratch = cuda.scratch();
+        MemorySegment desc = cuda.descriptors().tensor(a.shape());
+        CudaCheck.cudnn(Cudnn.cudnnOpTensor(cuda.cudnn(), cuda.descriptors().multiply(), scratch.one(), desc, a.segment(), scratch.one(), desc,
+                b.segment(), scratch.zero(), desc, product.segment()), "cudnnOpTensor(MUL)");
     }
 
     /** a + b as one {@code cublasSgeam} on the tensors viewed as numel×1 column-major matrices. */

@@ -13,7 +13,7 @@ import java.util.List;
 /**
  * The CUDA backend's compute hooks, one line each, handing every op to its family:
  * {@link CudaConvolution}, {@link CudaPooling}, {@link CudaElementwise}, {@link CudaLinear},
- * {@link CudaLoss}, {@link CudaCopies}, {@link CudaOptimizer}, all sharing one {@link CudaContext}
+ * {@link CudaLoss}, {@link CudaCopies}, {@link CudaOptimizer}, {@link CudaNormalization}, all sharing one {@link CudaContext}
  * (stream, handles, caches). {@link CudaBackend} adds opening, threads, closing and diagnostics.
  */
 abstract sealed class CudaOps extends AbstractBackend permits CudaBackend {
@@ -27,6 +27,7 @@ abstract sealed class CudaOps extends AbstractBackend permits CudaBackend {
     final CudaLoss loss;
     private final CudaCopies copies;
     private final CudaOptimizer optimizer;
+    private final CudaNormalization normalization;
 
     CudaOps(CudaContext cuda) {
         this.cuda = cuda;
@@ -37,6 +38,7 @@ abstract sealed class CudaOps extends AbstractBackend permits CudaBackend {
         this.loss = new CudaLoss(cuda);
         this.copies = new CudaCopies(cuda);
         this.optimizer = new CudaOptimizer(cuda);
+        this.normalization = new CudaNormalization(cuda);
     }
 
     @Override
@@ -105,6 +107,24 @@ abstract sealed class CudaOps extends AbstractBackend permits CudaBackend {
     }
 
     @Override
+    protected void computeBatchNorm2dTraining(Tensor input, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
+                                              double momentum, double eps, Tensor output, Tensor savedMean, Tensor savedInvStd) {
+        normalization.training(input, weight, bias, runningMean, runningVar, momentum, eps, output, savedMean, savedInvStd);
+    }
+
+    @Override
+    protected void computeBatchNorm2dInference(Tensor input, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
+                                               double eps, Tensor output) {
+        normalization.inference(input, weight, bias, runningMean, runningVar, eps, output);
+    }
+
+    @Override
+    protected void computeBatchNorm2dBackward(Tensor input, Tensor gradOutput, Tensor weight, Tensor savedMean, Tensor savedInvStd,
+                                              double eps, Tensor gradInput, Tensor gradWeight, Tensor gradBias) {
+        normalization.backward(input, gradOutput, weight, savedMean, savedInvStd, eps, gradInput, gradWeight, gradBias);
+    }
+
+    @Override
     protected void computeRelu(Tensor input, Tensor output) {
         elementwise.relu(input, output);
     }
@@ -150,7 +170,23 @@ abstract sealed class CudaOps extends AbstractBackend permits CudaBackend {
     }
 
     @Override
-    protected void computeSgdMomentumStep(Tensor param, Tensor grad, Tensor momentumBuffer, float lr, float momentum, float weightDecay) {
-        optimizer.sgdMomentumStep(param, grad, momentumBuffer, lr, momentum, weightDecay);
+    protected float computeSumOfSquares(Tensor tensor) {
+        return optimizer.sumOfSquares(tensor);
+    }
+
+    @Override
+    protected void computeScaleInPlace(Tensor tensor, float factor) {
+        optimizer.scale(tensor, factor);
+    }
+
+    @Override
+    protected void computeMultiply(Tensor a, Tensor b, Tensor product) {
+        elementwise.multiply(a, b, product);
+    }
+
+    @Override
+    protected void computeSgdMomentumStep(Tensor param, Tensor grad, Tensor momentumBuffer, float lr, float momentum, float weightDecay,
+                                          boolean nesterov) {
+        optimizer.sgdMomentumStep(param, grad, momentumBuffer, lr, momentum, weightDecay, nesterov);
     }
 }

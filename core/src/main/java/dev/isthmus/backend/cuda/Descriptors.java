@@ -34,6 +34,7 @@ final class Descriptors implements AutoCloseable {
     private final Map<Conv2dSpec, MemorySegment> convolutions = new HashMap<>();
     private final Map<PoolingKey, MemorySegment> poolings = new HashMap<>();
     private MemorySegment relu;
+    private MemorySegment multiply;
     /** Destroy actions in creation order, run in reverse on close. */
     private final List<Runnable> destroyers = new ArrayList<>();
 
@@ -142,6 +143,19 @@ final class Descriptors implements AutoCloseable {
             relu = created;
         }
         return relu;
+    }
+
+    /** Elementwise multiplication in float; NaN propagates, as in PyTorch. */
+    MemorySegment multiply() {
+        if (multiply == null) {
+            CudaCheck.cudnn(Cudnn.cudnnCreateOpTensorDescriptor(scratch.pointer()), "cudnnCreateOpTensorDescriptor");
+            MemorySegment created = scratch.pointerValue();
+            destroyers.add(() -> CudaCheck.cudnn(Cudnn.cudnnDestroyOpTensorDescriptor(created), "cudnnDestroyOpTensorDescriptor"));
+            CudaCheck.cudnn(Cudnn.cudnnSetOpTensorDescriptor(created, Cudnn.CUDNN_OP_TENSOR_MUL(), Cudnn.CUDNN_DATA_FLOAT(), Cudnn.CUDNN_PROPAGATE_NAN()),
+                    "cudnnSetOpTensorDescriptor(MUL)");
+            multiply = created;
+        }
+        return multiply;
     }
 
     /** How many descriptors exist (tests check the cache stops growing after the first step). */

@@ -35,8 +35,11 @@ final class DeviceAllocator implements AutoCloseable {
     private final Map<Long, Long> liveBlocks = new HashMap<>();
     /** Blocks handed out or given back while a graph is being captured (null when not capturing). */
     private Set<Long> captureBlocks;
-    /** Blocks that live graphs read or write: never pooled for others until their graph is closed. */
-    private final Set<Long> graphBlocks = new HashSet<>();
+    /**
+     * Blocks that open graphs read or write, with how many graphs use each (the graphs of several batch
+     * sizes share blocks): never pooled for others until the last of those graphs is closed.
+     */
+    private final Map<Long, Integer> graphBlocks = new HashMap<>();
     /** The size of every block obtained from the driver and not yet freed. */
     private final Map<Long, Long> blockSizes = new HashMap<>();
     private long liveBytes;
@@ -114,7 +117,7 @@ final class DeviceAllocator implements AutoCloseable {
         liveBytes -= bytes;
         Long size = liveBlocks.remove(address);
         if (captureBlocks != null) captureBlocks.add(address);
-        if (graphBlocks.contains(address)) return; // a graph still uses it; unreserve() pools it
+        if (graphBlocks.containsKey(address)) return; // a graph still uses it; unreserve() pools it
         freeBySize.computeIfAbsent(size, s -> new ArrayDeque<>()).push(address);
         pooledBytes += size;
     }
@@ -140,16 +143,16 @@ final class DeviceAllocator implements AutoCloseable {
             free.removeIf(blocks::contains);
             pooledBytes -= size * (before - free.size());
         });
-        graphBlocks.addAll(blocks);
+        for (long address : blocks) graphBlocks.merge(address, 1, Integer::sum);
         return blocks;
     }
 
     /** Gives a closed graph's blocks back: those no tensor holds return to the pool. */
     synchronized void unreserve(Set<Long> blocks) {
         if (closed) return;
-        graphBlocks.removeAll(blocks);
         for (long address : blocks) {
-            if (liveBlocks.containsKey(address) || graphBlocks.contains(address)) continue;
+            if (graphBlocks.computeIfPresent(address, (block, graphs) -> graphs > 1 ? graphs - 1 : null) != null) continue;
+            if (liveBlocks.containsKey(address)) continue;
             Long size = blockSizes.get(address);
             if (size == null) continue;
             freeBySize.computeIfAbsent(size, s -> new ArrayDeque<>()).push(address);
@@ -196,7 +199,7 @@ final class DeviceAllocator implements AutoCloseable {
             closed = true;
             // Live blocks, and blocks only graphs still hold (released by their tensors, never pooled).
             Set<Long> held = new HashSet<>(liveBlocks.keySet());
-            held.addAll(graphBlocks);
+            held.addAll(graphBlocks.keySet());
             live = held.stream().mapToLong(Long::longValue).toArray();
             liveBlocks.clear();
             graphBlocks.clear();

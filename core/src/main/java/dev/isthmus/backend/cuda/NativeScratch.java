@@ -18,6 +18,7 @@ final class NativeScratch implements AutoCloseable {
     private final MemorySegment one = floatConstant(1f);
     private final MemorySegment zero = floatConstant(0f);
     private final MemorySegment alpha = arena.allocate(ValueLayout.JAVA_FLOAT);
+    private final MemorySegment floatResult = arena.allocate(ValueLayout.JAVA_FLOAT);
 
     private MemorySegment floatConstant(float value) {
         MemorySegment segment = arena.allocate(ValueLayout.JAVA_FLOAT);
@@ -68,6 +69,16 @@ final class NativeScratch implements AutoCloseable {
 
     MemorySegment zero() {
         return zero;
+    }
+
+    /** Receives a float a library call returns in host memory ({@code cublasSdot}'s result). */
+    MemorySegment floatOut() {
+        return floatResult;
+    }
+
+    /** The float {@link #floatOut()} received. */
+    float floatValue() {
+        return floatResult.get(ValueLayout.JAVA_FLOAT, 0);
     }
 
     /** The first variable scalar, set to {@code value}; valid until the next call of this method. */

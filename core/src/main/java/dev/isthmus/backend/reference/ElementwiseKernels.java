@@ -37,15 +37,42 @@ final class ElementwiseKernels {
         }
     }
 
-    /** PyTorch SGD with momentum, in place: g = grad + wd·param; buf = momentum·buf + g; param −= lr·buf. */
+    /** Σ x², accumulated in double. */
+    static float sumOfSquares(MemorySegment x, long count) {
+        double sum = 0;
+        for (int i = 0, n = Math.toIntExact(count); i < n; i++) {
+            double v = x.getAtIndex(JAVA_FLOAT_UNALIGNED, i);
+            sum += v * v;
+        }
+        return (float) sum;
+    }
+
+    /** x *= factor, in place. */
+    static void scale(MemorySegment x, long count, float factor) {
+        for (int i = 0, n = Math.toIntExact(count); i < n; i++) {
+            x.setAtIndex(JAVA_FLOAT_UNALIGNED, i, x.getAtIndex(JAVA_FLOAT_UNALIGNED, i) * factor);
+        }
+    }
+
+    /** c = a·b. */
+    static void multiply(MemorySegment a, MemorySegment b, MemorySegment c, long count) {
+        for (int i = 0, n = Math.toIntExact(count); i < n; i++) {
+            c.setAtIndex(JAVA_FLOAT_UNALIGNED, i, a.getAtIndex(JAVA_FLOAT_UNALIGNED, i) * b.getAtIndex(JAVA_FLOAT_UNALIGNED, i));
+        }
+    }
+
+    /**
+     * PyTorch SGD with momentum, in place: g = grad + wd·param; buf = momentum·buf + g; param −= lr·buf,
+     * or with Nesterov param −= lr·(g + momentum·buf).
+     */
     static void sgdMomentum(MemorySegment param, MemorySegment grad, MemorySegment buffer, long count,
-                            float lr, float momentum, float weightDecay) {
+                            float lr, float momentum, float weightDecay, boolean nesterov) {
         for (int i = 0, n = Math.toIntExact(count); i < n; i++) {
             float p = param.getAtIndex(JAVA_FLOAT_UNALIGNED, i);
             float g = grad.getAtIndex(JAVA_FLOAT_UNALIGNED, i) + weightDecay * p;
             float b = momentum * buffer.getAtIndex(JAVA_FLOAT_UNALIGNED, i) + g;
             buffer.setAtIndex(JAVA_FLOAT_UNALIGNED, i, b);
-            param.setAtIndex(JAVA_FLOAT_UNALIGNED, i, p - lr * b);
+            param.setAtIndex(JAVA_FLOAT_UNALIGNED, i, p - lr * (nesterov ? g + momentum * b : b));
         }
     }
 }

@@ -142,6 +142,34 @@ public class ReferenceBackend extends AbstractBackend {
         PoolingKernels.avgBackward(poolGeometry(input, gradOutput, spec), gradOutput.segment(), gradInput.segment());
     }
 
+    // ---------------------------------------------------------------- normalisation
+
+    @Override
+    protected void computeBatchNorm2dTraining(Tensor input, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
+                                              double momentum, double eps, Tensor output, Tensor savedMean, Tensor savedInvStd) {
+        NormalizationKernels.training(layout(input), input.segment(), weight.segment(), bias.segment(), runningMean.segment(),
+                runningVar.segment(), momentum, eps, output.segment(), savedMean.segment(), savedInvStd.segment());
+    }
+
+    @Override
+    protected void computeBatchNorm2dInference(Tensor input, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
+                                               double eps, Tensor output) {
+        NormalizationKernels.inference(layout(input), input.segment(), weight.segment(), bias.segment(), runningMean.segment(),
+                runningVar.segment(), eps, output.segment());
+    }
+
+    @Override
+    protected void computeBatchNorm2dBackward(Tensor input, Tensor gradOutput, Tensor weight, Tensor savedMean, Tensor savedInvStd,
+                                              double eps, Tensor gradInput, Tensor gradWeight, Tensor gradBias) {
+        NormalizationKernels.backward(layout(input), input.segment(), gradOutput.segment(), weight.segment(), savedMean.segment(),
+                savedInvStd.segment(), gradInput.segment(), gradWeight.segment(), gradBias.segment());
+    }
+
+    private static NormalizationKernels.Layout layout(Tensor input) {
+        Shape s = input.shape();
+        return new NormalizationKernels.Layout(s.dim(0), s.dim(1), s.dim(2) * s.dim(3));
+    }
+
     private static PoolingKernels.Geometry poolGeometry(Tensor input, Tensor output, Pool2dSpec spec) {
         Shape i = input.shape(), o = output.shape();
         return new PoolingKernels.Geometry(i.dim(0), i.dim(1), i.dim(2), i.dim(3), o.dim(2), o.dim(3), spec);
@@ -204,11 +232,28 @@ public class ReferenceBackend extends AbstractBackend {
         ElementwiseKernels.add(a.segment(), b.segment(), sum.segment(), a.numel());
     }
 
+    @Override
+    protected float computeSumOfSquares(Tensor tensor) {
+        return ElementwiseKernels.sumOfSquares(tensor.segment(), tensor.numel());
+    }
+
+    @Override
+    protected void computeScaleInPlace(Tensor tensor, float factor) {
+        ElementwiseKernels.scale(tensor.segment(), tensor.numel(), factor);
+    }
+
+    @Override
+    protected void computeMultiply(Tensor a, Tensor b, Tensor product) {
+        ElementwiseKernels.multiply(a.segment(), b.segment(), product.segment(), a.numel());
+    }
+
     // ---------------------------------------------------------------- optimisation
 
     @Override
-    protected void computeSgdMomentumStep(Tensor param, Tensor grad, Tensor momentumBuffer, float lr, float momentum, float weightDecay) {
-        ElementwiseKernels.sgdMomentum(param.segment(), grad.segment(), momentumBuffer.segment(), param.numel(), lr, momentum, weightDecay);
+    protected void computeSgdMomentumStep(Tensor param, Tensor grad, Tensor momentumBuffer, float lr, float momentum, float weightDecay,
+                                          boolean nesterov) {
+        ElementwiseKernels.sgdMomentum(param.segment(), grad.segment(), momentumBuffer.segment(), param.numel(), lr, momentum, weightDecay,
+                nesterov);
     }
 
     // ---------------------------------------------------------------- lifecycle

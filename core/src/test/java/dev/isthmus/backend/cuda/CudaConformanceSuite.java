@@ -467,19 +467,32 @@ abstract class CudaConformanceSuite {
     // ================================================================ optimisation
 
     @Test
-    void sgdMomentumStepsWithAndWithoutWeightDecay() {
+    void sgdMomentumStepsWithAndWithoutWeightDecayAndNesterov() {
+        for (boolean nesterov : new boolean[] {false, true}) {
         for (float weightDecay : new float[] {0f, 1e-3f}) {
             Shape shape = Shape.of(10, 3, 5, 5);
             Tensor[] param = uniformPair(100, shape);
             Tensor[] buffer = pair(shape, new float[(int) shape.numel()]);
             for (int step = 0; step < 3; step++) {
                 Tensor[] grad = uniformPair(101 + step, shape);
-                reference.sgdMomentumStep(param[0], grad[0], buffer[0], 0.01f, 0.5f, weightDecay);
-                cuda.sgdMomentumStep(param[1], grad[1], buffer[1], 0.01f, 0.5f, weightDecay);
+                reference.sgdMomentumStep(param[0], grad[0], buffer[0], 0.01f, 0.5f, weightDecay, nesterov);
+                cuda.sgdMomentumStep(param[1], grad[1], buffer[1], 0.01f, 0.5f, weightDecay, nesterov);
             }
-            assertSame("parameters, weight decay " + weightDecay, param[0], param[1], ELEMENTWISE);
-            assertSame("momentum buffer, weight decay " + weightDecay, buffer[0], buffer[1], ELEMENTWISE);
+            assertSame("parameters, weight decay " + weightDecay + ", nesterov " + nesterov, param[0], param[1], ELEMENTWISE);
+            assertSame("momentum buffer, weight decay " + weightDecay + ", nesterov " + nesterov, buffer[0], buffer[1], ELEMENTWISE);
         }
+        }
+    }
+
+    @Test
+    void sumOfSquaresAndScalingForGradientClipping() {
+        Shape shape = Shape.of(7, 3, 5, 5);
+        Tensor[] x = uniformPair(120, shape);
+        float expected = reference.sumOfSquares(x[0]);
+        assertEquals(expected, cuda.sumOfSquares(x[1]), 1e-5 * expected, "sum of squares");
+        reference.scaleInPlace(x[0], 0.37f);
+        cuda.scaleInPlace(x[1], 0.37f);
+        assertSame("scaled in place", x[0], x[1], ELEMENTWISE);
     }
 
     // ================================================================ models

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,10 +58,16 @@ class StandInGraphedTrainingTest {
     }
 
     private static Run train(boolean capture) {
+        return train(capture, -1);
+    }
+
+    /** Trains {@link #STEPS} steps; from step {@code lowerRateAt} on (if not negative) at a tenth of the lesson's rate. */
+    private static Run train(boolean capture, int lowerRateAt) {
         try (CudaBackend cuda = CudaBackend.open(); Model model = Models.CNN.create(cuda, 3); Sgd sgd = new Sgd(SgdSettings.lesson());
              GraphedSteps steps = new GraphedSteps(model, sgd, 10, capture, 7)) {
             List<Float> losses = new ArrayList<>();
             for (int step = 0; step < STEPS; step++) {
+                if (step == lowerRateAt) sgd.setLearningRate(SgdSettings.lesson().learningRate() / 10);
                 for (float loss : steps.step(batch(step))) losses.add(loss);
             }
             for (float loss : steps.read()) losses.add(loss);
@@ -88,6 +95,20 @@ class StandInGraphedTrainingTest {
         assertArrayEquals(eager.losses(), graphed.losses(), "loss curve");
         eager.parameters().forEach((name, values) -> assertArrayEquals(values, graphed.parameters().get(name), name));
         assertEquals(graphsBefore, controls.liveGraphs(), "closing the steps destroys their graphs");
+    }
+
+    /** A graph keeps the learning rate of its capture; a schedule's new rate must give a new capture, not the old rate. */
+    @Test
+    void aNewLearningRateIsCapturedAnewAndGivesTheEagerWeights() {
+        Run eager = train(false, 23);
+        Run graphed = train(true, 23);
+        assertNull(graphed.fallback(), "the step is capturable");
+        assertEquals(STEPS - 2 * 2 - 2, graphed.launches(), "one more eager step per batch size, then the new rate's capture");
+        assertArrayEquals(eager.losses(), graphed.losses(), "loss curve");
+        eager.parameters().forEach((name, values) -> assertArrayEquals(values, graphed.parameters().get(name), name));
+        Run unchanged = train(true);
+        assertTrue(!Arrays.equals(unchanged.parameters().get("fc.weight"), graphed.parameters().get("fc.weight")),
+                "the lower rate changed the training");
     }
 
     @Test

@@ -311,6 +311,24 @@ class ReferenceGoldenTest {
     }
 
     @Test
+    void sgdWithNesterovMomentumAndWeightDecay() {
+        // torch.optim.SGD(lr=0.5, momentum=0.5, weight_decay=0.5, nesterov=True), param [1, −2], grads [0.5, 1] then [0.25, −0.5].
+        // Step 1: d = [1, 0]; buf = [1, 0]; p = p − 0.5·(d + 0.5·buf) = [1 − 0.75, −2] = [0.25, −2].
+        // Step 2: d = [0.25 + 0.125, −0.5 − 1] = [0.375, −1.5]; buf = 0.5·buf + d = [0.875, −1.5];
+        //         p = [0.25 − 0.5·(0.375 + 0.4375), −2 − 0.5·(−1.5 − 0.75)] = [−0.15625, −0.875]. Dyadic: exact.
+        try (Tensor param = backend.fromArray(Shape.of(2), 1, -2);
+             Tensor buffer = backend.zeros(Shape.of(2));
+             Tensor grad1 = backend.fromArray(Shape.of(2), 0.5f, 1);
+             Tensor grad2 = backend.fromArray(Shape.of(2), 0.25f, -0.5f)) {
+            backend.sgdMomentumStep(param, grad1, buffer, 0.5f, 0.5f, 0.5f, true);
+            assertArrayEquals(new float[]{0.25f, -2}, param.toArray());
+            backend.sgdMomentumStep(param, grad2, buffer, 0.5f, 0.5f, 0.5f, true);
+            assertArrayEquals(new float[]{-0.15625f, -0.875f}, param.toArray());
+            assertArrayEquals(new float[]{0.875f, -1.5f}, buffer.toArray());
+        }
+    }
+
+    @Test
     void sgdWithTheLessonsMomentum() {
         // lr 0.1, momentum 0.9, no weight decay, param 1, gradient 0.5 twice:
         // step 1: buf = 0.5, p = 1 − 0.05 = 0.95; step 2: buf = 0.9·0.5 + 0.5 = 0.95, p = 0.95 − 0.095 = 0.855.

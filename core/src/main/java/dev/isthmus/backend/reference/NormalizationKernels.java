@@ -1,0 +1,117 @@
+package dev.isthmus.backend.reference;
+
+import java.lang.foreign.MemorySegment;
+
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED;
+
+/**
+ * Batch normalisation over NCHW, one channel per task (channels are independent, so results do not
+ * depend on threads). Sums are accumulated in double, in a fixed order: the reference is the oracle.
+ * A channel {@code c} of sample {@code n} is the {@code plane} floats starting at {@code (n·C + c)·plane}.
+ */
+final class NormalizationKernels {
+    private NormalizationKernels() {
+    }
+
+    /** The layout of one NCHW tensor: N samples of C channels of {@code plane = H·W} values. */
+    record Layout(int batch, int channels, int plane) {
+        long start(int n, int c) {
+            return ((long) n * channels + c) * plane;
+        }
+
+        /** Values per channel: the m of the statistics. */
+        long count() {
+            return (long) batch * plane;
+        }
+    }
+
+    /**
+     * Training forward: mean and biased variance per channel; {@code y = (x − mean)·invStd·w + b};
+     * running statistics {@code (1 − momentum)·running + momentum·batch}, the variance unbiased (m/(m − 1)).
+     */
+    static void training(Layout l, MemorySegment x, MemorySegment w, MemorySegment b, MemorySegment runningMean, MemorySegment runningVar,
+                         double momentum, double eps, MemorySegment y, MemorySegment savedMean, MemorySegment savedInvStd) {
+        Parallel.forEach(l.channels(), c -> {
+            double sum = 0;
+            for (int n = 0; n < l.batch(); n++) {
+                long start = l.start(n, c);
+                for (int i = 0; i < l.plane(); i++) sum += x.getAtIndex(JAVA_FLOAT_UNALIGNED, start + i);
+            }
+            long m = l.count();
+            double mean = sum / m;
+            double squares = 0;
+            for (int n = 0; n < l.batch(); n++) {
+                long start = l.start(n, c);
+                for (int i = 0; i < l.plane(); i++) {
+                    double d = x.getAtIndex(JAVA_FLOAT_UNALIGNED, start + i) - mean;
+                    squares += d * d;
+                }
+            }
+            double variance = squares / m;
+            double invStd = 1 / Math.sqrt(variance + eps);
+            normalize(l, c, x, y, mean, invStd, w.getAtIndex(JAVA_FLOAT_UNALIGNED, c), b.getAtIndex(JAVA_FLOAT_UNALIGNED, c));
+            savedMean.setAtIndex(JAVA_FLOAT_UNALIGNED, c, (float) mean);
+            savedInvStd.setAtIndex(JAVA_FLOAT_UNALIGNED, c, (float) invStd);
+            blend(runningMean, c, mean, momentum);
+            blend(runningVar, c, variance * m / (m - 1), momentum);
+        });
+    }
+
+    /** Eval forward: {@code y = (x − runningMean)/sqrt(runningVar + eps)·w + b}. */
+    static void inference(Layout l, MemorySegment x, MemorySegment w, MemorySegment b, MemorySegment runningMean, MemorySegment runningVar,
+                          double eps, MemorySegment y) {
+        Parallel.forEach(l.channels(), c -> {
+            double invStd = 1 / Math.sqrt(runningVar.getAtIndex(JAVA_FLOAT_UNALIGNED, c) + eps);
+            normalize(l, c, x, y, runningMean.getAtIndex(JAVA_FLOAT_UNALIGNED, c), invStd, w.getAtIndex(JAVA_FLOAT_UNALIGNED, c),
+                    b.getAtIndex(JAVA_FLOAT_UNALIGNED, c));
+        });
+    }
+
+    /**
+     * Backward with x̂ = (x − mean)·invStd: {@code db = Σdy}, {@code dw = Σdy·x̂},
+     * {@code dx = w·invStd/m · (m·dy − db − x̂·dw)}.
+     */
+    static void backward(Layout l, MemorySegment x, MemorySegment dy, MemorySegment w, MemorySegment savedMean, MemorySegment savedInvStd,
+                         MemorySegment dx, MemorySegment dw, MemorySegment db) {
+        Parallel.forEach(l.channels(), c -> {
+            double mean = savedMean.getAtIndex(JAVA_FLOAT_UNALIGNED, c);
+            double invStd = savedInvStd.getAtIndex(JAVA_FLOAT_UNALIGNED, c);
+            double sumDy = 0, sumDyXhat = 0;
+            for (int n = 0; n < l.batch(); n++) {
+                long start = l.start(n, c);
+                for (int i = 0; i < l.plane(); i++) {
+                    double g = dy.getAtIndex(JAVA_FLOAT_UNALIGNED, start + i);
+                    sumDy += g;
+                    sumDyXhat += g * (x.getAtIndex(JAVA_FLOAT_UNALIGNED, start + i) - mean) * invStd;
+                }
+            }
+            long m = l.count();
+            double scale = w.getAtIndex(JAVA_FLOAT_UNALIGNED, c) * invStd / m;
+            for (int n = 0; n < l.batch(); n++) {
+                long start = l.start(n, c);
+                for (int i = 0; i < l.plane(); i++) {
+                    double xhat = (x.getAtIndex(JAVA_FLOAT_UNALIGNED, start + i) - mean) * invStd;
+                    double g = dy.getAtIndex(JAVA_FLOAT_UNALIGNED, start + i);
+                    dx.setAtIndex(JAVA_FLOAT_UNALIGNED, start + i, (float) (scale * (m * g - sumDy - xhat * sumDyXhat)));
+                }
+            }
+            dw.setAtIndex(JAVA_FLOAT_UNALIGNED, c, (float) sumDyXhat);
+            db.setAtIndex(JAVA_FLOAT_UNALIGNED, c, (float) sumDy);
+        });
+    }
+
+    private static void normalize(Layout l, int c, MemorySegment x, MemorySegment y, double mean, double invStd, double w, double b) {
+        for (int n = 0; n < l.batch(); n++) {
+            long start = l.start(n, c);
+            for (int i = 0; i < l.plane(); i++) {
+                double xhat = (x.getAtIndex(JAVA_FLOAT_UNALIGNED, start + i) - mean) * invStd;
+                y.setAtIndex(JAVA_FLOAT_UNALIGNED, start + i, (float) (xhat * w + b));
+            }
+        }
+    }
+
+    private static void blend(MemorySegment running, int c, double batch, double momentum) {
+        double old = running.getAtIndex(JAVA_FLOAT_UNALIGNED, c);
+        running.setAtIndex(JAVA_FLOAT_UNALIGNED, c, (float) ((1 - momentum) * old + momentum * batch));
+    }
+}
