@@ -32,8 +32,11 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED;
  * Tensor memory comes from the C heap ({@link NativeHeap}); {@link #liveBytes()} counts it exactly.
  * Thread safety: ops may be called from several threads at once (each result is a new tensor), as
  * long as no tensor is closed while another thread is using it.
+ * <p>
+ * Faster CPU backends extend this class and override only the {@code protected} compute hooks
+ * ({@link #conv2dForward} and the others below): validation, shapes and messages stay defined once, here.
  */
-public final class ReferenceBackend implements Backend {
+public class ReferenceBackend implements Backend {
     private final NativeHeap heap = new NativeHeap();
     private volatile boolean closed;
 
@@ -106,10 +109,17 @@ public final class ReferenceBackend implements Backend {
             throw new IllegalArgumentException(op + ": bias has shape " + bias.shape() + " but weight " + weight.shape() + " has "
                     + weight.shape().dim(0) + " output channels; pass a bias of shape [" + weight.shape().dim(0) + "] or null");
         }
-        ConvGeometry g = ConvGeometry.of(input.shape(), weight.shape(), outputShape, spec);
+        Shape weightShape = weight.shape();
+        return compute(outputShape, y -> conv2dForward(input.shape(), weightShape, outputShape, spec, x, w, b, y));
+    }
+
+    /** Compute hook of {@link #conv2d}: arguments validated, {@code y} of {@code output} shape to fill; {@code b} may be null. */
+    protected void conv2dForward(Shape input, Shape weight, Shape output, Conv2dSpec spec,
+                                 MemorySegment x, MemorySegment w, MemorySegment b, MemorySegment y) {
+        ConvGeometry g = ConvGeometry.of(input, weight, output, spec);
         float[][] weightRows = RowMatrices.read(w, g.k(), g.columnRows());
         float[] biasValues = b == null ? null : b.toArray(JAVA_FLOAT_UNALIGNED);
-        return compute(outputShape, y -> ConvolutionKernels.forward(g, x, weightRows, biasValues, y));
+        ConvolutionKernels.forward(g, x, weightRows, biasValues, y);
     }
 
     @Override
@@ -122,10 +132,17 @@ public final class ReferenceBackend implements Backend {
         requireSpec(op, spec);
         Shape outputShape = withOp(op, () -> spec.outputShape(inputShape, weight.shape()));
         requireGradOutput(op, gradOutput, outputShape, "input " + inputShape + " and weight " + weight.shape());
-        ConvGeometry g = ConvGeometry.of(inputShape, weight.shape(), outputShape, spec);
+        Shape weightShape = weight.shape();
+        return compute(inputShape, dx -> conv2dBackwardInput(inputShape, weightShape, outputShape, spec, dy, w, dx));
+    }
+
+    /** Compute hook of {@link #conv2dBackwardInput(Tensor, Tensor, Shape, Conv2dSpec)}: arguments validated, {@code dx} to fill. */
+    protected void conv2dBackwardInput(Shape input, Shape weight, Shape output, Conv2dSpec spec,
+                                       MemorySegment dy, MemorySegment w, MemorySegment dx) {
+        ConvGeometry g = ConvGeometry.of(input, weight, output, spec);
         float[][] weightRows = RowMatrices.read(w, g.k(), g.columnRows());
         float[][] weightTransposed = RowMatrices.transpose(weightRows, g.k(), g.columnRows());
-        return compute(inputShape, dx -> ConvolutionKernels.backwardInput(g, dy, weightRows, weightTransposed, dx));
+        ConvolutionKernels.backwardInput(g, dy, weightRows, weightTransposed, dx);
     }
 
     @Override
@@ -138,8 +155,15 @@ public final class ReferenceBackend implements Backend {
         requireSpec(op, spec);
         Shape outputShape = withOp(op, () -> spec.outputShape(input.shape(), weightShape));
         requireGradOutput(op, gradOutput, outputShape, "input " + input.shape() + " and weight " + weightShape);
-        ConvGeometry g = ConvGeometry.of(input.shape(), weightShape, outputShape, spec);
-        return compute(weightShape, dw -> RowMatrices.write(ConvolutionKernels.backwardWeight(g, x, dy), dw));
+        Shape inputShape = input.shape();
+        return compute(weightShape, dw -> conv2dBackwardWeight(inputShape, weightShape, outputShape, spec, x, dy, dw));
+    }
+
+    /** Compute hook of {@link #conv2dBackwardWeight(Tensor, Tensor, Shape, Conv2dSpec)}: arguments validated, {@code dw} to fill. */
+    protected void conv2dBackwardWeight(Shape input, Shape weight, Shape output, Conv2dSpec spec,
+                                        MemorySegment x, MemorySegment dy, MemorySegment dw) {
+        ConvGeometry g = ConvGeometry.of(input, weight, output, spec);
+        RowMatrices.write(ConvolutionKernels.backwardWeight(g, x, dy), dw);
     }
 
     @Override
@@ -249,7 +273,12 @@ public final class ReferenceBackend implements Backend {
             throw new IllegalArgumentException(op + ": bias has shape " + bias.shape() + " but weight " + weight.shape() + " has "
                     + out + " outputs; pass a bias of shape [" + out + "] or null");
         }
-        return compute(Shape.of(batch, out), y -> LinearKernels.forward(x, w, b, batch, in, out, y));
+        return compute(Shape.of(batch, out), y -> linearForward(x, w, b, batch, in, out, y));
+    }
+
+    /** Compute hook of {@link #linear}: y[batch, out] = x[batch, in]·wᵀ + b, arguments validated; {@code b} may be null. */
+    protected void linearForward(MemorySegment x, MemorySegment w, MemorySegment b, int batch, int in, int out, MemorySegment y) {
+        LinearKernels.forward(x, w, b, batch, in, out, y);
     }
 
     @Override
@@ -265,7 +294,12 @@ public final class ReferenceBackend implements Backend {
             throw new IllegalArgumentException(op + ": gradOutput " + gradOutput.shape() + " has " + gradOutput.shape().dim(1)
                     + " features but weight " + weight.shape() + " has " + out + " outputs");
         }
-        return compute(Shape.of(batch, in), dx -> LinearKernels.backwardInput(dy, w, batch, in, out, dx));
+        return compute(Shape.of(batch, in), dx -> linearBackwardInput(dy, w, batch, in, out, dx));
+    }
+
+    /** Compute hook of {@link #linearBackwardInput(Tensor, Tensor)}: dx[batch, in] = dy[batch, out]·w[out, in]. */
+    protected void linearBackwardInput(MemorySegment dy, MemorySegment w, int batch, int in, int out, MemorySegment dx) {
+        LinearKernels.backwardInput(dy, w, batch, in, out, dx);
     }
 
     @Override
@@ -281,7 +315,12 @@ public final class ReferenceBackend implements Backend {
             throw new IllegalArgumentException(op + ": input " + input.shape() + " and gradOutput " + gradOutput.shape()
                     + " have different batch sizes");
         }
-        return compute(Shape.of(out, in), dw -> LinearKernels.backwardWeight(x, dy, batch, in, out, dw));
+        return compute(Shape.of(out, in), dw -> linearBackwardWeight(x, dy, batch, in, out, dw));
+    }
+
+    /** Compute hook of {@link #linearBackwardWeight(Tensor, Tensor)}: dw[out, in] = dyᵀ[out, batch]·x[batch, in]. */
+    protected void linearBackwardWeight(MemorySegment x, MemorySegment dy, int batch, int in, int out, MemorySegment dw) {
+        LinearKernels.backwardWeight(x, dy, batch, in, out, dw);
     }
 
     @Override
@@ -450,7 +489,7 @@ public final class ReferenceBackend implements Backend {
 
     private void checkOpen(String op) {
         if (closed) {
-            throw new IllegalStateException(op + ": the reference backend is closed; create a new ReferenceBackend");
+            throw new IllegalStateException(op + ": the " + name() + " backend is closed; open a new one");
         }
     }
 
