@@ -188,7 +188,7 @@ class CompareCommandTest {
         assertUsageError(compare(HONEST, "--op", "conv2d", "--shape", "1,3,8,8", "--kernel", "4,2,3,3"), "input has 3 channels");
         assertUsageError(compare(HONEST, "--op", "softmax", "--shape", "1,3"), "unknown --op 'softmax'");
         assertUsageError(compare(HONEST, "--op", "relu", "--model", "cnn", "--shape", "1,3"), "give only one of them");
-        assertUsageError(compare(HONEST, "--a", "gpu"), "--a must be reference or cuda, got 'gpu'");
+        assertUsageError(compare(HONEST, "--a", "gpu"), "--a must be reference, cpu or cuda, got 'gpu'");
         assertUsageError(compare(HONEST, "--shape", "1,2"), "add --op");
         assertUsageError(compare(HONEST, concat(SMALL_RUN, "--exact", "--rtol-loss", "1")), "--exact demands bit-identical");
         assertUsageError(compare(HONEST, concat(SMALL_RUN, "--tolerance", "params=1:1")), "unknown tensor kind 'params'");

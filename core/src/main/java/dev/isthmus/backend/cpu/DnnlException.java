@@ -1,11 +1,12 @@
 package dev.isthmus.backend.cpu;
 
+import dev.isthmus.IsthmusException;
 import dev.isthmus.bindings.dnnl.Dnnl;
 
 /** A oneDNN call that did not return {@code dnnl_success}, with oneDNN's own name for the status. */
-public final class DnnlException extends RuntimeException {
+public final class DnnlException extends IsthmusException {
     DnnlException(String message) {
-        super(message);
+        super(EXIT_FAILURE, message);
     }
 
     /** Throws unless {@code status} is success; {@code call} names the oneDNN function and what it was for. */

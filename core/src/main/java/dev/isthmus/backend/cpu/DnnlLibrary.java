@@ -44,8 +44,12 @@ public final class DnnlLibrary {
     }
 
     private static Status tryLoad() {
+        return tryLoad(System.getenv("ISTHMUS_DNNL_PATH"), FOLDERS);
+    }
+
+    /** The search with its inputs explicit: the override (or null) and the folders to look in. */
+    static Status tryLoad(String override, List<String> folders) {
         List<Path> candidates = new ArrayList<>();
-        String override = System.getenv("ISTHMUS_DNNL_PATH");
         if (override != null && !override.isBlank()) {
             Path path = Path.of(override);
             if (!Files.isRegularFile(path)) {
@@ -53,10 +57,10 @@ public final class DnnlLibrary {
             }
             candidates.add(path);
         } else {
-            FOLDERS.stream().map(folder -> Path.of(folder, FILE)).filter(Files::isRegularFile).forEach(candidates::add);
+            folders.stream().map(folder -> Path.of(folder, FILE)).filter(Files::isRegularFile).forEach(candidates::add);
         }
         if (candidates.isEmpty()) {
-            return unusable(null, FILE + " not found in " + String.join(", ", FOLDERS) + "; " + INSTALL_HINT);
+            return unusable(null, FILE + " not found in " + String.join(", ", folders) + "; " + INSTALL_HINT);
         }
         Path path = candidates.getFirst().toAbsolutePath();
         try {
