@@ -14,8 +14,10 @@ import java.util.Map;
  * ({@code libdnnl.so.2}, the library PyTorch's CPU build uses), everything else (validation, pooling,
  * activations, loss, optimiser) inherited unchanged from {@link ReferenceBackend}, which stays the oracle.
  * <p>
- * Threads: each oneDNN call is one parallel region of oneDNN's OpenMP threads (one per core); the inherited
- * Java kernels use the common ForkJoin pool. Ops run one after another, so the two never compete.
+ * Threads: oneDNN runs single-threaded (its OpenMP runtime is set to one thread before it loads, see
+ * {@link DnnlLibrary}); each convolution splits its batch over the common ForkJoin pool ({@link DnnlConvolutions}),
+ * as the inherited Java kernels do, so there is one thread pool and one parallel decision per op.
+ * The small matrix products of the linear layers run on the calling thread.
  * Geometries oneDNN does not take as they are (dilation, a negative right padding) use the reference kernels.
  */
 public final class CpuBackend extends ReferenceBackend {
@@ -49,32 +51,30 @@ public final class CpuBackend extends ReferenceBackend {
     @Override
     protected void conv2dForward(Shape input, Shape weight, Shape output, Conv2dSpec spec,
                                  MemorySegment x, MemorySegment w, MemorySegment b, MemorySegment y) {
-        if (!DnnlConvolutions.supports(input, weight, output, spec) || output.numel() == 0) {
-            super.conv2dForward(input, weight, output, spec, x, w, b, y);
-        } else if (b == null) {
-            convolutions.get(DnnlConvolution.Direction.FORWARD, input, weight, output, spec, false).execute(x, w, y);
+        if (DnnlConvolutions.supports(input, weight, output, spec)) {
+            convolutions.forward(input, weight, output, spec, x, w, b, y);
         } else {
-            convolutions.get(DnnlConvolution.Direction.FORWARD, input, weight, output, spec, true).execute(x, w, b, y);
+            super.conv2dForward(input, weight, output, spec, x, w, b, y);
         }
     }
 
     @Override
     protected void conv2dBackwardInput(Shape input, Shape weight, Shape output, Conv2dSpec spec,
                                        MemorySegment dy, MemorySegment w, MemorySegment dx) {
-        if (!DnnlConvolutions.supports(input, weight, output, spec) || output.numel() == 0) {
-            super.conv2dBackwardInput(input, weight, output, spec, dy, w, dx);
+        if (DnnlConvolutions.supports(input, weight, output, spec)) {
+            convolutions.backwardData(input, weight, output, spec, dy, w, dx);
         } else {
-            convolutions.get(DnnlConvolution.Direction.BACKWARD_DATA, input, weight, output, spec, false).execute(dy, w, dx);
+            super.conv2dBackwardInput(input, weight, output, spec, dy, w, dx);
         }
     }
 
     @Override
     protected void conv2dBackwardWeight(Shape input, Shape weight, Shape output, Conv2dSpec spec,
                                         MemorySegment x, MemorySegment dy, MemorySegment dw) {
-        if (!DnnlConvolutions.supports(input, weight, output, spec) || output.numel() == 0) {
-            super.conv2dBackwardWeight(input, weight, output, spec, x, dy, dw);
+        if (DnnlConvolutions.supports(input, weight, output, spec)) {
+            convolutions.backwardWeights(input, weight, output, spec, x, dy, dw);
         } else {
-            convolutions.get(DnnlConvolution.Direction.BACKWARD_WEIGHTS, input, weight, output, spec, false).execute(x, dy, dw);
+            super.conv2dBackwardWeight(input, weight, output, spec, x, dy, dw);
         }
     }
 

@@ -19,8 +19,10 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * <p>
  * Tensors stay in Isthmus's plain layouts (NCHW data, OIHW weights), so a primitive reads and writes the
  * caller's buffers directly: no reorders, no copies. The buffers are attached per execution with
- * {@code dnnl_memory_set_data_handle}, which is why {@link #execute} is synchronized. oneDNN's own threads
- * (its OpenMP runtime, one parallel region per primitive) do the work.
+ * {@code dnnl_memory_set_data_handle}, which is why {@link #execute} is synchronized. Each primitive owns its
+ * scratchpad (oneDNN's user scratchpad mode), allocated once, so primitives may run at the same time on
+ * different threads and a step allocates nothing. oneDNN runs single-threaded here ({@link DnnlLibrary});
+ * {@link DnnlConvolutions} splits the batch across threads.
  */
 final class DnnlConvolution implements AutoCloseable {
     /** The three directions, with the oneDNN argument ids of their buffers in {@link #execute}'s order. */
@@ -34,6 +36,7 @@ final class DnnlConvolution implements AutoCloseable {
     private static final long OP_DESC_BYTES = 8 * dnnl_memory_desc_t.sizeof() + 4 * 12 * Long.BYTES + 64;
 
     private final Arena arena = Arena.ofShared();
+    private final MemorySegment attributes;
     private final MemorySegment primitiveDesc;
     private final MemorySegment primitive;
     private final List<MemorySegment> memories = new ArrayList<>();
@@ -56,6 +59,11 @@ final class DnnlConvolution implements AutoCloseable {
         DnnlException.check(Dnnl.dnnl_convolution_forward_desc_init(forward, Dnnl.dnnl_forward_training(), Dnnl.dnnl_convolution_direct(),
                 src, weights, direction == Direction.FORWARD ? biasDesc : MemorySegment.NULL, dst, strides, padL, padR),
                 "dnnl_convolution_forward_desc_init" + describe(input, weight, output, spec));
+        MemorySegment handle = arena.allocate(ADDRESS);
+        DnnlException.check(Dnnl.dnnl_primitive_attr_create(handle), "dnnl_primitive_attr_create");
+        attributes = handle.get(ADDRESS, 0);
+        DnnlException.check(Dnnl.dnnl_primitive_attr_set_scratchpad_mode(attributes, Dnnl.dnnl_scratchpad_mode_user()),
+                "dnnl_primitive_attr_set_scratchpad_mode(user)");
         MemorySegment forwardPd = createDesc(forward, MemorySegment.NULL, "forward", input, weight, output, spec);
         try {
             int[] ids;
@@ -84,17 +92,16 @@ final class DnnlConvolution implements AutoCloseable {
             if (direction != Direction.FORWARD) {
                 Dnnl.dnnl_primitive_desc_destroy(forwardPd);
             }
-            MemorySegment handle = arena.allocate(ADDRESS);
             DnnlException.check(Dnnl.dnnl_primitive_create(handle, primitiveDesc), "dnnl_primitive_create" + describe(input, weight, output, spec));
             primitive = handle.get(ADDRESS, 0);
-            args = dnnl_exec_arg_t.allocateArray(ids.length, arena);
+            MemorySegment scratchpadDesc = Dnnl.dnnl_primitive_desc_query_md(primitiveDesc, Dnnl.dnnl_query_scratchpad_md(), 0);
+            long scratchpadBytes = scratchpadDesc.equals(MemorySegment.NULL) ? 0 : Dnnl.dnnl_memory_desc_get_size(scratchpadDesc);
+            args = dnnl_exec_arg_t.allocateArray(ids.length + (scratchpadBytes > 0 ? 1 : 0), arena);
             for (int i = 0; i < ids.length; i++) {
-                MemorySegment md = descriptorFor(ids[i], src, weights, dst, biasDesc);
-                DnnlException.check(Dnnl.dnnl_memory_create(handle, md, engine.engine(), MemorySegment.NULL), "dnnl_memory_create");
-                MemorySegment memory = handle.get(ADDRESS, 0);
-                memories.add(memory);
-                dnnl_exec_arg_t.arg(dnnl_exec_arg_t.asSlice(args, i), ids[i]);
-                dnnl_exec_arg_t.memory(dnnl_exec_arg_t.asSlice(args, i), memory);
+                addArgument(i, ids[i], descriptorFor(ids[i], src, weights, dst, biasDesc), MemorySegment.NULL, handle);
+            }
+            if (scratchpadBytes > 0) {
+                addArgument(ids.length, Dnnl.DNNL_ARG_SCRATCHPAD(), scratchpadDesc, arena.allocate(scratchpadBytes, 64), handle);
             }
             MemorySegment info = arena.allocate(ADDRESS);
             DnnlException.check(Dnnl.dnnl_primitive_desc_query(primitiveDesc, Dnnl.dnnl_query_impl_info_str(), 0, info), "dnnl_primitive_desc_query");
@@ -103,6 +110,14 @@ final class DnnlConvolution implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    private void addArgument(int index, int id, MemorySegment descriptor, MemorySegment buffer, MemorySegment handle) {
+        DnnlException.check(Dnnl.dnnl_memory_create(handle, descriptor, engine.engine(), buffer), "dnnl_memory_create");
+        MemorySegment memory = handle.get(ADDRESS, 0);
+        memories.add(memory);
+        dnnl_exec_arg_t.arg(dnnl_exec_arg_t.asSlice(args, index), id);
+        dnnl_exec_arg_t.memory(dnnl_exec_arg_t.asSlice(args, index), memory);
     }
 
     /** oneDNN's name of the kernel it picked, e.g. {@code jit:avx512_core} or {@code gemm:jit}. */
@@ -115,7 +130,7 @@ final class DnnlConvolution implements AutoCloseable {
         for (int i = 0; i < buffers.length; i++) {
             DnnlException.check(Dnnl.dnnl_memory_set_data_handle(memories.get(i), buffers[i]), "dnnl_memory_set_data_handle");
         }
-        DnnlException.check(Dnnl.dnnl_primitive_execute(primitive, engine.stream(), buffers.length, args), "dnnl_primitive_execute (" + implementation + ")");
+        DnnlException.check(Dnnl.dnnl_primitive_execute(primitive, engine.stream(), memories.size(), args), "dnnl_primitive_execute (" + implementation + ")");
         DnnlException.check(Dnnl.dnnl_stream_wait(engine.stream()), "dnnl_stream_wait");
     }
 
@@ -129,12 +144,15 @@ final class DnnlConvolution implements AutoCloseable {
         if (primitiveDesc != null) {
             Dnnl.dnnl_primitive_desc_destroy(primitiveDesc);
         }
+        if (attributes != null) {
+            Dnnl.dnnl_primitive_attr_destroy(attributes);
+        }
         arena.close();
     }
 
     private MemorySegment createDesc(MemorySegment opDesc, MemorySegment hint, String what, Shape input, Shape weight, Shape output, Conv2dSpec spec) {
         MemorySegment handle = arena.allocate(ADDRESS);
-        DnnlException.check(Dnnl.dnnl_primitive_desc_create(handle, opDesc, MemorySegment.NULL, engine.engine(), hint),
+        DnnlException.check(Dnnl.dnnl_primitive_desc_create(handle, opDesc, attributes, engine.engine(), hint),
                 "dnnl_primitive_desc_create (convolution " + what + ")" + describe(input, weight, output, spec));
         return handle.get(ADDRESS, 0);
     }

@@ -3,11 +3,18 @@ package dev.isthmus.backend.cpu;
 import dev.isthmus.bindings.dnnl.Dnnl;
 import dev.isthmus.bindings.dnnl.dnnl_version_t;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.invoke.MethodHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 /**
  * Finds and loads oneDNN ({@code libdnnl.so.2}) once per JVM and says why when it cannot.
@@ -64,6 +71,7 @@ public final class DnnlLibrary {
         }
         Path path = candidates.getFirst().toAbsolutePath();
         try {
+            singleThreadedOpenMp();
             System.load(path.toString());
         } catch (UnsatisfiedLinkError e) {
             return unusable(path, path + " could not be loaded (" + e.getMessage() + "); " + INSTALL_HINT);
@@ -75,6 +83,25 @@ public final class DnnlLibrary {
                     + " is not major version 2, which Isthmus's bindings were generated for; " + INSTALL_HINT));
         }
         return new Status(Optional.of(path), version, Optional.empty());
+    }
+
+    /**
+     * Debian's oneDNN uses OpenMP, whose runtime reads OMP_NUM_THREADS once, when it loads (with libdnnl). Isthmus
+     * makes its own parallel decision per op (a batch split on the ForkJoin pool), so OpenMP gets one thread: no
+     * oversubscription, and no OpenMP barrier waiting for a thread the OS has descheduled on a busy machine.
+     */
+    private static void singleThreadedOpenMp() {
+        Linker linker = Linker.nativeLinker();
+        MethodHandle setenv = linker.downcallHandle(linker.defaultLookup().findOrThrow("setenv"),
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+        try (Arena arena = Arena.ofConfined()) {
+            int status = (int) setenv.invokeExact(arena.allocateFrom("OMP_NUM_THREADS"), arena.allocateFrom("1"), 1);
+            if (status != 0) {
+                throw new IllegalStateException("setenv(OMP_NUM_THREADS) failed");
+            }
+        } catch (Throwable e) {
+            throw new IllegalStateException("could not set OMP_NUM_THREADS=1 for oneDNN: " + e.getMessage(), e);
+        }
     }
 
     private static Status unusable(Path path, String reason) {
