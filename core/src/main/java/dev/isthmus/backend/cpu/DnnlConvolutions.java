@@ -20,8 +20,9 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED;
  * itself when no worker is free, so a busy machine slows the op down but never stalls it on a sleeping thread,
  * as OpenMP's barriers do). Backward weights sums the parts' partial gradients, each from its own buffer.
  * <p>
- * Primitives are created on first use per geometry, part and direction, and kept: a network has a handful of
- * distinct convolutions, so after the first step nothing is created or allocated again.
+ * Primitives are created on first use per geometry, part and direction ({@link TunedConvolution} picks the faster
+ * of two layouts then), and kept: a network has a handful of distinct convolutions, so after the first step nothing
+ * is created or allocated again.
  */
 final class DnnlConvolutions implements AutoCloseable {
     private record Key(DnnlConvolution.Direction direction, Shape input, Shape weight, Conv2dSpec spec, boolean bias, int part) {
@@ -31,7 +32,7 @@ final class DnnlConvolutions implements AutoCloseable {
     }
 
     private final DnnlEngine engine;
-    private final Map<Key, DnnlConvolution> primitives = new ConcurrentHashMap<>();
+    private final Map<Key, TunedConvolution> primitives = new ConcurrentHashMap<>();
     private final Map<Partials, MemorySegment> partialGradients = new ConcurrentHashMap<>();
     private final Arena arena = Arena.ofShared();
 
@@ -48,7 +49,7 @@ final class DnnlConvolutions implements AutoCloseable {
         int parts = parts(input.dim(0));
         forEachPart(parts, part -> {
             int from = from(input.dim(0), part, parts), to = from(input.dim(0), part + 1, parts);
-            DnnlConvolution primitive = get(DnnlConvolution.Direction.FORWARD, batch(input, to - from), weight, batch(output, to - from), spec, b != null, part);
+            TunedConvolution primitive = get(DnnlConvolution.Direction.FORWARD, batch(input, to - from), weight, batch(output, to - from), spec, b != null, part);
             if (b == null) {
                 primitive.execute(rows(x, input, from, to), w, rows(y, output, from, to));
             } else {
@@ -111,15 +112,22 @@ final class DnnlConvolutions implements AutoCloseable {
 
     @Override
     public void close() {
-        primitives.values().forEach(DnnlConvolution::close);
+        primitives.values().forEach(TunedConvolution::close);
         primitives.clear();
         partialGradients.clear();
         arena.close();
     }
 
-    private DnnlConvolution get(DnnlConvolution.Direction direction, Shape input, Shape weight, Shape output, Conv2dSpec spec, boolean bias, int part) {
-        return primitives.computeIfAbsent(new Key(direction, input, weight, spec, bias, part),
-                key -> new DnnlConvolution(engine, direction, input, weight, output, spec, bias));
+    private TunedConvolution get(DnnlConvolution.Direction direction, Shape input, Shape weight, Shape output, Conv2dSpec spec, boolean bias, int part) {
+        return primitives.computeIfAbsent(new Key(direction, input, weight, spec, bias, part), key -> {
+            DnnlConvolution plain = new DnnlConvolution(engine, direction, input, weight, output, spec, bias, false);
+            try {
+                return new TunedConvolution(plain, new DnnlConvolution(engine, direction, input, weight, output, spec, bias, true));
+            } catch (RuntimeException e) {
+                plain.close();
+                throw e;
+            }
+        });
     }
 
     private static int parts(int batch) {
