@@ -7,12 +7,14 @@
 #
 # Usage: native-scripts/cpu-side-by-side.sh [--data DIR] [--models "cnn resnet inception"]
 #                                           [--backends "reference cpu"] [--torch-threads "1 2"]
-#                                           [--epochs N] [--no-libtorch] [--no-doc] [--json FILE]
+#                                           [--epochs N] [--run-timeout S] [--no-libtorch] [--no-doc] [--json FILE]
 #   --data DIR        MNIST IDX files (default: Isthmus's cache, ~/.cache/isthmus/mnist; fetched when missing)
 #   --models LIST     networks to run (default: cnn resnet inception)
 #   --backends LIST   Isthmus backends (default: reference cpu)
 #   --torch-threads   PyTorch thread counts (default: 1 and the number of cores)
 #   --epochs N        epochs per run (default 1); figures are the last epoch's
+#   --run-timeout S   stop any one training run after S seconds and record it as timed out (default: no limit);
+#                     on a busy machine PyTorch's 2-thread runs can take 70x longer than on an idle one
 #   --no-libtorch     skip the libtorch 2.10 CNN runs (they download libtorch through Maven the first time)
 #   --no-doc          do not rewrite docs/performance.md's table
 #   --json FILE       where the JSON goes (default docs/measurements/cpu-side-by-side-<UTC date-time>.json)
@@ -28,6 +30,7 @@ models="cnn resnet inception"
 backends="reference cpu"
 torch_threads="1 $(nproc)"
 epochs=1
+run_timeout=0
 libtorch=true
 doc=true
 json=""
@@ -38,6 +41,7 @@ while [ $# -gt 0 ]; do
     --backends) backends="${2:?--backends needs a list}"; shift 2 ;;
     --torch-threads) torch_threads="${2:?--torch-threads needs a list}"; shift 2 ;;
     --epochs) epochs="${2:?--epochs needs a number}"; shift 2 ;;
+    --run-timeout) run_timeout="${2:?--run-timeout needs seconds}"; shift 2 ;;
     --no-libtorch) libtorch=false; shift ;;
     --no-doc) doc=false; shift ;;
     --json) json="${2:?--json needs a file}"; shift 2 ;;
@@ -46,10 +50,13 @@ while [ $# -gt 0 ]; do
   esac
 done
 case "$epochs" in ''|*[!0-9]*|0) echo "cpu-side-by-side: --epochs needs a positive whole number, got '$epochs'" >&2; exit 2 ;; esac
+case "$run_timeout" in ''|*[!0-9]*) echo "cpu-side-by-side: --run-timeout needs whole seconds, got '$run_timeout'" >&2; exit 2 ;; esac
 for m in $models; do case "$m" in cnn|resnet|inception) ;; *) echo "cpu-side-by-side: unknown model '$m' (cnn, resnet, inception)" >&2; exit 2 ;; esac; done
 for b in $backends; do case "$b" in reference|cpu) ;; *) echo "cpu-side-by-side: unknown backend '$b' (reference, cpu)" >&2; exit 2 ;; esac; done
 python=/usr/bin/python3
 "$python" -c 'import torch' 2>/dev/null || { echo "cpu-side-by-side: $python cannot import torch; install Debian's PyTorch: apt-get install python3-torch" >&2; exit 2; }
+torch_package="$(dpkg-query -W -f='${Version}' python3-torch 2>/dev/null || "$python" -c 'import torch; print(torch.__version__)')"
+export ISTHMUS_TORCH_PACKAGE="$torch_package"
 stamp="$(date -u +%Y-%m-%dT%H%MZ)"
 [ -n "$json" ] || json="$root/docs/measurements/cpu-side-by-side-$stamp.json"
 mkdir -p "$(dirname "$json")"
@@ -65,22 +72,29 @@ runs="$work/runs.jsonl"
 record() { # record SIDE MODEL SETTING LOAD FILE: appends one line {side, model, setting, load, result}
   printf '{"side": "%s", "model": "%s", "setting": "%s", "load_average_before": %s, "result": %s}\n' "$1" "$2" "$3" "$4" "$(tr -d '\n' < "$5")" >> "$runs"
 }
+# limited COMMAND...: runs it under --run-timeout; returns 124 when it was stopped
+limited() { if [ "$run_timeout" -gt 0 ]; then timeout "$run_timeout" "$@"; else "$@"; fi; }
+timed_out() { printf '{"timed_out": true, "limit_seconds": %s}' "$run_timeout" > "$1"; }
 
 for model in $models; do
   for backend in $backends; do
     before="$(load)"
     echo "== Isthmus $backend, $model (load average $before)"
-    "$root/isthmus" train --backend "$backend" --model "$model" --epochs "$epochs" --data "$data" --out "$work/isthmus-$model-$backend" \
-      || { echo "cpu-side-by-side: Isthmus $backend on $model failed (see above)." >&2; exit 1; }
-    jq -c '.[-1]' "$work/isthmus-$model-$backend/metrics.json" > "$work/isthmus.json"
+    status=0
+    limited "$root/isthmus" train --backend "$backend" --model "$model" --epochs "$epochs" --data "$data" --out "$work/isthmus-$model-$backend" || status=$?
+    if [ "$status" = 124 ]; then timed_out "$work/isthmus.json"
+    elif [ "$status" != 0 ]; then echo "cpu-side-by-side: Isthmus $backend on $model failed (see above)." >&2; exit 1
+    else jq -c '.[-1]' "$work/isthmus-$model-$backend/metrics.json" > "$work/isthmus.json"; fi
     record isthmus "$model" "$backend" "$before" "$work/isthmus.json"
   done
   for threads in $torch_threads; do
     before="$(load)"
-    echo "== PyTorch $("$python" -c 'import torch; print(torch.__version__)'), $model, $threads thread(s) (load average $before)"
-    (cd "$root/peer/pytorch" && "$python" train_epoch.py --data "$data" --model "$model" --threads "$threads" --epochs "$epochs") > "$work/torch.json" \
-      || { echo "cpu-side-by-side: PyTorch on $model failed (see above)." >&2; exit 1; }
-    jq -c '{images_per_second, epoch_seconds, test_accuracy, threads, torch_version}' "$work/torch.json"
+    echo "== PyTorch $torch_package, $model, $threads thread(s) (load average $before)"
+    status=0
+    (cd "$root/peer/pytorch" && limited "$python" train_epoch.py --data "$data" --model "$model" --threads "$threads" --epochs "$epochs") > "$work/torch.json" || status=$?
+    if [ "$status" = 124 ]; then timed_out "$work/torch.json"
+    elif [ "$status" != 0 ]; then echo "cpu-side-by-side: PyTorch on $model failed (see above)." >&2; exit 1; fi
+    jq -c '.' "$work/torch.json" | cut -c1-200
     record pytorch "$model" "$threads" "$before" "$work/torch.json"
   done
 done
@@ -101,6 +115,9 @@ cpu = subprocess.run(["sh", "-c", "lscpu | sed -n 's/^Model name: *//p'"], captu
 def ips(run):
     r = run["result"]
     return r.get("imagesPerSecond", r.get("images_per_second"))
+def ips_text(run):
+    r = run["result"]
+    return f"timed out after {r['limit_seconds']} s" if r.get("timed_out") else f"{ips(run):,.0f}"
 def accuracy(run):
     r = run["result"]
     a = r.get("testAccuracy", r.get("test_accuracy"))
@@ -109,19 +126,22 @@ models = [m for m in ["cnn", "resnet", "inception"] if any(r["model"] == m for r
 rows, summary = [], {}
 for m in models:
     torch_runs = [r for r in runs if r["model"] == m and r["side"] == "pytorch"]
-    best = max(torch_runs, key=ips) if torch_runs else None
+    finished = [r for r in torch_runs if ips(r)]
+    best = max(finished, key=ips) if finished else None
     lib = [r for r in runs if r["model"] == m and r["side"] == "libtorch"]
     for r in [r for r in runs if r["model"] == m and r["side"] == "isthmus"]:
-        ratio = ips(r) / ips(best) if best else None
+        ratio = ips(r) / ips(best) if best and ips(r) else None
         summary.setdefault(m, {})[r["setting"]] = ratio
-        rows.append(f"| {m} | Isthmus `{r['setting']}` | {ips(r):,.0f} | {accuracy(r):.2f}% | {r['load_average_before']} | "
+        acc = accuracy(r)
+        rows.append(f"| {m} | Isthmus `{r['setting']}` | {ips_text(r)} | {'' if acc is None else f'{acc:.2f}%'} | {r['load_average_before']} | "
                     + (f"**{ratio:.2f}**" if ratio else "n/a") + " |")
     for r in torch_runs + lib:
-        name = ("PyTorch " + r["result"].get("torch_version", "")) if r["side"] == "pytorch" else "libtorch 2.10 (oneDNN off)"
+        name = ("PyTorch " + os.environ["ISTHMUS_TORCH_PACKAGE"]) if r["side"] == "pytorch" else "libtorch 2.10 (oneDNN off)"
         acc = accuracy(r)
-        rows.append(f"| {m} | {name}, {r['setting']} thread(s) | {ips(r):,.0f} | {'' if acc is None else f'{acc:.2f}%'} | {r['load_average_before']} | "
+        rows.append(f"| {m} | {name}, {r['setting']} thread(s) | {ips_text(r)} | {'' if acc is None else f'{acc:.2f}%'} | {r['load_average_before']} | "
                     + ("(the peer)" if r is best else "") + " |")
 document = {"date_utc": stamp, "machine": {"cpu_model": cpu, "cores": os.cpu_count(), "kernel": platform.release()},
+            "pytorch_package": os.environ["ISTHMUS_TORCH_PACKAGE"],
             "epochs": int(epochs), "batch_size": 64, "runs": runs,
             "ratio_isthmus_over_fastest_pytorch": summary}
 with open(json_file, "w") as f:

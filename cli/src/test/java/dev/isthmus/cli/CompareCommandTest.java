@@ -5,12 +5,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.isthmus.IsthmusException;
 import dev.isthmus.backend.Backend;
 import dev.isthmus.backend.Conv2dSpec;
+import dev.isthmus.backend.cpu.DnnlLibrary;
 import dev.isthmus.backend.reference.ReferenceBackend;
 import dev.isthmus.tensor.Shape;
 import dev.isthmus.tensor.Tensor;
 import dev.isthmus.testing.ForwardingBackend;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
 import java.io.PrintWriter;
@@ -53,6 +57,17 @@ class CompareCommandTest {
             assertEquals("0", cells[2], row); // max abs
             assertEquals("OK", cells[cells.length - 1], row);
         }
+    }
+
+    /** The cpu (oneDNN) backend checked by the oracle on every lesson network, within compare's default tolerances. */
+    @ParameterizedTest
+    @ValueSource(strings = {"cnn", "resnet", "inception"})
+    void theCpuBackendAgreesWithTheReference(String model) {
+        Assumptions.assumeTrue(DnnlLibrary.load().usable(), () -> DnnlLibrary.load().unusableReason().orElse(""));
+        CliRunner result = compare(null, "--model", model, "--steps", "3", "--batch-size", "8", "--synthetic", "--seed", "5", "--a", "reference", "--b", "cpu");
+
+        assertEquals(0, result.exitCode(), result.out() + result.err());
+        assertTrue(result.out().contains("result: OK"), result.out());
     }
 
     @Test

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ForkJoinPool;
+import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED;
@@ -28,12 +29,13 @@ final class DnnlConvolutions implements AutoCloseable {
     private record Key(DnnlConvolution.Direction direction, Shape input, Shape weight, Conv2dSpec spec, boolean bias, int part) {
     }
 
-    private record Partials(Shape weight, int part) {
+    /** One geometry's partial weight gradients, parts 1…n−1; its lock keeps two calls of that geometry apart. */
+    private record Partials(Shape input, Shape weight, Conv2dSpec spec) {
     }
 
     private final DnnlEngine engine;
     private final Map<Key, TunedConvolution> primitives = new ConcurrentHashMap<>();
-    private final Map<Partials, MemorySegment> partialGradients = new ConcurrentHashMap<>();
+    private final Map<Partials, MemorySegment[]> partialGradients = new ConcurrentHashMap<>();
     private final Arena arena = Arena.ofShared();
 
     DnnlConvolutions(DnnlEngine engine) {
@@ -70,19 +72,25 @@ final class DnnlConvolutions implements AutoCloseable {
     /** dw = Σ over parts of each part's weight gradient; part 0 writes into dw, the others into their own buffers. */
     void backwardWeights(Shape input, Shape weight, Shape output, Conv2dSpec spec, MemorySegment x, MemorySegment dy, MemorySegment dw) {
         int parts = parts(input.dim(0));
-        forEachPart(parts, part -> {
-            int from = from(input.dim(0), part, parts), to = from(input.dim(0), part + 1, parts);
-            MemorySegment target = part == 0 ? dw
-                    : partialGradients.computeIfAbsent(new Partials(weight, part), key -> arena.allocate(weight.bytes(), 64));
-            get(DnnlConvolution.Direction.BACKWARD_WEIGHTS, batch(input, to - from), weight, batch(output, to - from), spec, false, part)
-                    .execute(rows(x, input, from, to), rows(dy, output, from, to), target);
+        MemorySegment[] partials = partialGradients.computeIfAbsent(new Partials(input, weight, spec), key -> {
+            MemorySegment[] buffers = new MemorySegment[parts];
+            for (int part = 1; part < parts; part++) {
+                buffers[part] = arena.allocate(weight.bytes(), 64);
+            }
+            return buffers;
         });
-        long count = weight.numel();
-        for (int part = 1; part < parts; part++) {
-            MemorySegment partial = partialGradients.get(new Partials(weight, part));
-            for (long i = 0; i < count; i++) {
-                long offset = i * Float.BYTES;
-                dw.set(JAVA_FLOAT_UNALIGNED, offset, dw.get(JAVA_FLOAT_UNALIGNED, offset) + partial.get(JAVA_FLOAT_UNALIGNED, offset));
+        synchronized (partials) {
+            forEachPart(parts, part -> {
+                int from = from(input.dim(0), part, parts), to = from(input.dim(0), part + 1, parts);
+                get(DnnlConvolution.Direction.BACKWARD_WEIGHTS, batch(input, to - from), weight, batch(output, to - from), spec, false, part)
+                        .execute(rows(x, input, from, to), rows(dy, output, from, to), part == 0 ? dw : partials[part]);
+            });
+            long count = weight.numel();
+            for (int part = 1; part < parts; part++) {
+                for (long i = 0; i < count; i++) {
+                    long offset = i * Float.BYTES;
+                    dw.set(JAVA_FLOAT_UNALIGNED, offset, dw.get(JAVA_FLOAT_UNALIGNED, offset) + partials[part].get(JAVA_FLOAT_UNALIGNED, offset));
+                }
             }
         }
     }
@@ -138,7 +146,7 @@ final class DnnlConvolutions implements AutoCloseable {
         return (int) ((long) batch * part / parts);
     }
 
-    private static void forEachPart(int parts, java.util.function.IntConsumer body) {
+    private static void forEachPart(int parts, IntConsumer body) {
         if (parts == 1) {
             body.accept(0);
         } else {
