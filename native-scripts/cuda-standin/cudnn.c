@@ -596,6 +596,19 @@ STANDIN_EXPORT cudnnStatus_t cudnnSetConvolutionMathType(cudnnConvolutionDescrip
     return CUDNN_STATUS_SUCCESS;
 }
 
+/* cuDNN, cudnnGetConvolutionMathType: the math type last set on a live descriptor; BAD_PARAM otherwise or for a NULL pointer. */
+STANDIN_EXPORT cudnnStatus_t cudnnGetConvolutionMathType(cudnnConvolutionDescriptor_t convDesc, cudnnMathType_t *mathType) {
+    struct cudnnConvolutionStruct *conv = standin_registry_get(&objects, convDesc, KIND_CONVOLUTION);
+    if (conv == NULL) {
+        return fail(CUDNN_STATUS_BAD_PARAM, "cudnnGetConvolutionMathType", "convDesc is not a live convolution descriptor");
+    }
+    if (mathType == NULL) {
+        return fail(CUDNN_STATUS_BAD_PARAM, "cudnnGetConvolutionMathType", "mathType is NULL");
+    }
+    *mathType = conv->math_type;
+    return CUDNN_STATUS_SUCCESS;
+}
+
 /* Output size of a convolution (see cudnnGetConvolution2dForwardOutputDim). */
 static cudnnStatus_t output_dims(const char *function, const struct cudnnConvolutionStruct *conv, const dims4 *x,
                                  const dims4 *w, dims4 *y) {
@@ -673,24 +686,36 @@ static inline long tap(const conv_shapes *s, int k, int c, int r, int q) {
 typedef struct {
     int algo;
     cudnnDeterminism_t determinism;
+    int tensor_cores; /* whether the algorithm has tensor-core kernels (see perf_math_type) */
 } algo_entry;
 
 enum { FWD, BWD_DATA, BWD_FILTER };
 
 static const algo_entry FWD_ALGOS[] = {
-    { CUDNN_CONVOLUTION_FWD_ALGO_GEMM, CUDNN_DETERMINISTIC },
-    { CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM, CUDNN_DETERMINISTIC },
-    { CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM, CUDNN_DETERMINISTIC },
+    { CUDNN_CONVOLUTION_FWD_ALGO_GEMM, CUDNN_DETERMINISTIC, 0 },
+    { CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM, CUDNN_DETERMINISTIC, 1 },
+    { CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM, CUDNN_DETERMINISTIC, 0 },
 };
 static const algo_entry BWD_DATA_ALGOS[] = {
-    { CUDNN_CONVOLUTION_BWD_DATA_ALGO_1, CUDNN_DETERMINISTIC },
-    { CUDNN_CONVOLUTION_BWD_DATA_ALGO_0, CUDNN_NON_DETERMINISTIC },
+    { CUDNN_CONVOLUTION_BWD_DATA_ALGO_1, CUDNN_DETERMINISTIC, 1 },
+    { CUDNN_CONVOLUTION_BWD_DATA_ALGO_0, CUDNN_NON_DETERMINISTIC, 0 },
 };
 static const algo_entry BWD_FILTER_ALGOS[] = {
-    { CUDNN_CONVOLUTION_BWD_FILTER_ALGO_1, CUDNN_DETERMINISTIC },
-    { CUDNN_CONVOLUTION_BWD_FILTER_ALGO_0, CUDNN_NON_DETERMINISTIC },
-    { CUDNN_CONVOLUTION_BWD_FILTER_ALGO_3, CUDNN_NON_DETERMINISTIC },
+    { CUDNN_CONVOLUTION_BWD_FILTER_ALGO_1, CUDNN_DETERMINISTIC, 1 },
+    { CUDNN_CONVOLUTION_BWD_FILTER_ALGO_0, CUDNN_NON_DETERMINISTIC, 0 },
+    { CUDNN_CONVOLUTION_BWD_FILTER_ALGO_3, CUDNN_NON_DETERMINISTIC, 0 },
 };
+
+/*
+ * The math type reported with an algorithm (the perf struct's mathType, "the math type provided to the
+ * algorithm"): where the descriptor allows tensor-core math, only algorithms with tensor-core kernels report
+ * it and the others report CUDNN_FMA_MATH, so that a caller must set the reported math type per algorithm
+ * (as PyTorch does) to run what was chosen; otherwise the descriptor's own math type.
+ */
+static cudnnMathType_t perf_math_type(const struct cudnnConvolutionStruct *conv, const algo_entry *entry) {
+    int tensor_op = conv->math_type == CUDNN_TENSOR_OP_MATH || conv->math_type == CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION;
+    return tensor_op && !entry->tensor_cores ? CUDNN_FMA_MATH : conv->math_type;
+}
 
 static int algo_count(int kind) {
     return kind == FWD ? CUDNN_CONVOLUTION_FWD_ALGO_COUNT
@@ -775,7 +800,8 @@ static cudnnStatus_t fill_perf_results(const char *function, int kind, const con
         size_t bytes = 0;
         workspace_size(function, kind, supported[i].algo, s, &bytes);
         cudnnConvolutionFwdAlgoPerf_t perf = { supported[i].algo, CUDNN_STATUS_SUCCESS, heuristic ? -1.0f : 0.1f * (float) (i + 1),
-                                               bytes, supported[i].determinism, s->conv->math_type, { 0, 0, 0 } };
+                                               bytes, supported[i].determinism, perf_math_type(s->conv, &supported[i]),
+                                               { 0, 0, 0 } };
         if (bytes > workspace_limit) {
             perf.status = CUDNN_STATUS_ALLOC_FAILED;
             perf.time = -1.0f;

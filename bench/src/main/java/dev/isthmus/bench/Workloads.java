@@ -1,5 +1,7 @@
 package dev.isthmus.bench;
 
+import dev.isthmus.nn.Models;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -159,7 +161,7 @@ public final class Workloads {
                 convs.addAll(residualBlock(32, 4).convs());
                 linears.add(new LinearShape(1, 512, 10));
             }
-            default -> throw new IllegalArgumentException("unknown model '" + id + "'; choose one of: cnn, inception, resnet");
+            default -> throw new IllegalArgumentException("unknown model '" + id + "'; choose one of: " + String.join(", ", Models.ids()));
         }
         return new Layers(convs, linears);
     }

@@ -44,7 +44,8 @@ public final class BenchCommand implements Callable<Integer> {
 
     enum BackendChoice { auto, reference, cpu, cuda, all }
 
-    @Option(names = "--model", defaultValue = "cnn", description = "cnn, inception or resnet (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--model", defaultValue = "cnn", completionCandidates = ModelIds.class,
+            description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     String model;
 
     @Option(names = "--backend", defaultValue = "auto",
@@ -117,8 +118,7 @@ public final class BenchCommand implements Callable<Integer> {
             printTable(report, out);
         }
         if (chart != null) {
-            BenchChart.write(chart, report);
-            if (!json) out.println("wrote " + chart);
+            if (OptionalChart.write(chart, png -> BenchChart.write(png, report), err) && !json) out.println("wrote " + chart);
         }
         out.flush();
         return 0;

@@ -2,8 +2,6 @@ package dev.isthmus.cli;
 
 import dev.isthmus.IsthmusException;
 import dev.isthmus.backend.Backend;
-import dev.isthmus.backend.Conv2dSpec;
-import dev.isthmus.backend.Pool2dSpec;
 import dev.isthmus.compare.ComparisonJson;
 import dev.isthmus.compare.ComparisonReport;
 import dev.isthmus.compare.LayerSummary;
@@ -11,6 +9,7 @@ import dev.isthmus.compare.Mismatch;
 import dev.isthmus.compare.ModelComparison;
 import dev.isthmus.compare.Numbers;
 import dev.isthmus.compare.OpCase;
+import dev.isthmus.compare.OpCatalogue;
 import dev.isthmus.compare.OpComparison;
 import dev.isthmus.compare.StepReport;
 import dev.isthmus.data.SyntheticBatches;
@@ -64,7 +63,7 @@ public final class CompareCommand implements Callable<Integer> {
             description = "Backend B, the one checked: reference, cpu or cuda (default: ${DEFAULT-VALUE}).")
     String backendB;
 
-    @Option(names = "--model", description = "cnn, inception or resnet (default: cnn; not with --op).")
+    @Option(names = "--model", completionCandidates = ModelIds.class, description = "${COMPLETION-CANDIDATES} (default: cnn; not with --op).")
     String model;
 
     @Option(names = "--steps", defaultValue = "5", description = "Training steps to compare (default: ${DEFAULT-VALUE}).")
@@ -93,7 +92,7 @@ public final class CompareCommand implements Callable<Integer> {
     boolean failFast;
 
     @Option(names = "--op", paramLabel = "OP",
-            description = "Single-op mode: conv2d, maxpool2d, avgpool2d, relu, linear or cross-entropy.")
+            completionCandidates = OpIds.class, description = "Single-op mode: ${COMPLETION-CANDIDATES}.")
     String op;
 
     @Option(names = "--shape", paramLabel = "N,C,H,W",
@@ -210,8 +209,8 @@ public final class CompareCommand implements Callable<Integer> {
         }
         if (json) out.println(ComparisonJson.write(report));
         if (chart != null) {
-            CompareChart.write(chart, report);
-            if (!json) out.println("wrote " + chart);
+            ComparisonReport charted = report;
+            if (OptionalChart.write(chart, png -> CompareChart.write(png, charted), err) && !json) out.println("wrote " + chart);
         }
         out.flush();
         return conclude(report, out, err);
@@ -253,7 +252,7 @@ public final class CompareCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--op compares one op and --model a whole network; give only one of them");
         }
         if (op == null && (shape != null || kernel != null || features != null)) {
-            throw new IllegalArgumentException("--shape, --kernel and --features belong to single-op mode; add --op (conv2d, maxpool2d, ...)");
+            throw new IllegalArgumentException("--shape, --kernel and --features belong to single-op mode; add --op (" + String.join(", ", OpCatalogue.ids()) + ")");
         }
         if (model != null) Models.byId(model);
         backendName(backendA, "--a");
@@ -327,36 +326,8 @@ public final class CompareCommand implements Callable<Integer> {
     }
 
     private OpCase opCase() {
-        if (shape == null) throw new IllegalArgumentException("--op " + op + " needs --shape (for example --shape 8,3,32,32)");
-        Shape input = Shape.of(ints("--shape", shape));
-        if (!op.equals("conv2d") && dilation != 1) {
-            throw new IllegalArgumentException("--dilation applies to --op conv2d only");
-        }
-        return switch (op) {
-            case "conv2d" -> {
-                if (kernel == null) throw new IllegalArgumentException("--op conv2d needs --kernel K,C,R,S (the weight shape, e.g. 16,3,3,3)");
-                int[] weight = ints("--kernel", kernel);
-                if (weight.length != 4) throw new IllegalArgumentException("--op conv2d: --kernel must be K,C,R,S, got " + kernel);
-                yield new OpCase.Conv2d(input, Shape.of(weight), Conv2dSpec.of(stride == null ? 1 : stride, padding, dilation));
-            }
-            case "maxpool2d", "avgpool2d" -> {
-                if (kernel == null) throw new IllegalArgumentException("--op " + op + " needs --kernel R or R,S (the window, e.g. 2)");
-                int[] window = ints("--kernel", kernel);
-                if (window.length != 1 && window.length != 2) {
-                    throw new IllegalArgumentException("--op " + op + ": --kernel must be R or R,S, got " + kernel);
-                }
-                int r = window[0], s = window[window.length - 1];
-                Pool2dSpec spec = new Pool2dSpec(r, s, stride == null ? r : stride, stride == null ? s : stride, padding, padding);
-                yield new OpCase.Pool2d(op.equals("maxpool2d"), input, spec);
-            }
-            case "relu" -> new OpCase.Relu(input);
-            case "linear" -> {
-                if (features == null) throw new IllegalArgumentException("--op linear needs --features OUT (the output size)");
-                yield new OpCase.Linear(input.rank() > 2 ? Shape.of(input.dim(0), (int) (input.numel() / Math.max(1, input.dim(0)))) : input, features);
-            }
-            case "cross-entropy" -> new OpCase.CrossEntropyLoss(input);
-            default -> throw new IllegalArgumentException("unknown --op '" + op + "'; choose conv2d, maxpool2d, avgpool2d, relu, linear or cross-entropy");
-        };
+        return OpCatalogue.fromOptions(new OpCatalogue.Options(op, shape == null ? null : ints("--shape", shape),
+                kernel == null ? null : ints("--kernel", kernel), features, stride, padding, dilation));
     }
 
     private static int[] ints(String option, String text) {
@@ -414,6 +385,7 @@ public final class CompareCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, SUMMARY_ROW, summary.tensor(), summary.kind().id(), Numbers.format(summary.maxAbs()),
                     Numbers.format(summary.maxRel()), Numbers.format(summary.worstRatio()), summary.worstStep(), summary.passed() ? "OK" : "FAIL");
         }
+        report.notes().forEach(note -> out.println("note: " + note));
     }
 
     private void printOpTable(ComparisonReport report, PrintWriter out) {

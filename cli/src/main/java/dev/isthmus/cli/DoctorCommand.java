@@ -32,7 +32,8 @@ import java.util.stream.Collectors;
                         + " or why not), NVIDIA driver, GPUs, oneDNN (the cpu backend), and the backend `--backend auto` would pick.",
                 "Libraries are searched in ISTHMUS_CUDA_PATH (or -Disthmus.cuda.path), CUDA_HOME, CUDNN_HOME,"
                         + " LD_LIBRARY_PATH, the dynamic linker's cache, system folders, Python packages (nvidia-*"
-                        + " wheels, e.g. PyTorch's) and conda environments; ISTHMUS_CUDART_LIBRARY,"
+                        + " wheels, e.g. PyTorch's; the python3 on PATH is asked for its own) and conda environments,"
+                        + " preferring one installation that has all three; ISTHMUS_CUDART_LIBRARY,"
                         + " ISTHMUS_CUBLAS_LIBRARY and ISTHMUS_CUDNN_LIBRARY name one file each."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
@@ -75,6 +76,8 @@ public final class DoctorCommand implements Callable<Integer> {
         out.println("Java     " + platform.javaVersion() + " (" + platform.javaVendor() + ")");
         out.println("OS       " + platform.osName() + " " + platform.osVersion() + " (" + platform.osArch() + ")");
         out.println();
+        environment.libraries().chosenSet().ifPresent(set -> out.println(
+                "Libraries from one installation: " + set.name() + " (runtime, cuBLAS and cuDNN of one CUDA version)"));
         for (CudaComponent component : CudaComponent.values()) {
             printLibrary(environment, component, out);
         }
@@ -126,6 +129,8 @@ public final class DoctorCommand implements Callable<Integer> {
                     out.println("         absent (optional): " + loaded.absentOptional().stream()
                             .map(library -> library.fileName(loaded.major())).collect(Collectors.joining(", ")));
                 }
+                loaded.optionalFailed().forEach(failure -> out.println(
+                        "         optional, failed to load (" + component.displayName() + " works without it): " + failure.describe()));
             }
             case LoadOutcome.LoadFailed failed -> {
                 out.println(label + "FAILED to load " + failed.file().path() + " (found via " + failed.file().source() + ")");

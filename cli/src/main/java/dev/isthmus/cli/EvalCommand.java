@@ -3,7 +3,8 @@ package dev.isthmus.cli;
 import dev.isthmus.backend.Backend;
 import dev.isthmus.checkpoint.SafeTensors;
 import dev.isthmus.data.Batches;
-import dev.isthmus.data.Dataset;
+import dev.isthmus.checkpoint.TrainingCheckpoints;
+import dev.isthmus.infer.InputSpec;
 import dev.isthmus.nn.Model;
 import dev.isthmus.nn.Models;
 import dev.isthmus.train.Evaluation;
@@ -17,17 +18,21 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code isthmus eval}: test accuracy and confusion matrix of a checkpoint. */
 @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Evaluate a checkpoint on the test set: accuracy and confusion matrix.")
+        description = {"Evaluate a checkpoint on the test set: accuracy and confusion matrix.",
+                "With an image folder as --data: on --val DIR, on the share --val-split held out with the checkpoint's seed"
+                        + " (the same images as train's), or else on the whole folder."})
 public final class EvalCommand implements Callable<Integer> {
 
     @Option(names = "--checkpoint", required = true, paramLabel = "FILE", description = "model.safetensors written by `isthmus train`.")
     Path checkpoint;
 
-    @Option(names = "--model", description = "cnn, inception or resnet (default: read from the checkpoint).")
+    @Option(names = "--model", completionCandidates = ModelIds.class,
+            description = "${COMPLETION-CANDIDATES} (default: read from the checkpoint).")
     String model;
 
     @Option(names = "--batch-size", defaultValue = "1000", description = "Evaluation batch size (default: ${DEFAULT-VALUE}).")
@@ -35,6 +40,9 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Mixin
     DataOptions data;
+
+    @Mixin
+    ValidationOptions validation;
 
     @Mixin
     BackendOptions backendOptions;
@@ -47,18 +55,31 @@ public final class EvalCommand implements Callable<Integer> {
         if (batchSize <= 0) throw new IllegalArgumentException("--batch-size must be at least 1, got " + batchSize);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        String modelId = model != null ? model : SafeTensors.read(checkpoint).metadata().getOrDefault("model", "cnn");
+        Map<String, String> metadata = SafeTensors.read(checkpoint).metadata();
+        String modelId = model != null ? model : metadata.getOrDefault(TrainingCheckpoints.MODEL, "cnn");
         Models architecture = Models.byId(modelId);
-        try (Backend backend = backendOptions.open(err); Model net = architecture.create(backend)) {
-            Dataset dataset = data.load(err); // after the backend, as in train: a CUDA problem is told first
-            TrainCommand.requireImageSize(dataset, net);
+        InputSpec input = InputSpec.fromMetadata(metadata, checkpoint);
+        long seed = seedOf(metadata);
+        try (Backend backend = backendOptions.open(err); Model net = architecture.createWithClasses(backend, input.classes())) {
+            // after the backend, as in train: a CUDA problem is told first
+            TrainingData dataset = TrainingData.forEvaluation(data, validation, input, net.sampleShape(), seed, err);
+            TrainCommand.requireImageSize(dataset.test(), dataset.description(), net);
             ModelCheckpoint.loadWeights(checkpoint, net);
-            Evaluation result = Evaluation.run(net, Batches.inOrder(dataset.test(), batchSize).epoch(0), dataset.classes());
-            out.printf(Locale.ROOT, "%s on %s test set (%d images, backend %s): accuracy %.2f%% (%d correct)%n",
-                    checkpoint, dataset.kind().displayName(), result.samples(), backend.name(), 100 * result.accuracy(), result.correct());
-            printConfusion(out, result.confusion(), dataset.kind().classNames());
+            Evaluation result = Evaluation.run(net, Batches.inOrder(dataset.test(), batchSize).epoch(0), input.classes());
+            out.printf(Locale.ROOT, "%s on %s (%d images, backend %s): accuracy %.2f%% (%d correct)%n",
+                    checkpoint, dataset.description(), result.samples(), backend.name(), 100 * result.accuracy(), result.correct());
+            printConfusion(out, result.confusion(), dataset.input().classNames());
         }
         return 0;
+    }
+
+    /** The seed train held out --val-split with (42, train's default, for checkpoints that do not say). */
+    private static long seedOf(Map<String, String> metadata) {
+        try {
+            return Long.parseLong(metadata.getOrDefault("seed", "42"));
+        } catch (NumberFormatException e) {
+            return 42;
+        }
     }
 
     /** Rows: actual class; columns: predicted class. */

@@ -19,6 +19,7 @@ import java.util.Properties;
         subcommands = {
                 TrainCommand.class,
                 EvalCommand.class,
+                PredictCommand.class,
                 DataCommand.class,
                 CompareCommand.class,
                 BenchCommand.class,
@@ -30,7 +31,7 @@ import java.util.Properties;
         exitCodeList = {
                 "0:success",
                 "1:out of (GPU) memory, or an unexpected failure (run with --verbose for the stack trace)",
-                "2:bad input: command-line arguments, data files or checkpoints",
+                "2:bad input: command-line arguments, data files or checkpoints; for predict, any image that could not be read",
                 "3:the CUDA backend is not usable here (see `isthmus doctor`)",
                 "4:backends disagree beyond tolerance (compare)",
                 "5:training diverged (loss or weights became NaN/Inf)",

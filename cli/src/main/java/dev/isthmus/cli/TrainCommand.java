@@ -3,7 +3,9 @@ package dev.isthmus.cli;
 import dev.isthmus.IsthmusException;
 import dev.isthmus.backend.Backend;
 import dev.isthmus.data.Batches;
-import dev.isthmus.data.Dataset;
+import dev.isthmus.data.Split;
+import dev.isthmus.image.ImagePreparation;
+import dev.isthmus.infer.InputSpec;
 import dev.isthmus.nn.Model;
 import dev.isthmus.nn.Models;
 import dev.isthmus.train.EpochMetrics;
@@ -25,12 +27,14 @@ import java.util.concurrent.Callable;
 
 /** {@code isthmus train}: the lesson's training loop with checkpoints, metrics and curves. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Train a model on MNIST (or Fashion-MNIST), evaluating on the test set after every epoch.",
+        description = {"Train a model on MNIST, Fashion-MNIST or an image folder (--data DIR of root/<class>/*.png),"
+                + " evaluating on the test set (or the validation images) after every epoch.",
                 "Writes <out>/model.safetensors (PyTorch state_dict names) and <out>/optimizer.safetensors after"
                         + " every epoch, atomically, plus metrics.csv, metrics.json and curves.png."})
 public final class TrainCommand implements Callable<Integer> {
 
-    @Option(names = "--model", defaultValue = "cnn", description = "cnn, inception or resnet (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--model", defaultValue = "cnn", completionCandidates = ModelIds.class,
+            description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     String model;
 
     @Option(names = "--epochs", defaultValue = "10", description = "Epochs to train (default: ${DEFAULT-VALUE}, as in the lesson).")
@@ -71,8 +75,16 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "No progress bar (one summary line per epoch only).")
     boolean noProgress;
 
+    @Option(names = "--preparation", defaultValue = "resize", paramLabel = "STYLE",
+            description = "For an image folder: how images of another size become the model's input: resize, or mnist-digit"
+                    + " (fitted into 20x20 and centred by centre of mass, as MNIST's digits were) (default: ${DEFAULT-VALUE}).")
+    String preparation;
+
     @Mixin
     DataOptions data;
+
+    @Mixin
+    ValidationOptions validation;
 
     @Mixin
     BackendOptions backendOptions;
@@ -93,62 +105,72 @@ public final class TrainCommand implements Callable<Integer> {
         createOutputFolder(outDir);
         // The backend first: a CUDA problem is told before a missing data set is fetched (minutes, or a network error).
         try (Backend backend = backendOptions.open(err);
-             Model net = architecture.create(backend);
              Sgd optimizer = new Sgd(settings)) {
-            Dataset dataset = data.load(err);
-            if (limitTrain != null || limitTest != null) {
-                dataset = dataset.first(limitTrain != null ? limitTrain : dataset.train().size(),
-                        limitTest != null ? limitTest : dataset.test().size());
+            InputSpec input = TrainingData.trainingInput(data, ImagePreparation.Style.byId(preparation));
+            try (Model net = architecture.createWithClasses(backend, input.classes())) {
+                return train(stdout, err, architecture, net, optimizer, input, outDir);
             }
-            requireImageSize(dataset, net);
-            int firstEpoch = 1;
-            long step = 0;
-            List<EpochMetrics> history = new ArrayList<>();
-            if (resume != null) {
-                ModelCheckpoint.Restored restored = ModelCheckpoint.resume(resume, net, optimizer);
-                if (!restored.momentumRestored()) err.println("note: the checkpoint has no optimizer state; momentum starts from zero");
-                firstEpoch = restored.epochsDone() + 1;
-                if (firstEpoch > epochs) { // --epochs is the total: there would be nothing to train
-                    throw new IllegalArgumentException("--epochs " + epochs + " is not more than the " + restored.epochsDone()
-                            + " epochs " + resume + " already holds; pass --epochs " + firstEpoch + " or more to continue training");
-                }
-                step = restored.step();
-                history.addAll(MetricsFiles.readIfPresent(outDir.resolve(MetricsFiles.JSON), restored.epochsDone()));
-                stdout.printf(Locale.ROOT, "resumed %s from %s after epoch %d (step %d)%n", architecture.id(), resume, restored.epochsDone(), step);
-            } else if (init != null) {
-                ModelCheckpoint.loadWeights(init, net);
-                stdout.printf(Locale.ROOT, "starting %s from the weights in %s%n", architecture.id(), init);
-            } else {
-                net.initialize(seed);
-            }
-            stdout.printf(Locale.ROOT, "model %s (%,d parameters) on %s; %s: %d train / %d test images; batch %d, lr %s, momentum %s%n",
-                    architecture.id(), net.parameterCount(), backend.name(), dataset.kind().displayName(),
-                    dataset.train().size(), dataset.test().size(), batchSize, learningRate, momentum);
+        }
+    }
 
-            Batches trainBatches = Batches.shuffled(dataset.train(), batchSize, seed);
-            Batches testBatches = Batches.inOrder(dataset.test(), Math.max(batchSize, 1000));
-            ProgressReporter progress = new ProgressReporter(stdout, err, !noProgress);
-            Trainer trainer = new Trainer(net, optimizer, progress);
-            trainer.setGlobalStep(step);
-            try (StopOnSignal stop = StopOnSignal.install(trainer, err)) {
-                for (int epoch = firstEpoch; epoch <= epochs; epoch++) {
-                    EpochMetrics metrics = trainer.epoch(epoch, trainBatches.epoch(epoch - 1), trainBatches.batchCount(),
-                            testBatches.epoch(0), dataset.classes());
-                    if (metrics == null) break;
-                    history.add(metrics);
-                    ModelCheckpoint.save(outDir.resolve(ModelCheckpoint.MODEL_FILE), net, optimizer, new ModelCheckpoint.Progress(epoch, trainer.globalStep(), seed, batchSize));
-                    MetricsFiles.write(outDir, history);
-                }
-                if (trainer.stopRequested()) {
-                    err.println("isthmus: interrupted; the last completed epoch's checkpoint in " + outDir + " is intact (continue with --resume "
-                            + outDir.resolve(ModelCheckpoint.MODEL_FILE) + ")");
-                    return stop.exitCode();
-                }
+    private int train(PrintWriter stdout, PrintWriter err, Models architecture, Model net, Sgd optimizer, InputSpec input, Path outDir) {
+        Backend backend = net.backend();
+        TrainingData dataset = TrainingData.forTraining(data, validation, input, net.sampleShape(), seed, err);
+        if (limitTrain != null || limitTest != null) {
+            dataset = new TrainingData(dataset.description(), input, dataset.train().first(limitTrain != null ? limitTrain : dataset.train().size()),
+                    dataset.test().first(limitTest != null ? limitTest : dataset.test().size()));
+        }
+        requireImageSize(dataset.test(), dataset.description(), net);
+        int firstEpoch = 1;
+        long step = 0;
+        List<EpochMetrics> history = new ArrayList<>();
+        if (resume != null) {
+            ModelCheckpoint.Restored restored = ModelCheckpoint.resume(resume, net, optimizer);
+            if (!restored.momentumRestored()) err.println("note: the checkpoint has no optimizer state; momentum starts from zero");
+            firstEpoch = restored.epochsDone() + 1;
+            if (firstEpoch > epochs) { // --epochs is the total: there would be nothing to train
+                throw new IllegalArgumentException("--epochs " + epochs + " is not more than the " + restored.epochsDone()
+                        + " epochs " + resume + " already holds; pass --epochs " + firstEpoch + " or more to continue training");
             }
-            if (!history.isEmpty()) {
-                TrainingCharts.write(outDir.resolve("curves.png"), architecture.id(), history);
-                stdout.println("wrote " + outDir.resolve(ModelCheckpoint.MODEL_FILE) + ", metrics.csv, metrics.json, curves.png");
+            step = restored.step();
+            history.addAll(MetricsFiles.readIfPresent(outDir.resolve(MetricsFiles.JSON), restored.epochsDone()));
+            stdout.printf(Locale.ROOT, "resumed %s from %s after epoch %d (step %d)%n", architecture.id(), resume, restored.epochsDone(), step);
+        } else if (init != null) {
+            ModelCheckpoint.loadWeights(init, net);
+            stdout.printf(Locale.ROOT, "starting %s from the weights in %s%n", architecture.id(), init);
+        } else {
+            net.initialize(seed);
+        }
+        stdout.printf(Locale.ROOT, "model %s (%,d parameters) on %s; %s: %d train / %d test images; batch %d, lr %s, momentum %s%n",
+                architecture.id(), net.parameterCount(), backend.name(), dataset.description(),
+                dataset.train().size(), dataset.test().size(), batchSize, learningRate, momentum);
+
+        Batches trainBatches = Batches.shuffled(dataset.train(), batchSize, seed);
+        Batches testBatches = Batches.inOrder(dataset.test(), Math.max(batchSize, 1000));
+        ProgressReporter progress = new ProgressReporter(stdout, err, !noProgress);
+        Trainer trainer = new Trainer(net, optimizer, progress);
+        trainer.setGlobalStep(step);
+        try (StopOnSignal stop = StopOnSignal.install(trainer, err)) {
+            for (int epoch = firstEpoch; epoch <= epochs; epoch++) {
+                EpochMetrics metrics = trainer.epoch(epoch, trainBatches.epoch(epoch - 1), trainBatches.batchCount(),
+                        testBatches.epoch(0), input.classes());
+                if (metrics == null) break;
+                history.add(metrics);
+                ModelCheckpoint.save(outDir.resolve(ModelCheckpoint.MODEL_FILE), net, optimizer,
+                        new ModelCheckpoint.Progress(epoch, trainer.globalStep(), seed, batchSize), input.toMetadata());
+                MetricsFiles.write(outDir, history);
             }
+            if (trainer.stopRequested()) {
+                err.println("isthmus: interrupted; the last completed epoch's checkpoint in " + outDir + " is intact (continue with --resume "
+                        + outDir.resolve(ModelCheckpoint.MODEL_FILE) + ")");
+                return stop.exitCode();
+            }
+        }
+        if (!history.isEmpty()) {
+            boolean charted = OptionalChart.write(outDir.resolve("curves.png"),
+                    png -> TrainingCharts.write(png, architecture.id(), history), err);
+            stdout.println("wrote " + outDir.resolve(ModelCheckpoint.MODEL_FILE) + ", metrics.csv, metrics.json"
+                    + (charted ? ", curves.png" : ""));
         }
         return 0;
     }
@@ -163,11 +185,11 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     /** Images of another size would only fail deep inside the network, naming a layer instead of the data. */
-    static void requireImageSize(Dataset dataset, Model net) {
-        dev.isthmus.tensor.Shape sample = dataset.test().sampleShape();
+    static void requireImageSize(Split images, String description, Model net) {
+        dev.isthmus.tensor.Shape sample = images.sampleShape();
         if (!sample.equals(net.sampleShape())) {
             throw new IllegalArgumentException("the images in --data are " + sample.dim(1) + "x" + sample.dim(2) + " pixels but model '" + net.name()
-                    + "' takes " + net.sampleShape().dim(1) + "x" + net.sampleShape().dim(2) + "; pass --data with " + dataset.kind().displayName() + "-format files of that size");
+                    + "' takes " + net.sampleShape().dim(1) + "x" + net.sampleShape().dim(2) + "; pass --data with " + description + " files of that size");
         }
     }
 
@@ -181,6 +203,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (limitTrain != null && limitTrain <= 0) throw new IllegalArgumentException("--limit-train must be at least 1, got " + limitTrain);
         if (limitTest != null && limitTest <= 0) throw new IllegalArgumentException("--limit-test must be at least 1, got " + limitTest);
         Models.byId(model);
+        ImagePreparation.Style.byId(preparation);
         if (resume != null && init != null) {
             throw new IllegalArgumentException("--init and --resume exclude each other: --resume continues a run (weights, momentum,"
                     + " epoch count), --init starts a new one from given weights; pass one of them");

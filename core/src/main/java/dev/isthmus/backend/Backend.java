@@ -19,7 +19,9 @@ import java.util.List;
  * backend alike, so callers can tell "wrong call" from "used too late".
  * <p>
  * Implementations: {@code ReferenceBackend} (pure Java, the oracle) and {@code CudaBackend}
- * (cuDNN + cuBLAS). A backend is closed when its owner is done; closing frees what it still holds.
+ * (cuDNN + cuBLAS), both built on {@link AbstractBackend}, which holds every op's checks, shapes and
+ * messages once; a backend supplies only the arithmetic. A backend is closed when its owner is done
+ * (see {@link #close()}).
  */
 public interface Backend extends AutoCloseable {
 
@@ -141,7 +143,12 @@ public interface Backend extends AutoCloseable {
      */
     void sgdMomentumStep(Tensor param, Tensor grad, Tensor momentumBuffer, float lr, float momentum, float weightDecay);
 
-    /** Frees everything this backend still holds (handles, workspaces); tensors must not be used afterwards. */
+    /**
+     * Ends the backend, the same way on every backend: frees everything it still holds, tensors that
+     * are still open included (their memory is gone; using one throws {@link IllegalStateException}),
+     * and makes every later op and memory method throw {@link IllegalStateException}. Closing again,
+     * or closing a tensor of a closed backend, does nothing.
+     */
     @Override
     void close();
 

@@ -101,6 +101,7 @@ public final class ComparisonJson {
         }
         node.put("passed", diff.passed());
         if (diff.problem() != null) node.put("problem", diff.problem());
+        if (diff.note() != null) node.put("note", diff.note());
         return node;
     }
 

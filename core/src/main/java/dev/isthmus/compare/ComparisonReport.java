@@ -50,6 +50,25 @@ public record ComparisonReport(String backendA, String backendB, String subject,
         return Optional.ofNullable(worst);
     }
 
+    /**
+     * One line per tensor that was not compared element by element at some step (a max-pooling input
+     * gradient compared tie-aware, see {@link MaxPoolTies}): how many steps, and the first step's note.
+     */
+    public List<String> notes() {
+        Map<String, List<String>> byTensor = new LinkedHashMap<>();
+        for (StepReport step : steps) {
+            for (TensorDiff diff : step.tensors()) {
+                if (diff.note() != null) {
+                    byTensor.computeIfAbsent(diff.label(), label -> new ArrayList<>()).add("step " + step.step() + ": " + diff.note());
+                }
+            }
+        }
+        List<String> lines = new ArrayList<>();
+        byTensor.forEach((label, notes) -> lines.add(label + ", " + notes.size() + " of " + steps.size() + " steps; first at "
+                + notes.getFirst()));
+        return List.copyOf(lines);
+    }
+
     /** Per tensor (in computation order), its worst values over all steps. */
     public List<LayerSummary> layerSummary() {
         Map<String, LayerSummary> byTensor = new LinkedHashMap<>();

@@ -127,7 +127,11 @@ public final class ModelComparison implements AutoCloseable {
             long incoming = running;
             running += weight == null ? 1 : backwardInputTerms(weight.shape());
             if (x.values() != null) { // null: the first layer, whose input (the data) needs no gradient
-                diffs.add(diff(x.path(), TensorKind.ACTIVATION_GRAD, x.shape(), x.values(), y.values(), running));
+                TensorDiff gradient = diff(x.path(), TensorKind.ACTIVATION_GRAD, x.shape(), x.values(), y.values(), running);
+                StepCapture.PoolInput poolA = a.maxPoolInputs().get(x.path());
+                StepCapture.PoolInput poolB = b.maxPoolInputs().get(x.path());
+                diffs.add(gradient.passed() || poolA == null || poolB == null ? gradient
+                        : tieAware(gradient, poolA, poolB, x.values(), y.values()));
             }
             if (weight != null) {
                 long terms = incoming + parameterGradTerms(outputShapes.get(x.path()), batchSize);
@@ -154,6 +158,21 @@ public final class ModelComparison implements AutoCloseable {
             diffs.add(diff(name, TensorKind.PARAM, parameter.shape(), a.parameters().get(name), b.parameters().get(name), terms));
         });
         return diffs;
+    }
+
+    /**
+     * A max-pooling input gradient that differs element by element, compared per group of tied maxima
+     * ({@link MaxPoolTies}): passes, with a note naming the case, when the difference is only where a
+     * window's gradient went among its tied maxima; otherwise the element-wise result stands, noted too.
+     */
+    private TensorDiff tieAware(TensorDiff elementwise, StepCapture.PoolInput poolA, StepCapture.PoolInput poolB, float[] a, float[] b) {
+        MaxPoolTies ties = MaxPoolTies.of(poolA.shape(), poolA.spec(), poolA.values(), poolB.values());
+        if (ties.tiedWindows() == 0 || b == null || a.length != b.length) return elementwise;
+        TensorDiff grouped = diff(elementwise.tensor(), elementwise.kind(), elementwise.shape(), ties.canonical(a), ties.canonical(b),
+                elementwise.terms());
+        if (grouped.passed()) return grouped.withNote(ties.describeRouting(a, b));
+        return elementwise.withNote("max-pool ties do not explain this difference: " + ties.tiedWindows()
+                + " windows have tied maxima, but the gradient mass per group of tied maxima differs too");
     }
 
     private long compareLoss(StepCapture a, StepCapture b, int batchSize, long running, List<TensorDiff> diffs) {

@@ -2,6 +2,7 @@ package dev.isthmus.compare;
 
 import dev.isthmus.backend.Backend;
 import dev.isthmus.backend.CrossEntropy;
+import dev.isthmus.backend.Pool2dSpec;
 import dev.isthmus.nn.Model;
 import dev.isthmus.nn.StepScope;
 import dev.isthmus.tensor.Shape;
@@ -23,18 +24,24 @@ import java.util.Map;
  * @param layers         forward outputs, then backward input gradients, in the order they were computed
  * @param parameterGrads by state-dict name; a parameter without a gradient is absent
  * @param parameters     by state-dict name, after the SGD update
+ * @param maxPoolInputs  by layer path, the input of each max-pooling layer (for the tie-aware comparison of its gradient)
  */
 record StepCapture(List<LayerTensor> layers, float loss, Shape logitsShape, float[] gradLogits,
-                   Map<String, float[]> parameterGrads, Map<String, float[]> parameters) {
+                   Map<String, float[]> parameterGrads, Map<String, float[]> parameters, Map<String, PoolInput> maxPoolInputs) {
 
     /** One observed layer tensor: a forward output or the gradient its backward returned (null values: not computed). */
     record LayerTensor(boolean forward, String path, Shape shape, float[] values) {
+    }
+
+    /** What a max-pooling layer pooled. */
+    record PoolInput(Shape shape, float[] values, Pool2dSpec spec) {
     }
 
     /** Runs one step of {@code model} with {@code optimizer} on {@code batch}, recording every tensor. */
     static StepCapture run(Model model, Sgd optimizer, Batch batch) {
         Backend backend = model.backend();
         List<LayerTensor> layers = new ArrayList<>();
+        Map<String, PoolInput> poolInputs = new LinkedHashMap<>();
         StepScope.Observer recorder = new StepScope.Observer() {
             @Override
             public void forward(String path, Tensor output) {
@@ -45,6 +52,11 @@ record StepCapture(List<LayerTensor> layers, float loss, Shape logitsShape, floa
             public void backward(String path, Tensor gradInput) {
                 layers.add(gradInput == null ? new LayerTensor(false, path, null, null)
                         : new LayerTensor(false, path, gradInput.shape(), gradInput.toArray()));
+            }
+
+            @Override
+            public void maxPoolInput(String path, Tensor input, Pool2dSpec spec) {
+                poolInputs.put(path, new PoolInput(input.shape(), input.toArray(), spec));
             }
         };
         float loss;
@@ -68,6 +80,6 @@ record StepCapture(List<LayerTensor> layers, float loss, Shape logitsShape, floa
         Map<String, float[]> values = new LinkedHashMap<>();
         model.stateDict().forEach((name, parameter) -> values.put(name, parameter.value().toArray()));
         return new StepCapture(Collections.unmodifiableList(layers), loss, logitsShape, gradLogits,
-                Collections.unmodifiableMap(grads), Collections.unmodifiableMap(values));
+                Collections.unmodifiableMap(grads), Collections.unmodifiableMap(values), Collections.unmodifiableMap(poolInputs));
     }
 }

@@ -18,10 +18,12 @@ import java.util.Arrays;
  * @param worstA      backend A's value there
  * @param worstB      backend B's value there
  * @param problem     why the values could not be compared element by element (shapes differ), else null
+ * @param note        how the values were compared when not element by element (e.g. tie-aware for a
+ *                    max-pooling input gradient, see {@link MaxPoolTies}), else null
  */
 public record TensorDiff(String tensor, TensorKind kind, Shape shape, long terms, double magnitude, Tolerance tolerance,
                          double maxAbs, long maxAbsIndex, double maxRel, long maxRelIndex,
-                         double worstRatio, long worstIndex, float worstA, float worstB, String problem) {
+                         double worstRatio, long worstIndex, float worstA, float worstB, String problem, String note) {
 
     /** Compares element by element under {@code tolerances}' rule for {@code kind}; {@code a} is the reference side. */
     public static TensorDiff compare(String tensor, TensorKind kind, Shape shape, float[] a, float[] b, long terms, Tolerances tolerances) {
@@ -39,7 +41,7 @@ public record TensorDiff(String tensor, TensorKind kind, Shape shape, long terms
         if (a.length != b.length || a.length != shape.numel()) {
             return new TensorDiff(tensor, kind, shape, terms, magnitude, tolerance, Double.POSITIVE_INFINITY, -1, Double.POSITIVE_INFINITY, -1,
                     Double.POSITIVE_INFINITY, -1, Float.NaN, Float.NaN,
-                    "backend A gave " + a.length + " values and backend B " + b.length + " for shape " + shape);
+                    "backend A gave " + a.length + " values and backend B " + b.length + " for shape " + shape, null);
         }
         double maxAbs = 0, maxRel = 0, worstRatio = 0;
         int maxAbsIndex = a.length == 0 ? -1 : 0, maxRelIndex = maxAbsIndex, worstIndex = maxAbsIndex;
@@ -65,7 +67,13 @@ public record TensorDiff(String tensor, TensorKind kind, Shape shape, long terms
         float worstA = worstIndex < 0 ? Float.NaN : a[worstIndex];
         float worstB = worstIndex < 0 ? Float.NaN : b[worstIndex];
         return new TensorDiff(tensor, kind, shape, terms, magnitude, tolerance, maxAbs, maxAbsIndex, maxRel, maxRelIndex,
-                worstRatio, worstIndex, worstA, worstB, null);
+                worstRatio, worstIndex, worstA, worstB, null, null);
+    }
+
+    /** The same comparison with a note on how it was made. */
+    public TensorDiff withNote(String newNote) {
+        return new TensorDiff(tensor, kind, shape, terms, magnitude, tolerance, maxAbs, maxAbsIndex, maxRel, maxRelIndex,
+                worstRatio, worstIndex, worstA, worstB, problem, newNote);
     }
 
     /** Root mean square of the finite values (0 for none). */
@@ -116,6 +124,7 @@ public record TensorDiff(String tensor, TensorKind kind, Shape shape, long terms
         return label() + " at " + index(worstIndex) + ": a=" + Numbers.value(worstA) + ", b=" + Numbers.value(worstB)
                 + ", |a-b|=" + Numbers.format(Math.abs((double) worstA - worstB))
                 + (passed() ? " within " : " > ") + "tolerance " + Numbers.format(tolerance.bound(worstA))
-                + " (" + tolerance + " for " + terms + " terms summed, RMS(a) " + Numbers.format(magnitude) + ")";
+                + " (" + tolerance + " for " + terms + " terms summed, RMS(a) " + Numbers.format(magnitude) + ")"
+                + (note == null ? "" : "; " + note);
     }
 }

@@ -20,6 +20,16 @@ public record Normalization(float mean, float std) {
         return ((float) pixel / 255f - mean) / std;
     }
 
+    /**
+     * The same for a grey level that resizing made fractional; equal to {@link #apply(int)} on whole levels.
+     *
+     * @param level a grey level, 0 to 255
+     * @return the normalised value
+     */
+    public float apply(float level) {
+        return (level / 255f - mean) / std;
+    }
+
     /** The normalised value of each of the 256 byte values, indexed by the unsigned byte. */
     public float[] table() {
         float[] table = new float[256];

@@ -34,8 +34,29 @@ public interface Layer {
         return Map.of();
     }
 
+    /**
+     * This layer's own buffers (non-trainable state such as running statistics) by local name, in
+     * PyTorch's order; saved in the state dict after the layer's parameters.
+     *
+     * @return the buffers, empty for a layer without state
+     */
+    default Map<String, Buffer> buffers() {
+        return Map.of();
+    }
+
     /** Sub-layers by local name, in PyTorch's registration order. */
     default Map<String, Layer> children() {
         return Map.of();
+    }
+
+    /**
+     * Switches training mode ({@code module.train()}) or evaluation mode ({@code module.eval()}) for this
+     * layer and every sub-layer. Layers that behave differently (Dropout, BatchNorm) override it, keep
+     * the flag, and call {@code Layer.super.setTraining} to reach their children.
+     *
+     * @param training true for training, false for evaluation
+     */
+    default void setTraining(boolean training) {
+        children().values().forEach(child -> child.setTraining(training));
     }
 }

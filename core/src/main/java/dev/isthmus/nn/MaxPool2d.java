@@ -17,6 +17,7 @@ public final class MaxPool2d implements Layer {
     @Override
     public Tensor forward(Tensor input, StepScope scope) {
         this.input = input;
+        scope.maxPoolInput(input, spec);
         this.output = scope.track(input.backend().maxPool2d(input, spec));
         return output;
     }

@@ -18,7 +18,10 @@ public final class Model implements AutoCloseable {
     private final Sequential layers;
     private final Shape sampleShape;
     private final Map<String, Parameter> stateDict;
+    private final Map<String, Buffer> buffers;
+    private final Map<String, StateTensor> state;
     private Backend backend;
+    private boolean training = true;
 
     /**
      * @param sampleShape one input sample without the batch axis, e.g. [1, 28, 28]
@@ -28,14 +31,26 @@ public final class Model implements AutoCloseable {
         this.backend = backend;
         this.layers = layers;
         this.sampleShape = sampleShape;
-        Map<String, Parameter> collected = new LinkedHashMap<>();
+        Map<String, StateTensor> collected = new LinkedHashMap<>();
         collect("", layers, collected);
-        this.stateDict = Collections.unmodifiableMap(collected);
+        this.state = Collections.unmodifiableMap(collected);
+        Map<String, Parameter> parameters = new LinkedHashMap<>();
+        Map<String, Buffer> bufferEntries = new LinkedHashMap<>();
+        collected.forEach((key, entry) -> {
+            switch (entry) {
+                case Parameter parameter -> parameters.put(key, parameter);
+                case Buffer buffer -> bufferEntries.put(key, buffer);
+            }
+        });
+        this.stateDict = Collections.unmodifiableMap(parameters);
+        this.buffers = Collections.unmodifiableMap(bufferEntries);
         outputShape(1); // validate the architecture once, with a clear message naming the layer
     }
 
-    private static void collect(String prefix, Layer layer, Map<String, Parameter> into) {
+    /** PyTorch's state-dict order: a module's parameters, then its buffers, then its children's. */
+    private static void collect(String prefix, Layer layer, Map<String, StateTensor> into) {
         layer.parameters().forEach((local, parameter) -> into.put(prefix + local, parameter));
+        layer.buffers().forEach((local, buffer) -> into.put(prefix + local, buffer));
         layer.children().forEach((child, sub) -> collect(prefix + child + ".", sub, into));
     }
 
@@ -64,23 +79,64 @@ public final class Model implements AutoCloseable {
         return stateDict;
     }
 
+    /**
+     * The buffers (non-trainable state) by PyTorch state-dict name, in registration order.
+     *
+     * @return the buffers, empty for the lesson's models
+     */
+    public Map<String, Buffer> buffers() {
+        return buffers;
+    }
+
+    /**
+     * Everything PyTorch's {@code state_dict()} holds, parameters and buffers, in its order: what
+     * checkpoints save and load.
+     *
+     * @return every state tensor by name
+     */
+    public Map<String, StateTensor> state() {
+        return state;
+    }
+
+    /** Training mode ({@code model.train()}): the mode a new model starts in; reaches every layer. */
+    public void train() {
+        setTraining(true);
+    }
+
+    /** Evaluation mode ({@code model.eval()}); reaches every layer. */
+    public void eval() {
+        setTraining(false);
+    }
+
+    /**
+     * Whether the model is in training mode.
+     *
+     * @return true after {@link #train()} (and at first), false after {@link #eval()}
+     */
+    public boolean isTraining() {
+        return training;
+    }
+
+    private void setTraining(boolean mode) {
+        layers.setTraining(mode);
+        training = mode;
+    }
+
     public long parameterCount() {
         return stateDict.values().stream().mapToLong(p -> p.shape().numel()).sum();
     }
 
     /**
-     * PyTorch's default initialisation of Conv2d and Linear: weights kaiming-uniform with a=√5 and
-     * biases uniform, both in ±1/√fan_in, drawn in state-dict order from one seeded generator.
+     * Sets every parameter and buffer to its starting values, as its layer's {@link Initializer} says
+     * (PyTorch's default for Conv2d and Linear: uniform in ±1/√fan_in), drawn in state-dict order
+     * from one generator seeded with {@code seed}.
+     *
+     * @param seed the generator's seed
      */
     public void initialize(long seed) {
         SplittableRandom random = new SplittableRandom(seed);
-        for (Parameter parameter : stateDict.values()) {
-            double bound = 1.0 / Math.sqrt(parameter.fanIn());
-            float[] values = new float[Math.toIntExact(parameter.shape().numel())];
-            for (int i = 0; i < values.length; i++) {
-                values[i] = (float) ((random.nextDouble() * 2 - 1) * bound);
-            }
-            parameter.load(values);
+        for (StateTensor entry : state.values()) {
+            entry.initialize(random);
         }
     }
 
@@ -116,10 +172,17 @@ public final class Model implements AutoCloseable {
         return true;
     }
 
-    /** Moves every parameter to {@code target} (like {@code model.to(device)}); gradients are dropped. */
+    /**
+     * Moves every parameter and buffer to {@code target} (like {@code model.to(device)}); gradients are dropped.
+     *
+     * @param target the backend to move to
+     */
     public void to(Backend target) {
         for (Parameter parameter : stateDict.values()) {
             parameter.moveTo(target);
+        }
+        for (Buffer buffer : buffers.values()) {
+            buffer.moveTo(target);
         }
         backend = target;
     }
@@ -127,5 +190,6 @@ public final class Model implements AutoCloseable {
     @Override
     public void close() {
         stateDict.values().forEach(Parameter::close);
+        buffers.values().forEach(Buffer::close);
     }
 }

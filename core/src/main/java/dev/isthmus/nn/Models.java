@@ -4,11 +4,12 @@ import dev.isthmus.backend.Backend;
 import dev.isthmus.backend.Pool2dSpec;
 import dev.isthmus.tensor.Shape;
 
+import java.util.Arrays;
 import java.util.List;
-import java.util.function.BiFunction;
 
 /**
- * The lesson's networks for 1×28×28 images and 10 classes, built from the reusable layers.
+ * The lesson's networks for 1×28×28 images and 10 classes (or as many as an image folder has),
+ * built from the reusable layers.
  * Layer names follow the lesson's PyTorch modules so checkpoints load with {@code load_state_dict}.
  */
 public enum Models {
@@ -20,22 +21,46 @@ public enum Models {
     RESNET("resnet", Models::resnet);
 
     public static final Shape MNIST_SAMPLE = Shape.of(1, 28, 28);
+    /** MNIST's ten digits: the number of outputs of {@link #create(Backend)}. */
+    public static final int MNIST_CLASSES = 10;
+
+    /** Builds a network with a given id and number of outputs. */
+    private interface Factory {
+        Model create(Backend backend, String id, int classes);
+    }
 
     private final String id;
-    private final BiFunction<Backend, String, Model> factory;
+    private final Factory factory;
 
-    Models(String id, BiFunction<Backend, String, Model> factory) {
+    Models(String id, Factory factory) {
         this.id = id;
         this.factory = factory;
     }
 
+    /**
+     * The model's name on the command line and in checkpoints.
+     *
+     * @return the id, such as {@code cnn}
+     */
     public String id() {
         return id;
     }
 
     /** A new model with zero parameters on {@code backend}; call {@link Model#initialize} or load a checkpoint. */
     public Model create(Backend backend) {
-        return factory.apply(backend, id);
+        return createWithClasses(backend, MNIST_CLASSES);
+    }
+
+    /**
+     * A new model for {@code classes} classes, with zero parameters.
+     *
+     * @param backend where its parameters live
+     * @param classes the number of outputs (the last layer's size)
+     * @return the new model
+     */
+    public Model createWithClasses(Backend backend, int classes) {
+        if (classes < 1) throw new IllegalArgumentException("a model needs at least one class, got " + classes);
+        return factory.create(backend, id, classes);
     }
 
     /** A new model initialised like PyTorch from {@code seed}. */
@@ -45,14 +70,30 @@ public enum Models {
         return model;
     }
 
+    /**
+     * The model of a command-line id.
+     *
+     * @param id one of {@link #ids()}
+     * @return the model
+     * @throws IllegalArgumentException naming the unknown id and every known one
+     */
     public static Models byId(String id) {
         for (Models m : values()) {
             if (m.id.equals(id)) return m;
         }
-        throw new IllegalArgumentException("unknown model '" + id + "'; choose one of: cnn, inception, resnet");
+        throw new IllegalArgumentException("unknown model '" + id + "'; choose one of: " + String.join(", ", ids()));
     }
 
-    private static Model cnn(Backend backend, String id) {
+    /**
+     * Every model's id, in declaration order: the one list the command line's descriptions and errors come from.
+     *
+     * @return the ids, such as {@code cnn}
+     */
+    public static List<String> ids() {
+        return Arrays.stream(values()).map(Models::id).toList();
+    }
+
+    private static Model cnn(Backend backend, String id, int classes) {
         Sequential net = new Sequential()
                 .add("conv1", new Conv2d(backend, 1, 10, 5, 0))
                 .add("pool1", new MaxPool2d(Pool2dSpec.of(2)))
@@ -61,11 +102,11 @@ public enum Models {
                 .add("pool2", new MaxPool2d(Pool2dSpec.of(2)))
                 .add("relu2", new ReLU())
                 .add("flatten", new Flatten())
-                .add("fc", new Linear(backend, 320, 10));
+                .add("fc", new Linear(backend, 320, classes));
         return new Model(id, backend, net, MNIST_SAMPLE);
     }
 
-    private static Model inception(Backend backend, String id) {
+    private static Model inception(Backend backend, String id, int classes) {
         Sequential net = new Sequential()
                 .add("conv1", new Conv2d(backend, 1, 10, 5, 0))
                 .add("pool1", new MaxPool2d(Pool2dSpec.of(2)))
@@ -76,7 +117,7 @@ public enum Models {
                 .add("relu2", new ReLU())
                 .add("incep2", inceptionBlock(backend, 20))
                 .add("flatten", new Flatten())
-                .add("fc", new Linear(backend, 1408, 10));
+                .add("fc", new Linear(backend, 1408, classes));
         return new Model(id, backend, net, MNIST_SAMPLE);
     }
 
@@ -97,7 +138,7 @@ public enum Models {
                         .add("branch_pool", new Conv2d(backend, in, 24, 1, 0))));
     }
 
-    private static Model resnet(Backend backend, String id) {
+    private static Model resnet(Backend backend, String id, int classes) {
         Sequential net = new Sequential()
                 .add("conv1", new Conv2d(backend, 1, 16, 5, 0))
                 .add("pool1", new MaxPool2d(Pool2dSpec.of(2)))
@@ -108,7 +149,7 @@ public enum Models {
                 .add("relu2", new ReLU())
                 .add("rblock2", residualBlock(backend, 32))
                 .add("flatten", new Flatten())
-                .add("fc", new Linear(backend, 512, 10));
+                .add("fc", new Linear(backend, 512, classes));
         return new Model(id, backend, net, MNIST_SAMPLE);
     }
 

@@ -4,22 +4,39 @@ import dev.isthmus.backend.Backend;
 import dev.isthmus.tensor.Shape;
 import dev.isthmus.tensor.Tensor;
 
+import java.util.SplittableRandom;
+
 /**
  * A trainable tensor and its latest gradient. The parameter owns both: replacing either closes
  * the previous one, so a training loop holds exactly one value and one gradient per parameter.
  */
-public final class Parameter implements AutoCloseable {
+public final class Parameter implements StateTensor, AutoCloseable {
     private final Shape shape;
     private final int fanIn;
+    private final Initializer initializer;
     private Tensor value;
     private Tensor grad;
 
+    /** A parameter with PyTorch's default start for Conv2d and Linear ({@link Initializer#uniformFanIn}). */
     Parameter(Tensor value, int fanIn) {
+        this(value, fanIn, Initializer.uniformFanIn(fanIn));
+    }
+
+    /**
+     * A parameter over {@code value}, which it takes ownership of, that starts as {@code initializer} says.
+     *
+     * @param value       the tensor, on the layer's backend
+     * @param fanIn       inputs feeding one output unit, for reports and initialisers
+     * @param initializer how {@link Model#initialize} sets it
+     */
+    public Parameter(Tensor value, int fanIn, Initializer initializer) {
         this.shape = value.shape();
         this.value = value;
         this.fanIn = fanIn;
+        this.initializer = initializer;
     }
 
+    @Override
     public Shape shape() {
         return shape;
     }
@@ -29,6 +46,7 @@ public final class Parameter implements AutoCloseable {
         return fanIn;
     }
 
+    @Override
     public Tensor value() {
         return value;
     }
@@ -46,19 +64,22 @@ public final class Parameter implements AutoCloseable {
         grad = newGrad;
     }
 
-    /** Replaces the values with host values (loading a checkpoint, initialisation). */
+    @Override
     public void load(float[] values) {
         Tensor replacement = value.backend().fromArray(shape, values);
         value.close();
         value = replacement;
     }
 
+    @Override
+    public void initialize(SplittableRandom random) {
+        load(initializer.values(shape, random));
+    }
+
     /** Moves value (and drops the gradient) to another backend, like PyTorch's {@code .to(device)}. */
     void moveTo(Backend target) {
         if (value.backend() == target) return;
-        Tensor moved = target.fromArray(shape, value.toArray());
-        value.close();
-        value = moved;
+        value = Buffer.copiedTo(value, target);
         clearGrad();
     }
 

@@ -1,5 +1,6 @@
 package dev.isthmus.nn;
 
+import dev.isthmus.backend.Pool2dSpec;
 import dev.isthmus.tensor.Tensor;
 
 import java.util.ArrayList;
@@ -30,6 +31,13 @@ public final class StepScope implements AutoCloseable {
          * a network's first layer, whose input gradient (with respect to the data) is not computed.
          */
         void backward(String path, Tensor gradInput);
+
+        /**
+         * The max-pooling layer at {@code path} pools {@code input} with {@code spec}: what a tie-aware
+         * comparison of its input gradient needs (see {@code dev.isthmus.compare.MaxPoolTies}).
+         */
+        default void maxPoolInput(String path, Tensor input, Pool2dSpec spec) {
+        }
     }
 
     private final List<Tensor> owned = new ArrayList<>();
@@ -65,6 +73,11 @@ public final class StepScope implements AutoCloseable {
     /** The child entered last returned {@code output} from its forward pass. */
     public void forwardDone(Tensor output) {
         if (observer != null) observer.forward(String.join(".", names), output);
+    }
+
+    /** The max-pooling layer entered last pools {@code input} with {@code spec}. */
+    public void maxPoolInput(Tensor input, Pool2dSpec spec) {
+        if (observer != null) observer.maxPoolInput(String.join(".", names), input, spec);
     }
 
     /** The child entered last returned {@code gradInput} (null: not computed) from its backward pass. */

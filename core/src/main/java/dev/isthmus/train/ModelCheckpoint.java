@@ -13,7 +13,7 @@ import java.util.Map;
 
 /**
  * Connects a live {@link Model} and {@link Sgd} to checkpoint files ({@link TrainingCheckpoints}):
- * {@code model.safetensors} holds only PyTorch state-dict tensors, the optimizer's momentum lives in
+ * {@code model.safetensors} holds only PyTorch state-dict tensors (parameters and buffers), the optimizer's momentum lives in
  * {@code model.optimizer.safetensors} beside it; both are written atomically.
  */
 public final class ModelCheckpoint {
@@ -31,6 +31,20 @@ public final class ModelCheckpoint {
     }
 
     public static void save(Path modelFile, Model model, Sgd optimizer, Progress progress) {
+        save(modelFile, model, optimizer, progress, Map.of());
+    }
+
+    /**
+     * Like {@link #save(Path, Model, Sgd, Progress)}, with {@code extra} metadata entries (what the model was
+     * trained on: class names, normalisation) that predict reads back.
+     *
+     * @param modelFile where the weights go ({@code model.safetensors}); the optimizer file goes beside it
+     * @param model     the trained network
+     * @param optimizer whose momentum is saved
+     * @param progress  epochs and steps done
+     * @param extra     further metadata entries; none may use a reserved key
+     */
+    public static void save(Path modelFile, Model model, Sgd optimizer, Progress progress, Map<String, String> extra) {
         Map<String, HostTensor> momentum = new LinkedHashMap<>();
         optimizer.state().forEach((name, values) -> momentum.put(name, new HostTensor(model.stateDict().get(name).shape(), values)));
         Map<String, String> metadata = new LinkedHashMap<>();
@@ -39,21 +53,22 @@ public final class ModelCheckpoint {
         metadata.put("lr", Float.toString(optimizer.settings().learningRate()));
         metadata.put("momentum", Float.toString(optimizer.settings().momentum()));
         metadata.put("weight_decay", Float.toString(optimizer.settings().weightDecay()));
+        metadata.putAll(extra);
         TrainingCheckpoints.save(modelFile, new TrainingState(model.name(), progress.epochsDone(), progress.step(),
                 parameters(model), momentum, metadata));
     }
 
-    /** The model's parameters as host tensors, under state-dict names. */
+    /** The model's state dict (parameters and buffers) as host tensors, under PyTorch's names. */
     public static Map<String, HostTensor> parameters(Model model) {
         Map<String, HostTensor> tensors = new LinkedHashMap<>();
-        model.stateDict().forEach((name, parameter) -> tensors.put(name, new HostTensor(parameter.shape(), parameter.value().toArray())));
+        model.state().forEach((name, entry) -> tensors.put(name, new HostTensor(entry.shape(), entry.value().toArray())));
         return tensors;
     }
 
     /** Restores weights, momentum and progress of a checkpoint written by {@link #save}, to continue training. */
     public static Restored resume(Path modelFile, Model model, Sgd optimizer) {
         TrainingState state = TrainingCheckpoints.load(modelFile, model.name(), expectedShapes(model));
-        state.weights().forEach((name, tensor) -> model.stateDict().get(name).load(tensor.values()));
+        state.weights().forEach((name, tensor) -> model.state().get(name).load(tensor.values()));
         Map<String, float[]> momentum = new LinkedHashMap<>();
         state.momentum().forEach((name, tensor) -> momentum.put(name, tensor.values()));
         optimizer.load(model, momentum);
@@ -63,12 +78,12 @@ public final class ModelCheckpoint {
     /** Loads weights only; also accepts a plain PyTorch state dict saved with safetensors. */
     public static void loadWeights(Path file, Model model) {
         SafeTensors.read(file, expectedShapes(model), model.name()).tensors()
-                .forEach((name, tensor) -> model.stateDict().get(name).load(tensor.values()));
+                .forEach((name, tensor) -> model.state().get(name).load(tensor.values()));
     }
 
     private static Map<String, Shape> expectedShapes(Model model) {
         Map<String, Shape> shapes = new LinkedHashMap<>();
-        model.stateDict().forEach((name, parameter) -> shapes.put(name, parameter.shape()));
+        model.state().forEach((name, entry) -> shapes.put(name, entry.shape()));
         return shapes;
     }
 }

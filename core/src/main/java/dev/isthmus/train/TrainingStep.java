@@ -32,20 +32,10 @@ public final class TrainingStep {
 
     /** Predicted class per sample (arg-max of the logits). */
     public static int[] predict(Model model, Batch batch) {
-        Backend backend = model.backend();
-        try (StepScope scope = new StepScope()) {
-            Tensor images = scope.track(backend.fromArray(batch.shape(), batch.images()));
-            float[] logits = model.forward(images, scope).toArray();
-            int classes = logits.length / batch.size();
-            int[] predictions = new int[batch.size()];
-            for (int i = 0; i < batch.size(); i++) {
-                int best = 0;
-                for (int c = 1; c < classes; c++) {
-                    if (logits[i * classes + c] > logits[i * classes + best]) best = c;
-                }
-                predictions[i] = best;
-            }
-            return predictions;
-        }
+        float[] logits = Inference.logits(model, batch.shape(), batch.images());
+        int classes = logits.length / batch.size();
+        int[] predictions = new int[batch.size()];
+        for (int i = 0; i < batch.size(); i++) predictions[i] = Inference.argMax(logits, i * classes, classes);
+        return predictions;
     }
 }

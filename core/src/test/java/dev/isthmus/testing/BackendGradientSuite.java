@@ -4,6 +4,8 @@ import dev.isthmus.backend.Backend;
 import dev.isthmus.backend.Conv2dSpec;
 import dev.isthmus.backend.CrossEntropy;
 import dev.isthmus.backend.Pool2dSpec;
+import dev.isthmus.compare.OpCase;
+import dev.isthmus.compare.OpCatalogue;
 import dev.isthmus.tensor.Shape;
 import dev.isthmus.tensor.Tensor;
 import org.junit.jupiter.api.AfterEach;
@@ -11,6 +13,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -279,6 +282,75 @@ public abstract class BackendGradientSuite {
             if (i != keep) parts.get(i).close();
         }
         return parts.get(keep);
+    }
+
+    /**
+     * Every op of the catalogue, checked on its example case: the switch over the sealed {@link OpCase}
+     * has no default, so a new catalogue case does not compile here until its backward pass is wired in.
+     */
+    @ParameterizedTest
+    @EnumSource(OpCatalogue.class)
+    void everyCatalogueExampleHasTheGradientsOfItsForwardPass(OpCatalogue op) {
+        String name = "catalogue " + op.id();
+        switch (op.example()) {
+            case OpCase.Conv2d c -> {
+                Tensor[] in = {TestTensors.uniform(backend, 901, c.input()), TestTensors.uniform(backend, 902, c.weight()),
+                        TestTensors.uniform(backend, 903, Shape.of(c.weight().dim(0)))};
+                try {
+                    GradientCheck.Forward forward = x -> backend.conv2d(x[0], x[1], x[2], c.spec());
+                    check.check(name + " input", in, 0, forward, (x, y, dy) -> backend.conv2dBackwardInput(dy, x[1], x[0].shape(), c.spec()), 21);
+                    check.check(name + " weight", in, 1, forward, (x, y, dy) -> backend.conv2dBackwardWeight(x[0], dy, x[1].shape(), c.spec()), 22);
+                    check.check(name + " bias", in, 2, forward, (x, y, dy) -> backend.conv2dBackwardBias(dy), 23);
+                } finally {
+                    closeAll(in);
+                }
+            }
+            case OpCase.Pool2d p -> {
+                Tensor[] in = {TestTensors.wellSeparated(backend, 904, p.input(), 0.05f)};
+                try {
+                    if (p.max()) {
+                        check.check(name, in, 0, x -> backend.maxPool2d(x[0], p.spec()), (x, y, dy) -> backend.maxPool2dBackward(x[0], y, dy, p.spec()), 24);
+                    } else {
+                        check.check(name, in, 0, x -> backend.avgPool2d(x[0], p.spec()), (x, y, dy) -> backend.avgPool2dBackward(x[0], dy, p.spec()), 24);
+                    }
+                } finally {
+                    closeAll(in);
+                }
+            }
+            case OpCase.Relu r -> {
+                Tensor[] in = {TestTensors.wellSeparated(backend, 905, r.input(), 0.05f)};
+                try {
+                    check.check(name, in, 0, x -> backend.relu(x[0]), (x, y, dy) -> backend.reluBackward(y, dy), 25);
+                } finally {
+                    closeAll(in);
+                }
+            }
+            case OpCase.Linear l -> {
+                Tensor[] in = linearInputs(l.input().dim(0), l.input().dim(1), l.features(), 906);
+                try {
+                    GradientCheck.Forward forward = x -> backend.linear(x[0], x[1], x[2]);
+                    check.check(name + " input", in, 0, forward, (x, y, dy) -> backend.linearBackwardInput(dy, x[1]), 26);
+                    check.check(name + " weight", in, 1, forward, (x, y, dy) -> backend.linearBackwardWeight(x[0], dy), 27);
+                    check.check(name + " bias", in, 2, forward, (x, y, dy) -> backend.linearBackwardBias(dy), 28);
+                } finally {
+                    closeAll(in);
+                }
+            }
+            case OpCase.CrossEntropyLoss ce -> {
+                int[] labels = new int[ce.logits().dim(0)];
+                for (int i = 0; i < labels.length; i++) labels[i] = (i * 3 + 1) % ce.logits().dim(1);
+                Tensor[] in = {TestTensors.uniform(backend, 907, ce.logits())};
+                try (CrossEntropy result = backend.softmaxCrossEntropy(in[0], labels)) {
+                    check.checkScalar(name, in, 0, x -> {
+                        try (CrossEntropy r = backend.softmaxCrossEntropy(x[0], labels)) {
+                            return r.loss();
+                        }
+                    }, result.gradLogits().toArray());
+                } finally {
+                    closeAll(in);
+                }
+            }
+        }
     }
 
     private static void closeAll(Tensor[] tensors) {

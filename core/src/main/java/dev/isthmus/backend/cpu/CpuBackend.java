@@ -3,7 +3,7 @@ package dev.isthmus.backend.cpu;
 import dev.isthmus.backend.Conv2dSpec;
 import dev.isthmus.backend.reference.ReferenceBackend;
 import dev.isthmus.bindings.dnnl.Dnnl;
-import dev.isthmus.tensor.Shape;
+import dev.isthmus.tensor.Tensor;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Map;
@@ -49,39 +49,41 @@ public final class CpuBackend extends ReferenceBackend {
     }
 
     @Override
-    protected void conv2dForward(Shape input, Shape weight, Shape output, Conv2dSpec spec,
-                                 MemorySegment x, MemorySegment w, MemorySegment b, MemorySegment y) {
-        if (DnnlConvolutions.supports(input, weight, output, spec)) {
-            convolutions.forward(input, weight, output, spec, x, w, b, y);
+    protected void computeConv2d(Tensor input, Tensor weight, Tensor bias, Conv2dSpec spec, Tensor output) {
+        if (DnnlConvolutions.supports(input.shape(), weight.shape(), output.shape(), spec)) {
+            convolutions.forward(input.shape(), weight.shape(), output.shape(), spec, input.segment(), weight.segment(),
+                    bias == null ? null : bias.segment(), output.segment());
         } else {
-            super.conv2dForward(input, weight, output, spec, x, w, b, y);
+            super.computeConv2d(input, weight, bias, spec, output);
         }
     }
 
     @Override
-    protected void conv2dBackwardInput(Shape input, Shape weight, Shape output, Conv2dSpec spec,
-                                       MemorySegment dy, MemorySegment w, MemorySegment dx) {
-        if (DnnlConvolutions.supports(input, weight, output, spec)) {
-            convolutions.backwardData(input, weight, output, spec, dy, w, dx);
+    protected void computeConv2dBackwardInput(Tensor gradOutput, Tensor weight, Conv2dSpec spec, Tensor gradInput) {
+        if (DnnlConvolutions.supports(gradInput.shape(), weight.shape(), gradOutput.shape(), spec)) {
+            convolutions.backwardData(gradInput.shape(), weight.shape(), gradOutput.shape(), spec, gradOutput.segment(), weight.segment(),
+                    gradInput.segment());
         } else {
-            super.conv2dBackwardInput(input, weight, output, spec, dy, w, dx);
+            super.computeConv2dBackwardInput(gradOutput, weight, spec, gradInput);
         }
     }
 
     @Override
-    protected void conv2dBackwardWeight(Shape input, Shape weight, Shape output, Conv2dSpec spec,
-                                        MemorySegment x, MemorySegment dy, MemorySegment dw) {
-        if (DnnlConvolutions.supports(input, weight, output, spec)) {
-            convolutions.backwardWeights(input, weight, output, spec, x, dy, dw);
+    protected void computeConv2dBackwardWeight(Tensor input, Tensor gradOutput, Conv2dSpec spec, Tensor gradWeight) {
+        if (DnnlConvolutions.supports(input.shape(), gradWeight.shape(), gradOutput.shape(), spec)) {
+            convolutions.backwardWeights(input.shape(), gradWeight.shape(), gradOutput.shape(), spec, input.segment(), gradOutput.segment(),
+                    gradWeight.segment());
         } else {
-            super.conv2dBackwardWeight(input, weight, output, spec, x, dy, dw);
+            super.computeConv2dBackwardWeight(input, gradOutput, spec, gradWeight);
         }
     }
 
     // Linear layers through dnnl_sgemm, row-major: C[M,N] = op(A)·op(B) (+ C when beta is 1).
 
     @Override
-    protected void linearForward(MemorySegment x, MemorySegment w, MemorySegment b, int batch, int in, int out, MemorySegment y) {
+    protected void computeLinear(Tensor input, Tensor weight, Tensor bias, Tensor output) {
+        MemorySegment x = input.segment(), w = weight.segment(), b = bias == null ? null : bias.segment(), y = output.segment();
+        int batch = input.shape().dim(0), in = input.shape().dim(1), out = weight.shape().dim(0);
         float beta = 0;
         if (b != null) {
             for (int n = 0; n < batch; n++) {
@@ -93,13 +95,15 @@ public final class CpuBackend extends ReferenceBackend {
     }
 
     @Override
-    protected void linearBackwardInput(MemorySegment dy, MemorySegment w, int batch, int in, int out, MemorySegment dx) {
-        sgemm('N', 'N', batch, in, out, dy, out, w, in, 0, dx, in);
+    protected void computeLinearBackwardInput(Tensor gradOutput, Tensor weight, Tensor gradInput) {
+        int batch = gradOutput.shape().dim(0), out = weight.shape().dim(0), in = weight.shape().dim(1);
+        sgemm('N', 'N', batch, in, out, gradOutput.segment(), out, weight.segment(), in, 0, gradInput.segment(), in);
     }
 
     @Override
-    protected void linearBackwardWeight(MemorySegment x, MemorySegment dy, int batch, int in, int out, MemorySegment dw) {
-        sgemm('T', 'N', out, in, batch, dy, out, x, in, 0, dw, in);
+    protected void computeLinearBackwardWeight(Tensor input, Tensor gradOutput, Tensor gradWeight) {
+        int batch = input.shape().dim(0), in = input.shape().dim(1), out = gradOutput.shape().dim(1);
+        sgemm('T', 'N', out, in, batch, gradOutput.segment(), out, input.segment(), in, 0, gradWeight.segment(), in);
     }
 
     private static void sgemm(char transA, char transB, int m, int n, int k, MemorySegment a, int lda, MemorySegment b, int ldb,

@@ -76,15 +76,25 @@ final class ConvolutionAlgorithms {
         this.options = options;
     }
 
-    /** The remembered choice for this problem, searching on first use. */
+    /**
+     * The remembered choice for this problem, searching on first use. With TF32 the convolution descriptor
+     * (shared by the three directions) gets the math type cuDNN returned with the chosen algorithm, as
+     * PyTorch sets it per algorithm: cuDNN needs algorithm and math type together to run what was chosen.
+     */
     Choice choose(Problem problem) {
         Key key = new Key(problem.direction(), problem.input(), problem.weight(), problem.spec());
         Choice choice = chosen.get(key);
         if (choice == null) {
+            if (options.tf32()) setMathType(problem, Cudnn.CUDNN_TENSOR_OP_MATH()); // search with what TF32 allows
             choice = search(problem);
             chosen.put(key, choice);
         }
+        if (options.tf32()) setMathType(problem, choice.mathType());
         return choice;
+    }
+
+    private static void setMathType(Problem problem, int mathType) {
+        CudaCheck.cudnn(Cudnn.cudnnSetConvolutionMathType(problem.convDesc(), mathType), "cudnnSetConvolutionMathType");
     }
 
     /** How many choices were made (one per direction and distinct shape). */
@@ -123,6 +133,7 @@ final class ConvolutionAlgorithms {
                 sawMathRejection = true;
                 continue;
             }
+            if (options.tf32()) setMathType(problem, candidate.mathType()); // the workspace depends on it
             long workspace = workspaceSize(problem, candidate.algorithm());
             if (workspace < 0) continue; // cuDNN rejects this algorithm for the shape after all
             if (workspace <= options.workspaceCapBytes()) {

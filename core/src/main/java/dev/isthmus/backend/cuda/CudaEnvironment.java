@@ -195,6 +195,9 @@ public record CudaEnvironment(Platform platform,
                             .put("path", file.path().toString()).put("source", file.source()));
                     ArrayNode absent = node.putArray("absentOptional");
                     loaded.absentOptional().forEach(library -> absent.add(library.fileName(loaded.major())));
+                    ArrayNode optionalFailed = node.putArray("optionalFailed");
+                    loaded.optionalFailed().forEach(failure -> optionalFailed.addObject()
+                            .put("path", failure.file().path().toString()).put("osReason", failure.osReason()));
                 }
                 case LoadOutcome.LoadFailed failed -> {
                     node.put("status", "load-failed");
@@ -230,6 +233,8 @@ public record CudaEnvironment(Platform platform,
         }
         gpuProblem.ifPresentOrElse(problem -> root.put("gpuProblem", problem), () -> root.putNull("gpuProblem"));
 
+        libraries.chosenSet().ifPresentOrElse(set -> root.put("librariesFromOneInstallation", set.name()),
+                () -> root.putNull("librariesFromOneInstallation"));
         ArrayNode searched = root.putObject("search").putArray("locations");
         libraries.config().locations().forEach(location -> searched.addObject()
                 .put("folder", location.folder().toString()).put("source", location.source())

@@ -45,20 +45,19 @@ final class Descriptors implements AutoCloseable {
         this.convolutionMathType = convolutionMathType;
     }
 
-    int convolutionMathType() {
-        return convolutionMathType;
-    }
-
     /**
-     * A dense NCHW float tensor descriptor. Rank-2 shapes [N, F] are described as [N, F, 1, 1] and
-     * rank-1 shapes [K] as [1, K, 1, 1] (the form cuDNN broadcasts a per-channel bias from).
+     * A dense NCHW float tensor descriptor; the one mapping of every rank to cuDNN's four dimensions.
+     * Rank 4 is itself; rank 1 [K] is [1, K, 1, 1] (the form cuDNN broadcasts a per-channel bias
+     * from); rank 0 is [1, 1, 1, 1]; any other rank [d0, …] is [d0, rest, 1, 1], so [N, F] is
+     * [N, F, 1, 1]. Elementwise ops see the same packed memory whichever form a shape gets.
      */
     MemorySegment tensor(Shape shape) {
         return switch (shape.rank()) {
             case 4 -> tensor(shape.dim(0), shape.dim(1), shape.dim(2), shape.dim(3));
             case 2 -> tensor(shape.dim(0), shape.dim(1), 1, 1);
             case 1 -> tensor(1, shape.dim(0), 1, 1);
-            default -> throw new IllegalArgumentException("cuda: tensors of rank " + shape.rank() + " (" + shape + ") are not supported by cuDNN descriptors here");
+            case 0 -> tensor(1, 1, 1, 1);
+            default -> tensor(shape.dim(0), shape.dim(0) == 0 ? 0 : (int) (shape.numel() / shape.dim(0)), 1, 1);
         };
     }
 

@@ -18,7 +18,6 @@ final class NativeScratch implements AutoCloseable {
     private final MemorySegment one = floatConstant(1f);
     private final MemorySegment zero = floatConstant(0f);
     private final MemorySegment alpha = arena.allocate(ValueLayout.JAVA_FLOAT);
-    private final MemorySegment beta = arena.allocate(ValueLayout.JAVA_FLOAT);
 
     private MemorySegment floatConstant(float value) {
         MemorySegment segment = arena.allocate(ValueLayout.JAVA_FLOAT);
@@ -75,12 +74,6 @@ final class NativeScratch implements AutoCloseable {
     MemorySegment alpha(float value) {
         alpha.set(ValueLayout.JAVA_FLOAT, 0, value);
         return alpha;
-    }
-
-    /** The second variable scalar, for calls that take two. */
-    MemorySegment beta(float value) {
-        beta.set(ValueLayout.JAVA_FLOAT, 0, value);
-        return beta;
     }
 
     /** An arena for one-off allocations of this backend (algorithm search results); freed with the backend. */

@@ -40,7 +40,7 @@ final class PinnedStaging implements AutoCloseable {
             waitForPreviousUpload();
             ensureUploadCapacity(chunk);
             MemorySegment.copy(host, offset, upload, 0, chunk);
-            CudaCheck.cuda(CudaRuntime.cudaMemcpyAsync(offset(device, offset), upload, chunk,
+            CudaCheck.cuda(CudaRuntime.cudaMemcpyAsync(DevicePointers.offset(device, offset), upload, chunk,
                     CudaRuntime.cudaMemcpyHostToDevice(), stream), "cudaMemcpyAsync(host to device)");
             CudaCheck.cuda(CudaRuntime.cudaEventRecord(uploadDone, stream), "cudaEventRecord");
             uploadPending = true;
@@ -52,15 +52,11 @@ final class PinnedStaging implements AutoCloseable {
         for (long offset = 0; offset < bytes; offset += MAX_CHUNK) {
             long chunk = Math.min(MAX_CHUNK, bytes - offset);
             ensureDownloadCapacity(chunk);
-            CudaCheck.cuda(CudaRuntime.cudaMemcpyAsync(download, offset(device, offset), chunk,
+            CudaCheck.cuda(CudaRuntime.cudaMemcpyAsync(download, DevicePointers.offset(device, offset), chunk,
                     CudaRuntime.cudaMemcpyDeviceToHost(), stream), "cudaMemcpyAsync(device to host)");
             CudaCheck.cuda(CudaRuntime.cudaStreamSynchronize(stream), "cudaStreamSynchronize");
             MemorySegment.copy(download, 0, host, offset, chunk);
         }
-    }
-
-    static MemorySegment offset(MemorySegment device, long bytes) {
-        return bytes == 0 ? device : MemorySegment.ofAddress(device.address() + bytes);
     }
 
     private void waitForPreviousUpload() {

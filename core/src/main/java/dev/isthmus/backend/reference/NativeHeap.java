@@ -7,6 +7,8 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -36,6 +38,8 @@ final class NativeHeap {
     }
 
     private final AtomicLong liveBytes = new AtomicLong();
+    /** Every block not yet freed, so that closing the backend can free them all. */
+    private final Set<Memory> live = ConcurrentHashMap.newKeySet();
 
     /** A block of {@code bytes} uninitialised bytes; the caller fills it completely or zeroes it. */
     Memory allocate(long bytes) {
@@ -50,10 +54,21 @@ final class NativeHeap {
             throw new OutOfMemoryError("reference backend: malloc of " + bytes + " bytes failed; free tensors or lower the batch size");
         }
         liveBytes.addAndGet(bytes);
-        return new Memory(address.reinterpret(bytes), bytes, this::free);
+        Memory[] block = new Memory[1];
+        block[0] = new Memory(address.reinterpret(bytes), bytes, (segment, size) -> free(block[0], segment, size));
+        live.add(block[0]);
+        return block[0];
     }
 
-    private void free(MemorySegment segment, long bytes) {
+    /** Frees every block still live; their tensors become closed (any later access throws). */
+    void freeAll() {
+        for (Memory block : live) {
+            block.close();
+        }
+    }
+
+    private void free(Memory block, MemorySegment segment, long bytes) {
+        live.remove(block);
         try {
             FREE.invokeExact(segment);
         } catch (Throwable t) {

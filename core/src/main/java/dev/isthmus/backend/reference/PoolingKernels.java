@@ -185,68 +185,66 @@ final class PoolingKernels {
 
     /** y[n][c][oh][ow] = (Σ of the window's real positions of x[n][c]) / divisor; padding adds zeros. */
     static void avgForward(Geometry g, MemorySegment input, MemorySegment output) {
-        Pool2dSpec s = g.spec();
         Parallel.forEach(g.n(), n -> {
             Scratch scratch = Scratch.get();
             float[] x = load(input, n, g.inputSample(), scratch.vector(Slot.INPUT, g.inputSample()));
             float[] y = scratch.vector(Slot.OUTPUT, g.outputSample());
             Arrays.fill(y, 0, g.outputSample(), 0f);
-            int plane = g.h() * g.w();
-            for (int kh = 0; kh < s.kernelH(); kh++) {
-                int hOffset = kh - s.padH();
-                int ohFrom = TapRange.first(hOffset, s.strideH()), ohTo = TapRange.end(hOffset, s.strideH(), g.h(), g.p(), ohFrom);
-                for (int kw = 0; kw < s.kernelW(); kw++) {
-                    int wOffset = kw - s.padW();
-                    int owFrom = TapRange.first(wOffset, s.strideW()), owTo = TapRange.end(wOffset, s.strideW(), g.w(), g.q(), owFrom);
-                    for (int c = 0; c < g.c(); c++) {
-                        for (int oh = ohFrom; oh < ohTo; oh++) {
-                            int rowStart = c * plane + (oh * s.strideH() + hOffset) * g.w() + wOffset;
-                            int out = (c * g.p() + oh) * g.q();
-                            for (int ow = owFrom; ow < owTo; ow++) y[out + ow] += x[rowStart + ow * s.strideW()];
-                        }
-                    }
-                }
-            }
-            for (int c = 0; c < g.c(); c++) {
-                for (int oh = 0; oh < g.p(); oh++) {
-                    for (int ow = 0; ow < g.q(); ow++) y[(c * g.p() + oh) * g.q() + ow] /= divisor(g, oh, ow);
-                }
-            }
+            addOverTaps(g, x, y, false);
+            divideByWindowSize(g, y);
             store(y, g.outputSample(), output, n);
         });
     }
 
     /** dx[n][c][ih][iw] += dy[n][c][oh][ow] / divisor for every window (oh, ow) containing (ih, iw). */
     static void avgBackward(Geometry g, MemorySegment gradOutput, MemorySegment gradInput) {
-        Pool2dSpec s = g.spec();
         Parallel.forEach(g.n(), n -> {
             Scratch scratch = Scratch.get();
             float[] share = load(gradOutput, n, g.outputSample(), scratch.vector(Slot.GRAD_OUTPUT, g.outputSample()));
-            for (int c = 0; c < g.c(); c++) {
-                for (int oh = 0; oh < g.p(); oh++) {
-                    for (int ow = 0; ow < g.q(); ow++) share[(c * g.p() + oh) * g.q() + ow] /= divisor(g, oh, ow);
-                }
-            }
+            divideByWindowSize(g, share);
             float[] dx = scratch.vector(Slot.OUTPUT, g.inputSample());
             Arrays.fill(dx, 0, g.inputSample(), 0f);
-            int plane = g.h() * g.w();
-            for (int kh = 0; kh < s.kernelH(); kh++) {
-                int hOffset = kh - s.padH();
-                int ohFrom = TapRange.first(hOffset, s.strideH()), ohTo = TapRange.end(hOffset, s.strideH(), g.h(), g.p(), ohFrom);
-                for (int kw = 0; kw < s.kernelW(); kw++) {
-                    int wOffset = kw - s.padW();
-                    int owFrom = TapRange.first(wOffset, s.strideW()), owTo = TapRange.end(wOffset, s.strideW(), g.w(), g.q(), owFrom);
-                    for (int c = 0; c < g.c(); c++) {
-                        for (int oh = ohFrom; oh < ohTo; oh++) {
-                            int rowStart = c * plane + (oh * s.strideH() + hOffset) * g.w() + wOffset;
-                            int out = (c * g.p() + oh) * g.q();
-                            for (int ow = owFrom; ow < owTo; ow++) dx[rowStart + ow * s.strideW()] += share[out + ow];
+            addOverTaps(g, share, dx, true);
+            store(dx, g.inputSample(), gradInput, n);
+        });
+    }
+
+    /** Divides each output of one sample by its window's {@link #divisor}. */
+    private static void divideByWindowSize(Geometry g, float[] outputs) {
+        for (int c = 0; c < g.c(); c++) {
+            for (int oh = 0; oh < g.p(); oh++) {
+                for (int ow = 0; ow < g.q(); ow++) outputs[(c * g.p() + oh) * g.q() + ow] /= divisor(g, oh, ow);
+            }
+        }
+    }
+
+    /**
+     * The average pool's window sums, tap by tap: {@code outputs[o] += inputs[i]} for every output o
+     * and input position i of its window, or with {@code scatter} the other way round
+     * ({@code inputs[i] += outputs[o]}, the backward pass). Both arrays hold one sample.
+     */
+    private static void addOverTaps(Geometry g, float[] from, float[] to, boolean scatter) {
+        Pool2dSpec s = g.spec();
+        int plane = g.h() * g.w();
+        for (int kh = 0; kh < s.kernelH(); kh++) {
+            int hOffset = kh - s.padH();
+            int ohFrom = TapRange.first(hOffset, s.strideH()), ohTo = TapRange.end(hOffset, s.strideH(), g.h(), g.p(), ohFrom);
+            for (int kw = 0; kw < s.kernelW(); kw++) {
+                int wOffset = kw - s.padW();
+                int owFrom = TapRange.first(wOffset, s.strideW()), owTo = TapRange.end(wOffset, s.strideW(), g.w(), g.q(), owFrom);
+                for (int c = 0; c < g.c(); c++) {
+                    for (int oh = ohFrom; oh < ohTo; oh++) {
+                        int rowStart = c * plane + (oh * s.strideH() + hOffset) * g.w() + wOffset;
+                        int out = (c * g.p() + oh) * g.q();
+                        if (scatter) {
+                            for (int ow = owFrom; ow < owTo; ow++) to[rowStart + ow * s.strideW()] += from[out + ow];
+                        } else {
+                            for (int ow = owFrom; ow < owTo; ow++) to[out + ow] += from[rowStart + ow * s.strideW()];
                         }
                     }
                 }
             }
-            store(dx, g.inputSample(), gradInput, n);
-        });
+        }
     }
 
     private static float[] load(MemorySegment source, int n, int sampleSize, float[] target) {

@@ -15,18 +15,22 @@ public final class CudaLibraries {
     private CudaLibraries() {
     }
 
-    /** What loading did, per component, for one search configuration. */
-    public record LoadReport(SearchConfig config, List<LoadOutcome> outcomes) {
+    /**
+     * What loading did, per component, for one search configuration.
+     *
+     * @param chosenSet the one installation all components came from, when the search found a consistent one
+     */
+    public record LoadReport(SearchConfig config, List<LoadOutcome> outcomes, Optional<LibrarySet> chosenSet) {
         public LoadReport {
             outcomes = List.copyOf(outcomes);
         }
 
-        public LoadOutcome of(CudaComponent component) {
-            return outcomes.stream().filter(outcome -> outcome.component() == component).findFirst().orElseThrow();
+        public LoadReport(SearchConfig config, List<LoadOutcome> outcomes) {
+            this(config, outcomes, Optional.empty());
         }
 
-        public boolean allLoaded() {
-            return outcomes.stream().allMatch(LoadOutcome.Loaded.class::isInstance);
+        public LoadOutcome of(CudaComponent component) {
+            return outcomes.stream().filter(outcome -> outcome.component() == component).findFirst().orElseThrow();
         }
     }
 
@@ -44,17 +48,24 @@ public final class CudaLibraries {
                 case SearchOutcome.Located located -> load(located);
             });
         }
-        return new LoadReport(search.config(), outcomes);
+        return new LoadReport(search.config(), outcomes, search.chosenSet());
     }
 
+    /** A required file that fails makes the component unusable; an optional one is skipped with its reason. */
     private static LoadOutcome load(SearchOutcome.Located located) {
+        List<LibraryFile> loaded = new ArrayList<>();
+        List<LoadOutcome.OptionalFailure> optionalFailed = new ArrayList<>();
         for (LibraryFile file : located.files()) {
             Optional<String> failure = LibraryLoader.load(file);
-            if (failure.isPresent()) {
+            if (failure.isEmpty()) {
+                loaded.add(file);
+            } else if (file.library().role().optional()) {
+                optionalFailed.add(new LoadOutcome.OptionalFailure(file, failure.get()));
+            } else {
                 return new LoadOutcome.LoadFailed(located.component(), file, failure.get());
             }
         }
-        return new LoadOutcome.Loaded(located.component(), located.major(), located.files(), located.absentOptional());
+        return new LoadOutcome.Loaded(located.component(), located.major(), loaded, located.absentOptional(), optionalFailed);
     }
 
     /** Whether the component's main library (loaded after all its dependencies) is in this JVM. */

@@ -10,6 +10,9 @@ import java.util.stream.IntStream;
  * dependency by its soname it finds the copy we already loaded by absolute path.
  */
 public enum CudaLibrary {
+    // cuDNN's runtime-compiled engines dlopen NVRTC by name; loaded by path first, the dynamic linker matches
+    // that name to the copy already in the process (pip's CUDA 12 wheels keep it apart from cudart and cuDNN).
+    NVRTC(CudaComponent.RUNTIME, "libnvrtc.so", Role.DLOPENED_BY_NAME, new int[] {13, 12}, new int[0]),
     CUDART(CudaComponent.RUNTIME, "libcudart.so", Role.MAIN, new int[] {13, 12}, new int[] {11, 10}),
     CUBLAS_LT(CudaComponent.CUBLAS, "libcublasLt.so", Role.REQUIRED, new int[] {13, 12}, new int[] {11}),
     CUBLAS(CudaComponent.CUBLAS, "libcublas.so", Role.MAIN, new int[] {13, 12}, new int[] {11}),
@@ -29,8 +32,23 @@ public enum CudaLibrary {
         MAIN,
         /** Must be present for the component to work. */
         REQUIRED,
-        /** Loaded when present (e.g. cuDNN's engine libraries: missing ones only narrow the algorithm choice). */
-        OPTIONAL
+        /**
+         * Loaded when present beside the main library (e.g. cuDNN's engine libraries: missing ones, or ones that
+         * fail to load, only narrow the algorithm choice). Never taken from another folder: cuDNN's sub-libraries
+         * must come from one release.
+         */
+        OPTIONAL,
+        /**
+         * Loaded when found, beside the main library or anywhere on the search path with the component's major
+         * version: another library opens it by name at run time, which then finds this copy; optional like
+         * {@link #OPTIONAL}.
+         */
+        DLOPENED_BY_NAME;
+
+        /** Whether the component works without it. */
+        public boolean optional() {
+            return this == OPTIONAL || this == DLOPENED_BY_NAME;
+        }
     }
 
     private final CudaComponent component;

@@ -18,7 +18,13 @@ import java.util.stream.Stream;
  * folders come first (any supported major version, most preferred first), then for each supported
  * major version, most preferred first, every other folder in order. cuBLAS prefers the major version
  * of the runtime found. A component's other libraries are taken from the main library's folder, and
- * required ones that are not there are searched for like the main library.
+ * required ones that are not there are searched for like the main library; optional ones are taken only
+ * from beside it, except those another library opens by name (NVRTC), which are searched for like required
+ * ones but may be absent.
+ *
+ * <p>When the user named no folder and no file, the first {@link LibrarySet} (one Python or conda
+ * environment) that alone provides the runtime, cuBLAS and cuDNN of one CUDA major version is taken whole,
+ * rather than mixing, say, a toolkit's runtime with another installation's cuDNN.
  */
 public final class LibrarySearch {
     private static final Pattern MAJOR = Pattern.compile("\\.so\\.(\\d+)");
@@ -26,10 +32,18 @@ public final class LibrarySearch {
     private LibrarySearch() {
     }
 
-    /** The result of searching for every component. */
-    public record Result(SearchConfig config, List<SearchOutcome> outcomes) {
+    /**
+     * The result of searching for every component.
+     *
+     * @param chosenSet the installation all three components were taken from, when one was consistent
+     */
+    public record Result(SearchConfig config, List<SearchOutcome> outcomes, Optional<LibrarySet> chosenSet) {
         public Result {
             outcomes = List.copyOf(outcomes);
+        }
+
+        public Result(SearchConfig config, List<SearchOutcome> outcomes) {
+            this(config, outcomes, Optional.empty());
         }
 
         public SearchOutcome of(CudaComponent component) {
@@ -38,6 +52,31 @@ public final class LibrarySearch {
     }
 
     public static Result search(SearchConfig config) {
+        boolean userNamedSomething = !config.explicitFiles().isEmpty()
+                || config.locations().stream().anyMatch(SearchLocation::override);
+        if (!userNamedSomething) {
+            for (LibrarySet set : config.sets()) {
+                Result within = searchEverywhere(config.within(set));
+                if (consistent(within, set)) {
+                    return new Result(config, within.outcomes(), Optional.of(set));
+                }
+            }
+        }
+        return searchEverywhere(config);
+    }
+
+    /** All three found, cuBLAS and (when its package says so) cuDNN of the runtime's CUDA major. */
+    private static boolean consistent(Result result, LibrarySet set) {
+        if (!(result.of(CudaComponent.RUNTIME) instanceof SearchOutcome.Located runtime)
+                || !(result.of(CudaComponent.CUBLAS) instanceof SearchOutcome.Located cublas)
+                || !(result.of(CudaComponent.CUDNN) instanceof SearchOutcome.Located)) {
+            return false;
+        }
+        return cublas.major() == runtime.major()
+                && (set.cudnnCudaMajor().isEmpty() || set.cudnnCudaMajor().getAsInt() == runtime.major());
+    }
+
+    private static Result searchEverywhere(SearchConfig config) {
         SearchOutcome runtime = locate(config, CudaComponent.RUNTIME, CudaLibrary.CUDART.supportedMajors());
         List<Integer> cublasMajors = new ArrayList<>(CudaLibrary.CUBLAS.supportedMajors());
         if (runtime instanceof SearchOutcome.Located located && cublasMajors.remove((Integer) located.major())) {
@@ -91,12 +130,15 @@ public final class LibrarySearch {
                 absentOptional.add(library);
             } else {
                 Optional<LibraryFile> elsewhere = find(config, library, List.of(major));
-                if (elsewhere.isEmpty()) {
+                if (elsewhere.isPresent()) {
+                    files.add(elsewhere.get());
+                } else if (library.role().optional()) {
+                    absentOptional.add(library);
+                } else {
                     return new NotFound(component, library.fileName(major) + " (needed by " + mainFile.path()
                             + ") not found", prepend(new SearchLocation(folder, "beside " + main.fileName(major), false),
                             config.locations()), List.of());
                 }
-                files.add(elsewhere.get());
             }
         }
         return new SearchOutcome.Located(component, major, files, absentOptional);

@@ -7,16 +7,32 @@ public sealed interface LoadOutcome permits LoadOutcome.Loaded, LoadOutcome.Load
 
     CudaComponent component();
 
-    /** Every library of the component is loaded; the bindings can call it. */
-    record Loaded(CudaComponent component, int major, List<LibraryFile> files, List<CudaLibrary> absentOptional)
-            implements LoadOutcome {
+    /**
+     * Every required library of the component is loaded; the bindings can call it.
+     *
+     * @param files          the files loaded, dependencies first, the main library last
+     * @param absentOptional optional libraries that were not found
+     * @param optionalFailed optional libraries that were found but did not load, with the reason; the
+     *                       component works without them (cuDNN then offers fewer engines)
+     */
+    record Loaded(CudaComponent component, int major, List<LibraryFile> files, List<CudaLibrary> absentOptional,
+                  List<OptionalFailure> optionalFailed) implements LoadOutcome {
         public Loaded {
             files = List.copyOf(files);
             absentOptional = List.copyOf(absentOptional);
+            optionalFailed = List.copyOf(optionalFailed);
         }
 
         public LibraryFile mainFile() {
             return files.getLast();
+        }
+    }
+
+    /** An optional library that was found but did not load, and the operating system's reason. */
+    record OptionalFailure(LibraryFile file, String osReason) {
+        /** "libcudnn_adv.so.9: libcublasLt.so.13: cannot open shared object file: No such file or directory". */
+        public String describe() {
+            return file.path().getFileName() + " (" + file.path() + "): " + osReason;
         }
     }
 

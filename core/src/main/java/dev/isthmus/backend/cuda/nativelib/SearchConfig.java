@@ -14,7 +14,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -33,11 +36,15 @@ import java.util.stream.Stream;
  *   <li>system folders: /usr/lib/&lt;arch&gt;-linux-gnu, /usr/lib64, /usr/lib, /usr/local/cuda/lib64,
  *       /usr/local/cuda-*&#47;lib64;</li>
  *   <li>Python installs (where PyTorch users have cuDNN and cuBLAS): nvidia/*&#47;lib and torch/lib in the
- *       site-packages and dist-packages of /usr/lib/python3*, /usr/local/lib/python3*,
+ *       site-packages of the {@code python3} on PATH (asked directly, so an environment that is on PATH
+ *       without {@code VIRTUAL_ENV} counts), then of /usr/lib/python3*, /usr/local/lib/python3*,
  *       ~/.local/lib/python3*, {@code VIRTUAL_ENV}, pyenv versions and conda environments;</li>
  *   <li>conda environments: {@code CONDA_PREFIX}/lib, ~/miniconda3, ~/anaconda3, ~/miniforge3,
  *       /opt/conda and their envs/*.</li>
  * </ol>
+ * Each Python environment and conda environment is also a {@link LibrarySet}: when no folder or file is
+ * named by the user, {@link LibrarySearch} prefers the first set that holds all three libraries of one
+ * CUDA major version over gathering them from several installations.
  *
  * @param locations     folders to search, in order, without duplicates
  * @param explicitFiles per component, the main library file named by {@code -Disthmus.<key>.library} or
@@ -47,7 +54,8 @@ import java.util.stream.Stream;
  */
 public record SearchConfig(List<SearchLocation> locations,
                            Map<CudaComponent, ExplicitFile> explicitFiles,
-                           List<Path> scanned) {
+                           List<Path> scanned,
+                           List<LibrarySet> sets) {
 
     /** System property with a path-separated list of folders searched before all others. */
     public static final String PATH_PROPERTY = "isthmus.cuda.path";
@@ -62,6 +70,17 @@ public record SearchConfig(List<SearchLocation> locations,
         locations = List.copyOf(locations);
         explicitFiles = Map.copyOf(explicitFiles);
         scanned = List.copyOf(scanned);
+        sets = List.copyOf(sets);
+    }
+
+    /** A search without installation sets: every library is looked for over all locations. */
+    public SearchConfig(List<SearchLocation> locations, Map<CudaComponent, ExplicitFile> explicitFiles, List<Path> scanned) {
+        this(locations, explicitFiles, scanned, List.of());
+    }
+
+    /** The same search limited to one set's folders. */
+    SearchConfig within(LibrarySet set) {
+        return new SearchConfig(locations.stream().filter(set::contains).toList(), explicitFiles, scanned, List.of());
     }
 
     /** Searches only the given folders, as overrides, in order (for tests and tools). */
@@ -74,7 +93,13 @@ public record SearchConfig(List<SearchLocation> locations,
     /** The search this process would do: system properties, environment variables, well-known folders. */
     public static SearchConfig fromEnvironment() {
         return from(System.getenv(), System::getProperty, Path.of(System.getProperty("user.home")),
-                LinkerCache.cudaFolders(), System.getProperty("os.arch"));
+                LinkerCache.cudaFolders(), System.getProperty("os.arch"), PythonSitePackages.ofPythonOnPath());
+    }
+
+    /** {@link #from(Map, Function, Path, List, String, List)} without asking a python3 for its site-packages. */
+    public static SearchConfig from(Map<String, String> environment, Function<String, String> properties, Path home,
+                                    List<Path> linkerCacheFolders, String osArch) {
+        return from(environment, properties, home, linkerCacheFolders, osArch, List.of());
     }
 
     /**
@@ -85,9 +110,10 @@ public record SearchConfig(List<SearchLocation> locations,
      * @param home               the user's home folder
      * @param linkerCacheFolders folders where the dynamic linker's cache knows CUDA libraries
      * @param osArch             {@code os.arch} of the JVM
+     * @param pythonSitePackages the site-packages of the python3 on PATH, searched before other Python installs
      */
     public static SearchConfig from(Map<String, String> environment, Function<String, String> properties, Path home,
-                                    List<Path> linkerCacheFolders, String osArch) {
+                                    List<Path> linkerCacheFolders, String osArch, List<Path> pythonSitePackages) {
         Builder builder = new Builder();
         String arch = gnuArch(osArch);
 
@@ -118,14 +144,27 @@ public record SearchConfig(List<SearchLocation> locations,
         Globs.expand(root, "usr/local/cuda-*/targets/" + arch + "-linux/lib").forEach(folder -> builder.add(folder, "system"));
 
         List<Path> condaRoots = condaRoots(environment, home);
-        for (Path sitePackages : sitePackages(environment, home, condaRoots)) {
+        List<Path> onPath = pythonSitePackages.stream().map(Path::normalize).toList();
+        List<Path> allSitePackages = Stream.concat(onPath.stream(), sitePackages(environment, home, condaRoots).stream())
+                .distinct().toList();
+        for (Path sitePackages : allSitePackages) {
             builder.scanned.add(sitePackages);
-            Globs.expand(sitePackages, "nvidia/*/lib").forEach(folder -> builder.add(folder, "Python packages"));
-            builder.addIfExists(sitePackages.resolve("torch/lib"), "Python packages");
+            String source = onPath.contains(sitePackages) ? "Python packages of the python3 on PATH" : "Python packages";
+            List<Path> folders = new ArrayList<>(Globs.expand(sitePackages, "nvidia/*/lib"));
+            if (Files.isDirectory(sitePackages.resolve("torch/lib"))) {
+                folders.add(sitePackages.resolve("torch/lib"));
+            }
+            folders.forEach(folder -> builder.add(folder, source));
+            if (!folders.isEmpty()) {
+                builder.sets.add(new LibrarySet("Python packages in " + sitePackages, folders, cudnnCudaMajor(sitePackages)));
+            }
         }
         for (Path conda : condaRoots) {
             builder.scanned.add(conda);
             builder.addIfExists(conda.resolve("lib"), "conda");
+            if (Files.isDirectory(conda.resolve("lib"))) {
+                builder.sets.add(new LibrarySet("conda environment " + conda, List.of(conda.resolve("lib")), OptionalInt.empty()));
+            }
         }
 
         Map<CudaComponent, ExplicitFile> explicit = new EnumMap<>(CudaComponent.class);
@@ -137,12 +176,19 @@ public record SearchConfig(List<SearchLocation> locations,
                             .map(s -> new ExplicitFile(Path.of(s.strip()), component.fileEnvironmentVariable())))
                     .ifPresent(file -> explicit.put(component, file));
         }
-        return new SearchConfig(builder.locations(), explicit, builder.scanned);
+        return new SearchConfig(builder.locations(), explicit, builder.scanned, builder.sets);
     }
 
-    /** The folders that exist, in search order. */
-    public List<SearchLocation> existingLocations() {
-        return locations.stream().filter(SearchLocation::exists).toList();
+    private static final Pattern CUDNN_WHEEL = Pattern.compile("nvidia_cudnn_cu(\\d+)-.*\\.dist-info");
+
+    /** The CUDA major of the cuDNN wheel installed in a site-packages (nvidia_cudnn_cu13-9.13.0.50.dist-info: 13). */
+    static OptionalInt cudnnCudaMajor(Path sitePackages) {
+        try (Stream<Path> children = Files.list(sitePackages)) {
+            return children.map(child -> CUDNN_WHEEL.matcher(child.getFileName().toString()))
+                    .filter(Matcher::matches).mapToInt(matcher -> Integer.parseInt(matcher.group(1))).max();
+        } catch (IOException | SecurityException e) {
+            return OptionalInt.empty();
+        }
     }
 
     private static List<Path> condaRoots(Map<String, String> environment, Path home) {
@@ -198,6 +244,7 @@ public record SearchConfig(List<SearchLocation> locations,
     private static final class Builder {
         private final Map<Path, SearchLocation> byFolder = new LinkedHashMap<>();
         private final List<Path> scanned = new ArrayList<>();
+        private final List<LibrarySet> sets = new ArrayList<>();
 
         void add(Path folder, String source) {
             add(folder, source, false);

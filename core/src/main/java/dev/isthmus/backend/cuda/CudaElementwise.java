@@ -1,0 +1,40 @@
+package dev.isthmus.backend.cuda;
+
+import dev.isthmus.bindings.cublas.Cublas;
+import dev.isthmus.bindings.cudnn.Cudnn;
+import dev.isthmus.tensor.Tensor;
+
+import java.lang.foreign.MemorySegment;
+
+/** Elementwise ops: ReLU through cuDNN's activation, addition through cuBLAS. */
+final class CudaElementwise {
+    private final CudaContext cuda;
+
+    CudaElementwise(CudaContext cuda) {
+        this.cuda = cuda;
+    }
+
+    void relu(Tensor input, Tensor output) {
+        NativeScratch scratch = cuda.scratch();
+        MemorySegment desc = cuda.descriptors().tensor(input.shape());
+        CudaCheck.cudnn(Cudnn.cudnnActivationForward(cuda.cudnn(), cuda.descriptors().relu(), scratch.one(), desc, input.segment(), scratch.zero(),
+                desc, output.segment()), "cudnnActivationForward(RELU)");
+    }
+
+    /** ReLU's derivative is 1 where x > 0, i.e. where y > 0: the output stands in for the input x. */
+    void reluBackward(Tensor output, Tensor gradOutput, Tensor gradInput) {
+        NativeScratch scratch = cuda.scratch();
+        MemorySegment desc = cuda.descriptors().tensor(output.shape());
+        MemorySegment y = output.segment();
+        CudaCheck.cudnn(Cudnn.cudnnActivationBackward(cuda.cudnn(), cuda.descriptors().relu(), scratch.one(), desc, y, desc, gradOutput.segment(),
+                desc, y, scratch.zero(), desc, gradInput.segment()), "cudnnActivationBackward(RELU)");
+    }
+
+    /** a + b as one {@code cublasSgeam} on the tensors viewed as numel×1 column-major matrices. */
+    void add(Tensor a, Tensor b, Tensor sum) {
+        NativeScratch scratch = cuda.scratch();
+        int n = (int) a.numel();
+        CudaCheck.cublas(Cublas.cublasSgeam(cuda.cublas(), Cublas.CUBLAS_OP_N(), Cublas.CUBLAS_OP_N(), n, 1,
+                scratch.one(), a.segment(), n, scratch.one(), b.segment(), n, sum.segment(), n), "cublasSgeam(add)");
+    }
+}
