@@ -6,4 +6,5 @@ module dev.isthmus.bindings {
     exports dev.isthmus.bindings.cudart to dev.isthmus.core, dev.isthmus.bench;
     exports dev.isthmus.bindings.cublas to dev.isthmus.core, dev.isthmus.bench;
     exports dev.isthmus.bindings.cudnn to dev.isthmus.core, dev.isthmus.bench;
+    exports dev.isthmus.bindings.dnnl to dev.isthmus.core, dev.isthmus.bench;
 }

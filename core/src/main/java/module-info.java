@@ -16,6 +16,7 @@ module dev.isthmus.core {
     exports dev.isthmus.tensor;
     exports dev.isthmus.backend;
     exports dev.isthmus.backend.reference;
+    exports dev.isthmus.backend.cpu;
     exports dev.isthmus.backend.cuda;
     exports dev.isthmus.nn;
     exports dev.isthmus.train;

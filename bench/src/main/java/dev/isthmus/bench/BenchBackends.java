@@ -1,6 +1,8 @@
 package dev.isthmus.bench;
 
 import dev.isthmus.backend.Backend;
+import dev.isthmus.backend.cpu.CpuBackend;
+import dev.isthmus.backend.cpu.DnnlLibrary;
 import dev.isthmus.backend.cuda.CudaBackend;
 import dev.isthmus.backend.cuda.CudaEnvironment;
 import dev.isthmus.backend.cuda.CudaOptions;
@@ -19,7 +21,7 @@ import java.util.SplittableRandom;
  */
 public final class BenchBackends {
     /** Every backend a benchmark may be parameterised with, in report order. */
-    public static final List<String> ALL = List.of("reference", "cuda");
+    public static final List<String> ALL = List.of("reference", "cpu", "cuda");
 
     /**
      * The CUDA backend running on the CPU stand-in of the CUDA libraries (native-scripts/cuda-standin),
@@ -45,6 +47,13 @@ public final class BenchBackends {
     public static Backend open(String name) {
         return switch (name) {
             case "reference" -> new ReferenceBackend();
+            case "cpu" -> {
+                DnnlLibrary.Status dnnl = DnnlLibrary.load();
+                if (!dnnl.usable()) {
+                    throw new IllegalStateException("cpu: not usable here: " + dnnl.unusableReason().orElseThrow());
+                }
+                yield CpuBackend.open();
+            }
             case "cuda" -> {
                 if (standInFolder() != null) {
                     throw new IllegalStateException("cuda: not measured while -D" + STAND_IN_PROPERTY
@@ -82,6 +91,12 @@ public final class BenchBackends {
     public static List<String> usable(List<String> skipped) {
         List<String> usable = new ArrayList<>();
         usable.add("reference");
+        DnnlLibrary.Status dnnl = DnnlLibrary.load();
+        if (dnnl.usable()) {
+            usable.add("cpu");
+        } else {
+            skipped.add("cpu: not usable here: " + dnnl.unusableReason().orElseThrow());
+        }
         CudaEnvironment environment = CudaEnvironment.probe();
         if (environment.usable()) {
             usable.add("cuda");

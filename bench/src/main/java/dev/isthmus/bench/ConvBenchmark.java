@@ -16,7 +16,7 @@ import org.openjdk.jmh.infra.Blackhole;
  */
 public class ConvBenchmark extends OpBenchmark {
 
-    @Param({"reference", "cuda"})
+    @Param({"reference", "cpu", "cuda"})
     public String backend;
 
     @Param({"cnn.conv1/b64", "cnn.conv1/b256", "cnn.conv2/b64", "cnn.conv2/b256",

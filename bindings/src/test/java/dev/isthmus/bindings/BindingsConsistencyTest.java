@@ -106,7 +106,8 @@ class BindingsConsistencyTest {
         return List.of(
                 new Library("cudart.args", "dev.isthmus.bindings.cudart", "CudaRuntime"),
                 new Library("cublas.args", "dev.isthmus.bindings.cublas", "Cublas"),
-                new Library("cudnn.args", "dev.isthmus.bindings.cudnn", "Cudnn"));
+                new Library("cudnn.args", "dev.isthmus.bindings.cudnn", "Cudnn"),
+                new Library("dnnl.args", "dev.isthmus.bindings.dnnl", "Dnnl"));
     }
 
     @ParameterizedTest

@@ -1,19 +1,19 @@
 package dev.isthmus.cli;
 
 import dev.isthmus.backend.Backend;
-import dev.isthmus.backend.cuda.CudaEnvironment;
 import dev.isthmus.backend.reference.ReferenceBackend;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
 
-/** Which backend to run on, and its settings. No silent fallback: {@code cuda} fails when CUDA is not usable. */
+/** Which backend to run on, and its settings. No silent fallback: {@code cuda} and {@code cpu} fail when not usable. */
 final class BackendOptions {
-    enum Choice { auto, reference, cuda }
+    enum Choice { auto, reference, cpu, cuda }
 
     @Option(names = "--backend", defaultValue = "auto",
-            description = "auto (CUDA when usable, else reference), reference or cuda (default: ${DEFAULT-VALUE}).")
+            description = "auto (CUDA when usable, else cpu when oneDNN is installed, else reference), reference, cpu (oneDNN) or cuda"
+                    + " (default: ${DEFAULT-VALUE}).")
     Choice backend = Choice.auto;
 
     @Mixin
@@ -23,15 +23,11 @@ final class BackendOptions {
     Backend open(PrintWriter err) {
         return switch (backend) {
             case reference -> new ReferenceBackend();
-            case cuda -> cuda.open("cuda");
+            case cpu, cuda -> cuda.open(backend.name());
             case auto -> {
-                CudaEnvironment environment = CudaEnvironment.probe();
-                if (environment.usable()) {
-                    err.println("backend: cuda (auto: a usable GPU was found)");
-                    yield cuda.open("cuda");
-                }
-                err.println("backend: reference (auto: " + environment.autoBackend().reason() + ")");
-                yield new ReferenceBackend();
+                AutoBackend pick = AutoBackend.choose();
+                err.println(pick.line());
+                yield cuda.open(pick.backend());
             }
         };
     }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.isthmus.IsthmusException;
 import dev.isthmus.backend.Backend;
 import dev.isthmus.backend.cuda.CudaBackend;
+import dev.isthmus.backend.cpu.DnnlLibrary;
 import dev.isthmus.backend.cuda.CudaEnvironment;
 import dev.isthmus.data.SyntheticBatches;
 import dev.isthmus.nn.Model;
@@ -43,14 +44,14 @@ public final class BenchCommand implements Callable<Integer> {
     /** Distinct synthetic batches, cycled: enough that steps do not see the very same data every time. */
     private static final int DISTINCT_BATCHES = 4;
 
-    enum BackendChoice { auto, reference, cuda, all }
+    enum BackendChoice { auto, reference, cpu, cuda, all }
 
     @Option(names = "--model", defaultValue = "cnn", completionCandidates = ModelIds.class,
             description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     String model;
 
     @Option(names = "--backend", defaultValue = "auto",
-            description = "auto (CUDA when usable, else reference), reference, cuda, or all (every usable backend, compared)"
+            description = "auto (CUDA, else cpu, else reference), reference, cpu, cuda, or all (every usable backend, compared)"
                     + " (default: ${DEFAULT-VALUE}).")
     BackendChoice backend = BackendChoice.auto;
 
@@ -146,26 +147,34 @@ public final class BenchCommand implements Callable<Integer> {
     /** The backends to measure, in order; for auto and all says on {@code err} what was picked or left out. */
     private List<String> backendsToRun(PrintWriter err, List<Skipped> skipped) {
         return switch (backend) {
-            case reference -> List.of("reference");
-            case cuda -> List.of("cuda");
+            case reference, cpu, cuda -> List.of(backend.name());
             case auto -> {
-                CudaEnvironment environment = CudaEnvironment.probe();
-                if (environment.usable()) {
-                    err.println("backend: cuda (auto: a usable GPU was found)");
-                    yield List.of("cuda");
-                }
-                err.println("backend: reference (auto: CUDA not usable: " + environment.unusableReason().orElse("unknown") + ")");
-                yield List.of("reference");
+                AutoBackend pick = AutoBackend.choose();
+                err.println(pick.line());
+                yield List.of(pick.backend());
             }
             case all -> {
+                List<String> names = new ArrayList<>(List.of("reference"));
+                DnnlLibrary.Status dnnl = DnnlLibrary.load();
+                if (dnnl.usable()) {
+                    names.add("cpu");
+                } else {
+                    skip("cpu", "not usable here: " + dnnl.unusableReason().orElseThrow(), err, skipped);
+                }
                 CudaEnvironment environment = CudaEnvironment.probe();
-                if (environment.usable()) yield List.of("reference", "cuda");
-                String reason = "not usable here: " + environment.unusableReason().orElse("unknown");
-                err.println("bench: cuda skipped: " + reason);
-                skipped.add(new Skipped("cuda", reason));
-                yield List.of("reference");
+                if (environment.usable()) {
+                    names.add("cuda");
+                } else {
+                    skip("cuda", "not usable here: " + environment.unusableReason().orElse("unknown"), err, skipped);
+                }
+                yield names;
             }
         };
+    }
+
+    private static void skip(String backend, String reason, PrintWriter err, List<Skipped> skipped) {
+        err.println("bench: " + backend + " skipped: " + reason);
+        skipped.add(new Skipped(backend, reason));
     }
 
     private Backend open(String name) {

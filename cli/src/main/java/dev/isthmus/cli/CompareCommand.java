@@ -56,11 +56,11 @@ import java.util.function.Function;
 public final class CompareCommand implements Callable<Integer> {
 
     @Option(names = "--a", defaultValue = "reference", paramLabel = "BACKEND",
-            description = "Backend A, the reference side of the rule: reference or cuda (default: ${DEFAULT-VALUE}).")
+            description = "Backend A, the reference side of the rule: reference, cpu or cuda (default: ${DEFAULT-VALUE}).")
     String backendA;
 
     @Option(names = "--b", defaultValue = "cuda", paramLabel = "BACKEND",
-            description = "Backend B, the one checked: reference or cuda (default: ${DEFAULT-VALUE}).")
+            description = "Backend B, the one checked: reference, cpu or cuda (default: ${DEFAULT-VALUE}).")
     String backendB;
 
     @Option(names = "--model", completionCandidates = ModelIds.class, description = "${COMPLETION-CANDIDATES} (default: cnn; not with --op).")
@@ -261,8 +261,8 @@ public final class CompareCommand implements Callable<Integer> {
     }
 
     private static void backendName(String name, String option) {
-        if (!name.equals("reference") && !name.equals("cuda")) {
-            throw new IllegalArgumentException(option + " must be reference or cuda, got '" + name + "'");
+        if (!name.equals("reference") && !name.equals("cpu") && !name.equals("cuda")) {
+            throw new IllegalArgumentException(option + " must be reference, cpu or cuda, got '" + name + "'");
         }
     }
 

@@ -2,6 +2,7 @@ package dev.isthmus.cli;
 
 import dev.isthmus.backend.Backend;
 import dev.isthmus.backend.cuda.AlgorithmSearch;
+import dev.isthmus.backend.cpu.CpuBackend;
 import dev.isthmus.backend.cuda.CudaBackend;
 import dev.isthmus.backend.cuda.CudaOptions;
 import dev.isthmus.backend.reference.ReferenceBackend;
@@ -33,12 +34,13 @@ final class CudaSettings {
         return CudaOptions.defaults().withDevice(device).withAlgorithmSearch(search).withDeterministic(deterministic).withTf32(tf32);
     }
 
-    /** Opens the backend named {@code reference} or {@code cuda}; cuda fails with its diagnosis when not usable. */
+    /** Opens the backend named {@code reference}, {@code cpu} or {@code cuda}; cpu and cuda fail with their diagnosis when not usable. */
     Backend open(String name) {
         return switch (name) {
             case "reference" -> new ReferenceBackend();
+            case "cpu" -> CpuBackend.open();
             case "cuda" -> CudaBackend.open(options());
-            default -> throw new IllegalArgumentException("unknown backend '" + name + "'; choose reference or cuda");
+            default -> throw new IllegalArgumentException("unknown backend '" + name + "'; choose reference, cpu or cuda");
         };
     }
 }

@@ -2,7 +2,9 @@ package dev.isthmus.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.isthmus.IsthmusException;
+import dev.isthmus.backend.cpu.DnnlLibrary;
 import dev.isthmus.backend.cuda.CudaEnvironment;
 import dev.isthmus.backend.cuda.nativelib.CudaComponent;
 import dev.isthmus.backend.cuda.nativelib.CudaQueries;
@@ -27,7 +29,7 @@ import java.util.stream.Collectors;
 @Command(name = "doctor",
         description = {
                 "Diagnose the native set-up: JDK, OS, CUDA runtime, cuBLAS, cuDNN (where each was found, its version,"
-                        + " or why not), NVIDIA driver, GPUs, and the backend `--backend auto` would pick.",
+                        + " or why not), NVIDIA driver, GPUs, oneDNN (the cpu backend), and the backend `--backend auto` would pick.",
                 "Libraries are searched in ISTHMUS_CUDA_PATH (or -Disthmus.cuda.path), CUDA_HOME, CUDNN_HOME,"
                         + " LD_LIBRARY_PATH, the dynamic linker's cache, system folders, Python packages (nvidia-*"
                         + " wheels, e.g. PyTorch's; the python3 on PATH is asked for its own) and conda environments,"
@@ -51,8 +53,14 @@ public final class DoctorCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             try {
-                out.println(JsonMapper.builder().build().writerWithDefaultPrettyPrinter()
-                        .writeValueAsString(environment.toJson()));
+                ObjectNode report = environment.toJson();
+                DnnlLibrary.Status dnnl = DnnlLibrary.load();
+                ObjectNode cpu = report.putObject("cpuBackend").put("usable", dnnl.usable()).put("library", "oneDNN")
+                        .put("version", dnnl.version()).put("path", dnnl.path().map(Path::toString).orElse(null));
+                dnnl.unusableReason().ifPresent(reason -> cpu.put("unusableReason", reason));
+                AutoBackend auto = AutoBackend.choose();
+                report.putObject("autoBackend").put("backend", auto.backend()).put("reason", auto.reason());
+                out.println(JsonMapper.builder().build().writerWithDefaultPrettyPrinter().writeValueAsString(report));
             } catch (JsonProcessingException e) {
                 throw new UncheckedIOException(e);
             }
@@ -93,10 +101,13 @@ public final class DoctorCommand implements Callable<Integer> {
             }
         }
         out.println();
-        CudaEnvironment.BackendChoice auto = environment.autoBackend();
-        out.println("--backend auto would pick: " + auto.backend());
+        DnnlLibrary.Status dnnl = DnnlLibrary.load();
+        out.println("oneDNN   " + (dnnl.usable() ? dnnl.version() + " loaded from " + dnnl.path().orElseThrow() + " (the cpu backend is usable)"
+                : "not usable, so no cpu backend: " + dnnl.unusableReason().orElseThrow()));
+        out.println();
+        out.println("--backend auto would pick: " + AutoBackend.choose().backend());
         if (environment.usable()) {
-            out.println("CUDA backend: usable (" + auto.reason() + ")");
+            out.println("CUDA backend: usable (" + environment.autoBackend().reason() + ")");
         } else {
             out.println("CUDA backend: NOT usable (exit code " + IsthmusException.EXIT_CUDA_UNAVAILABLE + "). To fix:");
             environment.problems().forEach(problem -> out.println("  - " + problem));

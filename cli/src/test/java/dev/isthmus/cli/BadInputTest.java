@@ -97,7 +97,7 @@ class BadInputTest {
     @Test
     void unknownModelBackendAndDatasetListTheChoices() {
         assertBadInput(train("--model", "lenet"), 2, "unknown model 'lenet'", "cnn, inception, resnet");
-        assertBadInput(train("--backend", "tpu"), 2, "--backend", "auto, reference, cuda");
+        assertBadInput(train("--backend", "tpu"), 2, "--backend", "auto, reference, cpu, cuda");
         assertBadInput(train("--dataset", "cifar"), 2, "unknown dataset 'cifar'", "mnist or fashion-mnist");
         assertBadInput(train("--cudnn-algo", "fastest", "--backend", "cuda"), 2, "--cudnn-algo");
     }

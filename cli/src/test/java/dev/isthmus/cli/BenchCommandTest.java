@@ -2,6 +2,7 @@ package dev.isthmus.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.isthmus.backend.cpu.DnnlLibrary;
 import dev.isthmus.backend.cuda.CudaEnvironment;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -11,7 +12,9 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -72,15 +75,19 @@ class BenchCommandTest {
         Run run = run("--backend", "all", "--batch-size", "2", "--steps", "1", "--warmup", "0", "--json");
         assertEquals(0, run.exitCode(), run.err());
         JsonNode report = JsonMapper.builder().build().readTree(run.out());
-        assertEquals("reference", report.path("results").get(0).path("backend").asText());
-        if (CudaEnvironment.probe().usable()) {
-            assertEquals("cuda", report.path("results").get(1).path("backend").asText());
-        } else {
-            assertEquals(1, report.path("results").size());
-            assertEquals("cuda", report.path("skipped").get(0).path("backend").asText());
-            assertTrue(report.path("skipped").get(0).path("reason").asText().startsWith("not usable here: "), run.out());
-            assertTrue(run.err().contains("cuda skipped: not usable here: "), run.err());
-        }
+        List<String> expected = new ArrayList<>(List.of("reference"));
+        if (DnnlLibrary.load().usable()) expected.add("cpu");
+        if (CudaEnvironment.probe().usable()) expected.add("cuda");
+        List<String> measured = new ArrayList<>();
+        report.path("results").forEach(result -> measured.add(result.path("backend").asText()));
+        assertEquals(expected, measured, run.out());
+        List<String> skipped = new ArrayList<>();
+        report.path("skipped").forEach(skip -> {
+            skipped.add(skip.path("backend").asText());
+            assertTrue(skip.path("reason").asText().startsWith("not usable here: "), run.out());
+            assertTrue(run.err().contains(skip.path("backend").asText() + " skipped: not usable here: "), run.err());
+        });
+        assertEquals(3, measured.size() + skipped.size(), "every backend is measured or named as skipped: " + run.out());
     }
 
     @Test

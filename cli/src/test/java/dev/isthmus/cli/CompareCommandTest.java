@@ -5,12 +5,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.isthmus.IsthmusException;
 import dev.isthmus.backend.Backend;
 import dev.isthmus.backend.Conv2dSpec;
+import dev.isthmus.backend.cpu.DnnlLibrary;
 import dev.isthmus.backend.reference.ReferenceBackend;
 import dev.isthmus.tensor.Shape;
 import dev.isthmus.tensor.Tensor;
 import dev.isthmus.testing.ForwardingBackend;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
 import java.io.PrintWriter;
@@ -53,6 +57,17 @@ class CompareCommandTest {
             assertEquals("0", cells[2], row); // max abs
             assertEquals("OK", cells[cells.length - 1], row);
         }
+    }
+
+    /** The cpu (oneDNN) backend checked by the oracle on every lesson network, within compare's default tolerances. */
+    @ParameterizedTest
+    @ValueSource(strings = {"cnn", "resnet", "inception"})
+    void theCpuBackendAgreesWithTheReference(String model) {
+        Assumptions.assumeTrue(DnnlLibrary.load().usable(), () -> DnnlLibrary.load().unusableReason().orElse(""));
+        CliRunner result = compare(null, "--model", model, "--steps", "3", "--batch-size", "8", "--synthetic", "--seed", "5", "--a", "reference", "--b", "cpu");
+
+        assertEquals(0, result.exitCode(), result.out() + result.err());
+        assertTrue(result.out().contains("result: OK"), result.out());
     }
 
     @Test
@@ -188,7 +203,7 @@ class CompareCommandTest {
         assertUsageError(compare(HONEST, "--op", "conv2d", "--shape", "1,3,8,8", "--kernel", "4,2,3,3"), "input has 3 channels");
         assertUsageError(compare(HONEST, "--op", "softmax", "--shape", "1,3"), "unknown --op 'softmax'");
         assertUsageError(compare(HONEST, "--op", "relu", "--model", "cnn", "--shape", "1,3"), "give only one of them");
-        assertUsageError(compare(HONEST, "--a", "gpu"), "--a must be reference or cuda, got 'gpu'");
+        assertUsageError(compare(HONEST, "--a", "gpu"), "--a must be reference, cpu or cuda, got 'gpu'");
         assertUsageError(compare(HONEST, "--shape", "1,2"), "add --op");
         assertUsageError(compare(HONEST, concat(SMALL_RUN, "--exact", "--rtol-loss", "1")), "--exact demands bit-identical");
         assertUsageError(compare(HONEST, concat(SMALL_RUN, "--tolerance", "params=1:1")), "unknown tensor kind 'params'");

@@ -3,6 +3,7 @@ package dev.isthmus.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.isthmus.IsthmusException;
+import dev.isthmus.backend.cpu.DnnlLibrary;
 import dev.isthmus.backend.cuda.CudaEnvironment;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -43,7 +44,8 @@ class DoctorCommandTest {
 
         boolean usable = CudaEnvironment.probe().usable();
         assertEquals(usable ? 0 : IsthmusException.EXIT_CUDA_UNAVAILABLE, run.exitCode(), run.out());
-        assertTrue(run.out().contains("--backend auto would pick: " + (usable ? "cuda" : "reference")), run.out());
+        String fallback = DnnlLibrary.load().usable() ? "cpu" : "reference";
+        assertTrue(run.out().contains("--backend auto would pick: " + (usable ? "cuda" : fallback)), run.out());
     }
 
     @Test
@@ -54,7 +56,8 @@ class DoctorCommandTest {
         assertEquals(IsthmusException.EXIT_CUDA_UNAVAILABLE, run.exitCode(), run.out());
         assertTrue(run.out().startsWith("Java     " + Runtime.version()), run.out());
         assertTrue(run.out().contains("\nOS       "), run.out());
-        assertTrue(run.out().contains("--backend auto would pick: reference"), run.out());
+        assertTrue(run.out().contains("--backend auto would pick: " + (DnnlLibrary.load().usable() ? "cpu" : "reference")), run.out());
+        assertTrue(run.out().contains("\noneDNN   " + (DnnlLibrary.load().usable() ? DnnlLibrary.load().version() + " loaded from " : "not usable")), run.out());
         assertTrue(run.out().contains("CUDA backend: NOT usable (exit code 3). To fix:"), run.out());
         assertTrue(run.out().contains("cuDNN    "), run.out());
         if (CUDA_13_INSTALLED && CudaEnvironment.probe().versions().driver().orElse(-1) == 0) {
@@ -74,7 +77,8 @@ class DoctorCommandTest {
         assertEquals(text.exitCode(), json.exitCode());
         JsonNode report = JsonMapper.builder().build().readTree(json.out());
         assertFalse(report.get("usable").asBoolean());
-        assertEquals("reference", report.get("autoBackend").get("backend").asText());
+        assertEquals(DnnlLibrary.load().usable() ? "cpu" : "reference", report.get("autoBackend").get("backend").asText());
+        assertEquals(DnnlLibrary.load().usable(), report.get("cpuBackend").get("usable").asBoolean());
         assertEquals(Runtime.version().toString(), report.get("java").get("version").asText());
         assertEquals(3, report.get("libraries").size());
         for (JsonNode problem : report.get("problems")) {

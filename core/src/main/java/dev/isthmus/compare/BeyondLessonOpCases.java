@@ -20,8 +20,13 @@ public final class BeyondLessonOpCases {
     private BeyondLessonOpCases() {
     }
 
-    /** {@code global-avgpool2d} ({@code AdaptiveAvgPool2d(1)}): outputs {@code output}, {@code grad_input}. */
+    /**
+     * {@code global-avgpool2d} ({@code AdaptiveAvgPool2d(1)}): outputs {@code output}, {@code grad_input}.
+     *
+     * @param input the input's shape [N, C, H, W]
+     */
     public record GlobalAvgPool2d(Shape input) implements OpCase {
+        /** Checks that the input is 4-D with an image of at least one pixel. */
         public GlobalAvgPool2d {
             if (input.rank() != 4 || input.dim(2) == 0 || input.dim(3) == 0) {
                 throw new IllegalArgumentException("global-avgpool2d: input must be 4-D [N, C, H, W] with H and W at least 1, got " + input);
@@ -58,8 +63,11 @@ public final class BeyondLessonOpCases {
     /**
      * {@code batchnorm2d} (momentum 0.1, eps 1e-5): the training forward with its saved and running
      * statistics, the backward's three gradients, then the eval forward on the updated running statistics.
+     *
+     * @param input the input's shape [N, C, H, W]
      */
     public record BatchNorm2d(Shape input) implements OpCase {
+        /** Checks that the input is 4-D with at least two values per channel (a variance needs them). */
         public BatchNorm2d {
             if (input.rank() != 4 || (long) input.dim(0) * input.dim(2) * input.dim(3) < 2) {
                 throw new IllegalArgumentException("batchnorm2d: input must be 4-D [N, C, H, W] with N·H·W at least 2, got " + input);
@@ -110,7 +118,11 @@ public final class BeyondLessonOpCases {
         }
     }
 
-    /** {@code multiply} (elementwise, as dropout applies its mask): outputs {@code output}, {@code grad_a}, {@code grad_b}. */
+    /**
+     * {@code multiply} (elementwise, as dropout applies its mask): outputs {@code output}, {@code grad_a}, {@code grad_b}.
+     *
+     * @param input the shape of both factors
+     */
     public record Multiply(Shape input) implements OpCase {
         @Override
         public String name() {

@@ -32,6 +32,10 @@ import java.util.function.Supplier;
  * $JAVA_HOME/bin/java --enable-native-access=ALL-UNNAMED -cp core/target-ref/classes:core/target-ref/test-classes \
  *     dev.isthmus.backend.reference.LessonCnnTiming [warm-up steps] [timed steps]
  * </pre>
+ * With {@code -Disthmus.timing.backend=cpu} it times the cpu (oneDNN) backend instead (add bindings/target-ref/classes
+ * to the class path).
+ * <pre>
+ * </pre>
  */
 public final class LessonCnnTiming {
     private static final int BATCH = 64;
@@ -55,7 +59,8 @@ public final class LessonCnnTiming {
     public static void main(String[] args) {
         int warmup = args.length > 0 ? Integer.parseInt(args[0]) : 150;
         int timed = args.length > 1 ? Integer.parseInt(args[1]) : 300;
-        try (ReferenceBackend backend = new ReferenceBackend()) {
+        try (ReferenceBackend backend = "cpu".equals(System.getProperty("isthmus.timing.backend"))
+                ? dev.isthmus.backend.cpu.CpuBackend.open() : new ReferenceBackend()) {
             new LessonCnnTiming(backend, timed).run(warmup);
         }
     }

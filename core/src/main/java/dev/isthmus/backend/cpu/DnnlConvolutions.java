@@ -1,0 +1,166 @@
+package dev.isthmus.backend.cpu;
+
+import dev.isthmus.backend.Conv2dSpec;
+import dev.isthmus.tensor.Shape;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ForkJoinPool;
+import java.util.function.IntConsumer;
+import java.util.stream.IntStream;
+
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED;
+
+/**
+ * The convolutions of one backend, each split over the batch: the one parallel decision per op. A batch of N
+ * runs as up to {@link #threads()} contiguous parts, each a single-threaded oneDNN primitive on its own slice
+ * of the input and output, on the common ForkJoin pool (the calling thread takes part too, and runs a part
+ * itself when no worker is free, so a busy machine slows the op down but never stalls it on a sleeping thread,
+ * as OpenMP's barriers do). Backward weights sums the parts' partial gradients, each from its own buffer.
+ * <p>
+ * Primitives are created on first use per geometry, part and direction ({@link TunedConvolution} picks the faster
+ * of two layouts then), and kept: a network has a handful of distinct convolutions, so after the first step nothing
+ * is created or allocated again.
+ */
+final class DnnlConvolutions implements AutoCloseable {
+    private record Key(DnnlConvolution.Direction direction, Shape input, Shape weight, Conv2dSpec spec, boolean bias, int part) {
+    }
+
+    /** One geometry's partial weight gradients, parts 1…n−1; its lock keeps two calls of that geometry apart. */
+    private record Partials(Shape input, Shape weight, Conv2dSpec spec) {
+    }
+
+    private final DnnlEngine engine;
+    private final Map<Key, TunedConvolution> primitives = new ConcurrentHashMap<>();
+    private final Map<Partials, MemorySegment[]> partialGradients = new ConcurrentHashMap<>();
+    private final Arena arena = Arena.ofShared();
+
+    DnnlConvolutions(DnnlEngine engine) {
+        this.engine = engine;
+    }
+
+    /** Threads one op may use: the common pool's workers plus the calling thread. */
+    static int threads() {
+        return ForkJoinPool.getCommonPoolParallelism() + 1;
+    }
+
+    void forward(Shape input, Shape weight, Shape output, Conv2dSpec spec, MemorySegment x, MemorySegment w, MemorySegment b, MemorySegment y) {
+        int parts = parts(input.dim(0));
+        forEachPart(parts, part -> {
+            int from = from(input.dim(0), part, parts), to = from(input.dim(0), part + 1, parts);
+            TunedConvolution primitive = get(DnnlConvolution.Direction.FORWARD, batch(input, to - from), weight, batch(output, to - from), spec, b != null, part);
+            if (b == null) {
+                primitive.execute(rows(x, input, from, to), w, rows(y, output, from, to));
+            } else {
+                primitive.execute(rows(x, input, from, to), w, b, rows(y, output, from, to));
+            }
+        });
+    }
+
+    void backwardData(Shape input, Shape weight, Shape output, Conv2dSpec spec, MemorySegment dy, MemorySegment w, MemorySegment dx) {
+        int parts = parts(input.dim(0));
+        forEachPart(parts, part -> {
+            int from = from(input.dim(0), part, parts), to = from(input.dim(0), part + 1, parts);
+            get(DnnlConvolution.Direction.BACKWARD_DATA, batch(input, to - from), weight, batch(output, to - from), spec, false, part)
+                    .execute(rows(dy, output, from, to), w, rows(dx, input, from, to));
+        });
+    }
+
+    /** dw = Σ over parts of each part's weight gradient; part 0 writes into dw, the others into their own buffers. */
+    void backwardWeights(Shape input, Shape weight, Shape output, Conv2dSpec spec, MemorySegment x, MemorySegment dy, MemorySegment dw) {
+        int parts = parts(input.dim(0));
+        MemorySegment[] partials = partialGradients.computeIfAbsent(new Partials(input, weight, spec), key -> {
+            MemorySegment[] buffers = new MemorySegment[parts];
+            for (int part = 1; part < parts; part++) {
+                buffers[part] = arena.allocate(weight.bytes(), 64);
+            }
+            return buffers;
+        });
+        synchronized (partials) {
+            forEachPart(parts, part -> {
+                int from = from(input.dim(0), part, parts), to = from(input.dim(0), part + 1, parts);
+                get(DnnlConvolution.Direction.BACKWARD_WEIGHTS, batch(input, to - from), weight, batch(output, to - from), spec, false, part)
+                        .execute(rows(x, input, from, to), rows(dy, output, from, to), part == 0 ? dw : partials[part]);
+            });
+            long count = weight.numel();
+            for (int part = 1; part < parts; part++) {
+                for (long i = 0; i < count; i++) {
+                    long offset = i * Float.BYTES;
+                    dw.set(JAVA_FLOAT_UNALIGNED, offset, dw.get(JAVA_FLOAT_UNALIGNED, offset) + partials[part].get(JAVA_FLOAT_UNALIGNED, offset));
+                }
+            }
+        }
+    }
+
+    /** Which oneDNN kernels serve the geometries seen so far, e.g. for a benchmark report. */
+    Map<String, String> implementations() {
+        Map<String, String> result = new TreeMap<>();
+        primitives.forEach((key, primitive) -> result.put(key.direction() + " " + key.input() + " * " + key.weight() + " " + key.spec()
+                + " part " + key.part(), primitive.implementation()));
+        return result;
+    }
+
+    /**
+     * oneDNN wants the right/bottom padding that makes {@code (size + padL + padR - kernel) / stride + 1} equal the
+     * output size exactly, where PyTorch floors; this is that padding (it may be below {@code padL}, even negative).
+     */
+    static long rightPadding(int size, int kernel, int output, int stride, int padL) {
+        return (long) (output - 1) * stride + kernel - size - padL;
+    }
+
+    /** True when oneDNN takes this geometry as is: no dilation, no negative right padding, a non-empty output. */
+    static boolean supports(Shape input, Shape weight, Shape output, Conv2dSpec spec) {
+        return spec.dilationH() == 1 && spec.dilationW() == 1 && output.numel() > 0
+                && rightPadding(input.dim(2), weight.dim(2), output.dim(2), spec.strideH(), spec.padH()) >= 0
+                && rightPadding(input.dim(3), weight.dim(3), output.dim(3), spec.strideW(), spec.padW()) >= 0;
+    }
+
+    @Override
+    public void close() {
+        primitives.values().forEach(TunedConvolution::close);
+        primitives.clear();
+        partialGradients.clear();
+        arena.close();
+    }
+
+    private TunedConvolution get(DnnlConvolution.Direction direction, Shape input, Shape weight, Shape output, Conv2dSpec spec, boolean bias, int part) {
+        return primitives.computeIfAbsent(new Key(direction, input, weight, spec, bias, part), key -> {
+            DnnlConvolution plain = new DnnlConvolution(engine, direction, input, weight, output, spec, bias, false);
+            try {
+                return new TunedConvolution(plain, new DnnlConvolution(engine, direction, input, weight, output, spec, bias, true));
+            } catch (RuntimeException e) {
+                plain.close();
+                throw e;
+            }
+        });
+    }
+
+    private static int parts(int batch) {
+        return Math.max(1, Math.min(threads(), batch));
+    }
+
+    private static int from(int batch, int part, int parts) {
+        return (int) ((long) batch * part / parts);
+    }
+
+    private static void forEachPart(int parts, IntConsumer body) {
+        if (parts == 1) {
+            body.accept(0);
+        } else {
+            IntStream.range(0, parts).parallel().forEach(body);
+        }
+    }
+
+    private static Shape batch(Shape shape, int n) {
+        return Shape.of(n, shape.dim(1), shape.dim(2), shape.dim(3));
+    }
+
+    /** Samples [from, to) of an NCHW buffer of {@code shape}. */
+    private static MemorySegment rows(MemorySegment buffer, Shape shape, int from, int to) {
+        long sample = shape.bytes() / shape.dim(0);
+        return buffer.asSlice(from * sample, (to - from) * sample);
+    }
+}

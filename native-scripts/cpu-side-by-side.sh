@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# CPU training speed, side by side, in one go: Isthmus on each CPU backend (reference, cpu) and Debian's
+# PyTorch 1.13.1 CPU build (python3-torch, with Debian's oneDNN 2.6.3) with 1 and with 2 threads, on the
+# lesson's three networks (cnn, resnet, inception), one epoch of MNIST each at batch 64; then libtorch 2.10
+# (the CNN only, through native-scripts/peer-cpu-side-by-side.sh). Writes JSON to docs/measurements/ and the
+# table of images/s and ratios into docs/performance.md (between its cpu-side-by-side markers).
+#
+# Usage: native-scripts/cpu-side-by-side.sh [--data DIR] [--models "cnn resnet inception"]
+#                                           [--backends "reference cpu"] [--torch-threads "1 2"]
+#                                           [--epochs N] [--run-timeout S] [--no-libtorch] [--no-doc] [--json FILE]
+#   --data DIR        MNIST IDX files (default: Isthmus's cache, ~/.cache/isthmus/mnist; fetched when missing)
+#   --models LIST     networks to run (default: cnn resnet inception)
+#   --backends LIST   Isthmus backends (default: reference cpu)
+#   --torch-threads   PyTorch thread counts (default: 1 and the number of cores)
+#   --epochs N        epochs per run (default 1); figures are the last epoch's
+#   --run-timeout S   stop any one training run after S seconds and record it as timed out (default: no limit);
+#                     on a busy machine PyTorch's 2-thread runs can take 70x longer than on an idle one
+#   --no-libtorch     skip the libtorch 2.10 CNN runs (they download libtorch through Maven the first time)
+#   --no-doc          do not rewrite docs/performance.md's table
+#   --json FILE       where the JSON goes (default docs/measurements/cpu-side-by-side-<UTC date-time>.json)
+# Needs: JDK 25, /usr/bin/python3 with torch (apt-get install python3-torch), libdnnl2 for the cpu backend.
+# Ratios are Isthmus's images/s over PyTorch's faster thread count, both from this one run of the script. Run it
+# on an idle machine: OpenMP and ForkJoin threads both slow down badly when other work shares the cores; the
+# script records the load average before every run so a busy machine shows in the results.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+data="${XDG_CACHE_HOME:-$HOME/.cache}/isthmus/mnist"
+models="cnn resnet inception"
+backends="reference cpu"
+torch_threads="1 $(nproc)"
+epochs=1
+run_timeout=0
+libtorch=true
+doc=true
+json=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --data) data="${2:?--data needs a folder}"; shift 2 ;;
+    --models) models="${2:?--models needs a list}"; shift 2 ;;
+    --backends) backends="${2:?--backends needs a list}"; shift 2 ;;
+    --torch-threads) torch_threads="${2:?--torch-threads needs a list}"; shift 2 ;;
+    --epochs) epochs="${2:?--epochs needs a number}"; shift 2 ;;
+    --run-timeout) run_timeout="${2:?--run-timeout needs seconds}"; shift 2 ;;
+    --no-libtorch) libtorch=false; shift ;;
+    --no-doc) doc=false; shift ;;
+    --json) json="${2:?--json needs a file}"; shift 2 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
+    *) echo "cpu-side-by-side: unknown option '$1' (see --help)" >&2; exit 2 ;;
+  esac
+done
+case "$epochs" in ''|*[!0-9]*|0) echo "cpu-side-by-side: --epochs needs a positive whole number, got '$epochs'" >&2; exit 2 ;; esac
+case "$run_timeout" in ''|*[!0-9]*) echo "cpu-side-by-side: --run-timeout needs whole seconds, got '$run_timeout'" >&2; exit 2 ;; esac
+for m in $models; do case "$m" in cnn|resnet|inception) ;; *) echo "cpu-side-by-side: unknown model '$m' (cnn, resnet, inception)" >&2; exit 2 ;; esac; done
+for b in $backends; do case "$b" in reference|cpu) ;; *) echo "cpu-side-by-side: unknown backend '$b' (reference, cpu)" >&2; exit 2 ;; esac; done
+python=/usr/bin/python3
+"$python" -c 'import torch' 2>/dev/null || { echo "cpu-side-by-side: $python cannot import torch; install Debian's PyTorch: apt-get install python3-torch" >&2; exit 2; }
+torch_package="$(dpkg-query -W -f='${Version}' python3-torch 2>/dev/null || "$python" -c 'import torch; print(torch.__version__)')"
+export ISTHMUS_TORCH_PACKAGE="$torch_package"
+stamp="$(date -u +%Y-%m-%dT%H%MZ)"
+[ -n "$json" ] || json="$root/docs/measurements/cpu-side-by-side-$stamp.json"
+mkdir -p "$(dirname "$json")"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+"$root/isthmus" --version >/dev/null || { echo "cpu-side-by-side: ./isthmus does not start (see above)." >&2; exit 1; }
+[ -f "$data/train-images-idx3-ubyte" ] || [ -f "$data/train-images-idx3-ubyte.gz" ] || "$root/isthmus" data fetch --data "$data"
+
+load() { cut -d ' ' -f 1 /proc/loadavg; }
+runs="$work/runs.jsonl"
+: > "$runs"
+record() { # record SIDE MODEL SETTING LOAD FILE: appends one line {side, model, setting, load, result}
+  printf '{"side": "%s", "model": "%s", "setting": "%s", "load_average_before": %s, "result": %s}\n' "$1" "$2" "$3" "$4" "$(tr -d '\n' < "$5")" >> "$runs"
+}
+# limited COMMAND...: runs it under --run-timeout; returns 124 when it was stopped
+limited() { if [ "$run_timeout" -gt 0 ]; then timeout "$run_timeout" "$@"; else "$@"; fi; }
+timed_out() { printf '{"timed_out": true, "limit_seconds": %s}' "$run_timeout" > "$1"; }
+
+for model in $models; do
+  for backend in $backends; do
+    before="$(load)"
+    echo "== Isthmus $backend, $model (load average $before)"
+    status=0
+    limited "$root/isthmus" train --backend "$backend" --model "$model" --epochs "$epochs" --data "$data" --out "$work/isthmus-$model-$backend" || status=$?
+    if [ "$status" = 124 ]; then timed_out "$work/isthmus.json"
+    elif [ "$status" != 0 ]; then echo "cpu-side-by-side: Isthmus $backend on $model failed (see above)." >&2; exit 1
+    else jq -c '.[-1]' "$work/isthmus-$model-$backend/metrics.json" > "$work/isthmus.json"; fi
+    record isthmus "$model" "$backend" "$before" "$work/isthmus.json"
+  done
+  for threads in $torch_threads; do
+    before="$(load)"
+    echo "== PyTorch $torch_package, $model, $threads thread(s) (load average $before)"
+    status=0
+    (cd "$root/peer/pytorch" && limited "$python" train_epoch.py --data "$data" --model "$model" --threads "$threads" --epochs "$epochs") > "$work/torch.json" || status=$?
+    if [ "$status" = 124 ]; then timed_out "$work/torch.json"
+    elif [ "$status" != 0 ]; then echo "cpu-side-by-side: PyTorch on $model failed (see above)." >&2; exit 1; fi
+    jq -c '.' "$work/torch.json" | cut -c1-200
+    record pytorch "$model" "$threads" "$before" "$work/torch.json"
+  done
+done
+if [ "$libtorch" = true ] && [[ " $models " == *" cnn "* ]]; then
+  echo "== libtorch 2.10 (CNN only; the peer harness has no resnet or inception)"
+  "$root/native-scripts/peer-cpu-side-by-side.sh" --libtorch-only --epochs "$epochs" --data "$data" --json "$work/libtorch.json"
+  for row in $(jq -c '.libtorch_runs[]' "$work/libtorch.json"); do
+    echo "$row" > "$work/row.json"
+    record libtorch cnn "$(jq -r .threads "$work/row.json")" "$(jq -r .load_average_before "$work/row.json")" "$work/row.json"
+  done
+fi
+
+"$python" - "$runs" "$json" "$root/docs/performance.md" "$doc" "$stamp" "$epochs" <<'PY'
+import json, os, platform, subprocess, sys
+runs_file, json_file, doc_file, write_doc, stamp, epochs = sys.argv[1:]
+runs = [json.loads(line) for line in open(runs_file)]
+cpu = subprocess.run(["sh", "-c", "lscpu | sed -n 's/^Model name: *//p'"], capture_output=True, text=True).stdout.strip()
+def ips(run):
+    r = run["result"]
+    return r.get("imagesPerSecond", r.get("images_per_second"))
+def ips_text(run):
+    r = run["result"]
+    return f"timed out after {r['limit_seconds']} s" if r.get("timed_out") else f"{ips(run):,.0f}"
+def accuracy(run):
+    r = run["result"]
+    a = r.get("testAccuracy", r.get("test_accuracy"))
+    return None if a is None else 100 * a
+models = [m for m in ["cnn", "resnet", "inception"] if any(r["model"] == m for r in runs)]
+rows, summary = [], {}
+for m in models:
+    torch_runs = [r for r in runs if r["model"] == m and r["side"] == "pytorch"]
+    finished = [r for r in torch_runs if ips(r)]
+    best = max(finished, key=ips) if finished else None
+    lib = [r for r in runs if r["model"] == m and r["side"] == "libtorch"]
+    for r in [r for r in runs if r["model"] == m and r["side"] == "isthmus"]:
+        ratio = ips(r) / ips(best) if best and ips(r) else None
+        summary.setdefault(m, {})[r["setting"]] = ratio
+        acc = accuracy(r)
+        rows.append(f"| {m} | Isthmus `{r['setting']}` | {ips_text(r)} | {'' if acc is None else f'{acc:.2f}%'} | {r['load_average_before']} | "
+                    + (f"**{ratio:.2f}**" if ratio else "n/a") + " |")
+    for r in torch_runs + lib:
+        name = ("PyTorch " + os.environ["ISTHMUS_TORCH_PACKAGE"]) if r["side"] == "pytorch" else "libtorch 2.10 (oneDNN off)"
+        acc = accuracy(r)
+        rows.append(f"| {m} | {name}, {r['setting']} thread(s) | {ips_text(r)} | {'' if acc is None else f'{acc:.2f}%'} | {r['load_average_before']} | "
+                    + ("(the peer)" if r is best else "") + " |")
+document = {"date_utc": stamp, "machine": {"cpu_model": cpu, "cores": os.cpu_count(), "kernel": platform.release()},
+            "pytorch_package": os.environ["ISTHMUS_TORCH_PACKAGE"],
+            "epochs": int(epochs), "batch_size": 64, "runs": runs,
+            "ratio_isthmus_over_fastest_pytorch": summary}
+with open(json_file, "w") as f:
+    json.dump(document, f, indent=2)
+    f.write("\n")
+table = "\n".join([
+    f"Run {stamp} on {cpu}, {os.cpu_count()} cores; {epochs} epoch(s) of MNIST at batch 64; raw results: "
+    f"`docs/measurements/{os.path.basename(json_file)}`. Ratio = Isthmus images/s ÷ PyTorch's faster thread count, same run.",
+    "",
+    "| network | run | images/s | test accuracy | load average before | ratio to PyTorch |",
+    "|---|---|---|---|---|---|", *rows])
+print(table)
+if write_doc == "true":
+    begin, end = "<!-- cpu-side-by-side:begin -->", "<!-- cpu-side-by-side:end -->"
+    text = open(doc_file).read()
+    block = begin + "\n" + table + "\n" + end
+    if begin in text:
+        text = text[:text.index(begin)] + block + text[text.index(end) + len(end):]
+    else:
+        text = text.rstrip("\n") + "\n\n## CPU backends side by side with PyTorch (native-scripts/cpu-side-by-side.sh)\n\n" + block + "\n"
+    with open(doc_file, "w") as f:
+        f.write(text)
+    print(f"table written to {doc_file}")
+print(f"results written to {json_file}")
+PY
