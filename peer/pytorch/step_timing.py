@@ -1,11 +1,11 @@
-"""Training-step throughput of the lesson CNN in PyTorch on a GPU: eager, and the same step captured with
+"""Training-step throughput of the lesson's networks in PyTorch on a GPU: eager, and the same step captured with
 torch.cuda.graphs (PyTorch's "whole network capture" recipe). The data are resident on the GPU; the loss is
 read every 20 steps, as Isthmus's train and bench --cuda-graphs read theirs. TF32 is off unless --tf32, and
 cuDNN picks algorithms by heuristics (cudnn.benchmark off), matching Isthmus's defaults.
 
-    python3 step_timing.py --batch 64 --batch 256 --steps 200 --warmup 20 --json rows.json
+    python3 step_timing.py --model cnn --model resnet --batch 64 --batch 256 --steps 200 --warmup 20 --json rows.json
 
-Used by native-scripts/device-timing.sh; prints one JSON row per (mode, batch).
+Used by native-scripts/device-timing.sh; prints one JSON row per (model, mode, batch).
 """
 import argparse
 import json
@@ -15,7 +15,9 @@ import time
 import torch
 import torch.nn.functional as F
 
-from lesson_nets import LessonCnn
+from lesson_nets import InceptionNet, LessonCnn, ResidualNet
+
+NETWORKS = {"cnn": LessonCnn, "inception": InceptionNet, "resnet": ResidualNet}
 
 READ_EVERY = 20
 DISTINCT_BATCHES = 4
@@ -40,9 +42,9 @@ def timed(run_step, steps, device):
     return time.perf_counter() - start, last
 
 
-def eager(batch, steps, warmup, device, seed):
+def eager(network, batch, steps, warmup, device, seed):
     torch.manual_seed(seed)
-    model = LessonCnn().to(device)
+    model = NETWORKS[network]().to(device)
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.5)
     xs, ys = batches(batch, device, seed)
 
@@ -58,9 +60,9 @@ def eager(batch, steps, warmup, device, seed):
     return timed(run_step, steps, device)
 
 
-def graphed(batch, steps, warmup, device, seed):
+def graphed(network, batch, steps, warmup, device, seed):
     torch.manual_seed(seed)
-    model = LessonCnn().to(device)
+    model = NETWORKS[network]().to(device)
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.5)
     xs, ys = batches(batch, device, seed)
     static_x, static_y = xs[0].clone(), ys[0].clone()
@@ -94,6 +96,7 @@ def graphed(batch, steps, warmup, device, seed):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", action="append", choices=sorted(NETWORKS), help="network (repeatable; default cnn)")
     parser.add_argument("--batch", type=int, action="append", required=True)
     parser.add_argument("--steps", type=int, default=200)
     parser.add_argument("--warmup", type=int, default=20)
@@ -109,17 +112,23 @@ def main():
     torch.backends.cudnn.benchmark = False
     device = torch.device("cuda")
     rows = []
-    for batch in args.batch:
-        for mode, run in (("pytorch eager", eager), ("pytorch cuda graphs", graphed)):
-            seconds, last = run(batch, args.steps, args.warmup, device, args.seed)
-            rows.append({"mode": mode, "batch": batch, "steps": args.steps, "images_per_second": batch * args.steps / seconds,
-                         "ms_per_step": 1000.0 * seconds / args.steps, "last_loss": last,
-                         "torch": torch.__version__, "gpu": torch.cuda.get_device_name(device), "tf32": args.tf32})
-            print(json.dumps(rows[-1]))
+    for network in args.model or ["cnn"]:
+        for batch in args.batch:
+            for mode, run in (("pytorch eager", eager), ("pytorch cuda graphs", graphed)):
+                rows.append(measure(network, mode, run, batch, args, device))
     if args.json:
         with open(args.json, "w") as out:
             json.dump(rows, out, indent=1)
     return 0
+
+
+def measure(network, mode, run, batch, args, device):
+    seconds, last = run(network, batch, args.steps, args.warmup, device, args.seed)
+    row = {"model": network, "mode": mode, "batch": batch, "steps": args.steps, "images_per_second": batch * args.steps / seconds,
+           "ms_per_step": 1000.0 * seconds / args.steps, "last_loss": last,
+           "torch": torch.__version__, "gpu": torch.cuda.get_device_name(device), "tf32": args.tf32}
+    print(json.dumps(row), flush=True)
+    return row
 
 
 if __name__ == "__main__":
