@@ -1,8 +1,10 @@
 package dev.isthmus.backend.cpu;
 
 import dev.isthmus.backend.Conv2dSpec;
+import dev.isthmus.backend.Pool2dSpec;
 import dev.isthmus.backend.reference.ReferenceBackend;
 import dev.isthmus.bindings.dnnl.Dnnl;
+import dev.isthmus.tensor.Shape;
 import dev.isthmus.tensor.Tensor;
 
 import java.lang.foreign.MemorySegment;
@@ -11,8 +13,9 @@ import java.util.Map;
 
 /**
  * The fast CPU backend: the reference backend with its convolutions and matrix products done by oneDNN
- * ({@code libdnnl.so.2}, the library PyTorch's CPU build uses), everything else (validation, pooling,
- * activations, loss, optimiser) inherited unchanged from {@link ReferenceBackend}, which stays the oracle.
+ * ({@code libdnnl.so.2}, the library PyTorch's CPU build uses), {@code MaxPool2d(2)}, ReLU and sums by Java kernels
+ * split over the threads, everything else (validation, other pooling, loss, optimiser) inherited unchanged from
+ * {@link ReferenceBackend}, which stays the oracle.
  * <p>
  * Threads: oneDNN runs single-threaded (its OpenMP runtime is set to one thread before it loads, see
  * {@link DnnlLibrary}); each convolution splits its batch over the common ForkJoin pool ({@link DnnlConvolutions}),
@@ -76,6 +79,44 @@ public final class CpuBackend extends ReferenceBackend {
         } else {
             super.computeConv2dBackwardWeight(input, gradOutput, spec, gradWeight);
         }
+    }
+
+    // Memory-bound ops: the reference's formulas, split over the threads (MaxPool2x2, FastElementwise).
+
+    @Override
+    protected void computeMaxPool2d(Tensor input, Pool2dSpec spec, Tensor output) {
+        if (MaxPool2x2.serves(spec)) {
+            Shape i = input.shape(), o = output.shape();
+            MaxPool2x2.forward(input.segment(), output.segment(), i.dim(0) * i.dim(1), i.dim(2), i.dim(3), o.dim(2), o.dim(3));
+        } else {
+            super.computeMaxPool2d(input, spec, output);
+        }
+    }
+
+    @Override
+    protected void computeMaxPool2dBackward(Tensor input, Tensor output, Tensor gradOutput, Pool2dSpec spec, Tensor gradInput) {
+        if (MaxPool2x2.serves(spec)) {
+            Shape i = input.shape(), o = output.shape();
+            MaxPool2x2.backward(input.segment(), gradOutput.segment(), gradInput.segment(), i.dim(0) * i.dim(1), i.dim(2), i.dim(3),
+                    o.dim(2), o.dim(3));
+        } else {
+            super.computeMaxPool2dBackward(input, output, gradOutput, spec, gradInput);
+        }
+    }
+
+    @Override
+    protected void computeRelu(Tensor input, Tensor output) {
+        FastElementwise.relu(input.segment(), output.segment(), input.numel());
+    }
+
+    @Override
+    protected void computeReluBackward(Tensor output, Tensor gradOutput, Tensor gradInput) {
+        FastElementwise.reluBackward(output.segment(), gradOutput.segment(), gradInput.segment(), output.numel());
+    }
+
+    @Override
+    protected void computeAdd(Tensor a, Tensor b, Tensor sum) {
+        FastElementwise.add(a.segment(), b.segment(), sum.segment(), a.numel());
     }
 
     // Linear layers through dnnl_sgemm, row-major: C[M,N] = op(A)·op(B) (+ C when beta is 1).
