@@ -13,8 +13,8 @@ import java.util.Map;
 
 /**
  * The fast CPU backend: the reference backend with its convolutions and matrix products done by oneDNN
- * ({@code libdnnl.so.2}, the library PyTorch's CPU build uses), {@code MaxPool2d(2)}, ReLU and sums by Java kernels
- * split over the threads, everything else (validation, other pooling, loss, optimiser) inherited unchanged from
+ * ({@code libdnnl.so.2}, the library PyTorch's CPU build uses), {@code MaxPool2d(2)} by its own Java kernel
+ * (see {@link MaxPool2x2}), everything else (validation, other pooling, activations, loss, optimiser) inherited unchanged from
  * {@link ReferenceBackend}, which stays the oracle.
  * <p>
  * Threads: oneDNN runs single-threaded (its OpenMP runtime is set to one thread before it loads, see
@@ -81,7 +81,7 @@ public final class CpuBackend extends ReferenceBackend {
         }
     }
 
-    // Memory-bound ops: the reference's formulas, split over the threads (MaxPool2x2, FastElementwise).
+    // MaxPool2d(2) straight on native memory, split over the threads (MaxPool2x2); other poolings are the reference's.
 
     @Override
     protected void computeMaxPool2d(Tensor input, Pool2dSpec spec, Tensor output) {
@@ -102,21 +102,6 @@ public final class CpuBackend extends ReferenceBackend {
         } else {
             super.computeMaxPool2dBackward(input, output, gradOutput, spec, gradInput);
         }
-    }
-
-    @Override
-    protected void computeRelu(Tensor input, Tensor output) {
-        FastElementwise.relu(input.segment(), output.segment(), input.numel());
-    }
-
-    @Override
-    protected void computeReluBackward(Tensor output, Tensor gradOutput, Tensor gradInput) {
-        FastElementwise.reluBackward(output.segment(), gradOutput.segment(), gradInput.segment(), output.numel());
-    }
-
-    @Override
-    protected void computeAdd(Tensor a, Tensor b, Tensor sum) {
-        FastElementwise.add(a.segment(), b.segment(), sum.segment(), a.numel());
     }
 
     // Linear layers through dnnl_sgemm, row-major: C[M,N] = op(A)·op(B) (+ C when beta is 1).

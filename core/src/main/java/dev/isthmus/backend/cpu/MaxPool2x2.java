@@ -8,7 +8,7 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED;
 
 /**
  * {@code MaxPool2d(2)} (kernel 2, stride 2, no padding; the lessons' pooling) for the cpu backend, straight on
- * native memory and split over the threads by {@link RangeSplit} one output row at a time. The reference copies
+ * native memory and split over the threads by {@link RangeSplit} by rows. The reference copies
  * each sample to an array, and its forward pass also finds the maximum's position, which only the backward pass needs.
  * <p>
  * Same rules as the reference: the maximum is {@code Math.max} over the taps in window order (NaN propagates), and
