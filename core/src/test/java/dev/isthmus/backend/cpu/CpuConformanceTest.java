@@ -1,6 +1,8 @@
 package dev.isthmus.backend.cpu;
 
+import dev.isthmus.backend.Backend;
 import dev.isthmus.backend.Conv2dSpec;
+import dev.isthmus.backend.Pool2dSpec;
 import dev.isthmus.backend.reference.ReferenceBackend;
 import dev.isthmus.nn.Model;
 import dev.isthmus.nn.Models;
@@ -18,6 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -28,6 +31,7 @@ import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
 import static dev.isthmus.testing.TensorAssert.assertClose;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -200,5 +204,49 @@ class CpuConformanceTest {
     private Tensor keep(Tensor tensor) {
         opened.add(tensor);
         return tensor;
+    }
+
+    // MaxPool2d(2) has the cpu backend's own kernel (MaxPool2x2): bit for bit against the reference, forward and
+    // backward, on odd sizes (a last row and column no window covers), with ties, NaN, −0 and −∞ in the windows.
+
+    /** Values from a few levels (so windows tie often) with NaN, −0, 0 and −∞ sprinkled in. */
+    private static float[] awkward(long seed, int count) {
+        SplittableRandom random = new SplittableRandom(seed);
+        float[] values = new float[count];
+        float[] specials = {Float.NaN, -0f, 0f, Float.NEGATIVE_INFINITY};
+        for (int i = 0; i < count; i++) {
+            values[i] = random.nextInt(50) == 0 ? specials[random.nextInt(specials.length)] : random.nextInt(7) - 3;
+        }
+        return values;
+    }
+
+    private static float[] pool(Backend backend, Shape shape, float[] x, float[] dy, boolean backward) {
+        Pool2dSpec spec = Pool2dSpec.of(2);
+        try (Tensor input = backend.fromArray(shape, x); Tensor output = backend.maxPool2d(input, spec)) {
+            if (!backward) return backend.toArray(output);
+            try (Tensor gradOutput = backend.fromArray(output.shape(), dy);
+                 Tensor gradInput = backend.maxPool2dBackward(input, output, gradOutput, spec)) {
+                return backend.toArray(gradInput);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "[{0}, {1}, {2}, {3}]")
+    @CsvSource({"1, 1, 2, 2", "2, 3, 5, 7", "3, 2, 9, 4", "64, 10, 24, 24", "7, 11, 25, 23"})
+    void maxPool2x2MatchesTheReferenceBitForBit(int n, int c, int h, int w) {
+        Shape shape = Shape.of(n, c, h, w);
+        float[] x = awkward(n * 1000L + h, Math.toIntExact(shape.numel()));
+        int outputs = n * c * (h / 2) * (w / 2);
+        float[] dy = awkward(w * 1000L + c, outputs);
+        dy[0] = -0f;
+        assertBitwiseEqual(pool(reference, shape, x, dy, false), pool(cpu, shape, x, dy, false));
+        assertBitwiseEqual(pool(reference, shape, x, dy, true), pool(cpu, shape, x, dy, true));
+    }
+
+    private static void assertBitwiseEqual(float[] expected, float[] actual) {
+        int[] e = new int[expected.length], a = new int[actual.length];
+        for (int i = 0; i < expected.length; i++) e[i] = Float.floatToRawIntBits(expected[i]);
+        for (int i = 0; i < actual.length; i++) a[i] = Float.floatToRawIntBits(actual[i]);
+        assertArrayEquals(e, a);
     }
 }
