@@ -75,6 +75,11 @@ public final class TrainCommand implements Callable<Integer> {
             description = "For --lr-schedule step: epochs between two decays (default: ${DEFAULT-VALUE}).")
     int lrStepEpochs;
 
+    @Option(names = "--dropout", defaultValue = "0", paramLabel = "P",
+            description = "Dropout probability before the classifier, in [0, 1), for a model with dropout (resnet-bn); masks"
+                    + " follow from --seed and the step; eval and predict never drop (default: ${DEFAULT-VALUE}).")
+    double dropout;
+
     @Option(names = "--seed", defaultValue = "42", description = "Seed for initialisation and shuffling (default: ${DEFAULT-VALUE}).")
     long seed;
 
@@ -137,7 +142,7 @@ public final class TrainCommand implements Callable<Integer> {
         try (Backend backend = backendOptions.open(err);
              Sgd optimizer = new Sgd(settings, clipGradNorm)) {
             InputSpec input = TrainingData.trainingInput(data, ImagePreparation.Style.byId(preparation));
-            try (Model net = architecture.createWithClasses(backend, input.classes())) {
+            try (Model net = architecture.createWithClasses(backend, input.classes(), dropoutSetting())) {
                 return train(stdout, err, architecture, net, optimizer, schedule, input, outDir);
             }
         }
@@ -179,8 +184,13 @@ public final class TrainCommand implements Callable<Integer> {
         Batches trainBatches = Batches.shuffled(dataset.train(), batchSize, seed);
         Batches testBatches = Batches.inOrder(dataset.test(), Math.max(batchSize, 1000));
         ProgressReporter progress = new ProgressReporter(stdout, err, !noProgress);
+        boolean capture = cudaGraphs.equals("on") && dropout == 0;
+        if (GraphedSteps.supported(backend) && cudaGraphs.equals("on") && !capture) {
+            // A captured graph would replay the mask it was captured with: each step's mask is drawn on the host.
+            err.println("note: --dropout draws a new mask on the host every step, which a CUDA graph cannot replay; steps are queued one by one");
+        }
         GraphedSteps graphed = GraphedSteps.supported(backend)
-                ? new GraphedSteps(net, optimizer, input.classes(), cudaGraphs.equals("on"), GraphedSteps.DEFAULT_READ_EVERY) : null;
+                ? new GraphedSteps(net, optimizer, input.classes(), capture, GraphedSteps.DEFAULT_READ_EVERY) : null;
         Trainer trainer = new Trainer(net, optimizer, progress, graphed);
         trainer.setGlobalStep(step);
         try (StopOnSignal stop = StopOnSignal.install(trainer, err); GraphedSteps ownedSteps = graphed) {
@@ -227,6 +237,10 @@ public final class TrainCommand implements Callable<Integer> {
         }
     }
 
+    private Models.DropoutSetting dropoutSetting() {
+        return new Models.DropoutSetting(dropout, seed);
+    }
+
     private LearningRateSchedule schedule() {
         return new LearningRateSchedule(LearningRateSchedule.Kind.byId(lrSchedule), learningRate, epochs, warmupEpochs, lrStepEpochs);
     }
@@ -247,7 +261,8 @@ public final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--cuda-graphs must be on or off, got '" + cudaGraphs + "'");
         }
         if (limitTest != null && limitTest <= 0) throw new IllegalArgumentException("--limit-test must be at least 1, got " + limitTest);
-        Models.byId(model);
+        dropoutSetting();
+        Models.byId(model).requireDropoutSupport(dropout);
         schedule();
         ImagePreparation.Style.byId(preparation);
         if (resume != null && init != null) {
