@@ -56,13 +56,10 @@ class DropoutCommandTest {
                 "--dropout 0.5 trains differently from no dropout");
     }
 
+    /** Out-of-range values are among BadInputTest's cases; this one needs the model named. */
     @Test
-    void dropoutOnAModelWithoutItOrOutOfRangeIsOneLine() {
+    void dropoutOnAModelWithoutItIsOneLineNamingTheModelsWithIt() {
         BadInputTest.assertBadInput(CliRunner.run("train", "--model", "cnn", "--dropout", "0.2"), 2,
-                "model 'cnn' has no dropout layer", "--dropout applies to resnet-bn");
-        for (String p : List.of("1", "-0.1", "NaN", "1.5")) {
-            BadInputTest.assertBadInput(CliRunner.run("train", "--model", "resnet-bn", "--dropout", p), 2,
-                    "--dropout must be at least 0 and below 1, got ");
-        }
+                "model 'cnn' has no dropout layer", "--dropout applies to resnet-bn", "--model resnet-bn");
     }
 }
