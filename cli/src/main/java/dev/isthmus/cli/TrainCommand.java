@@ -75,11 +75,6 @@ public final class TrainCommand implements Callable<Integer> {
             description = "For --lr-schedule step: epochs between two decays (default: ${DEFAULT-VALUE}).")
     int lrStepEpochs;
 
-    @Option(names = "--dropout", defaultValue = "0", paramLabel = "P",
-            description = "Dropout probability before the classifier, in [0, 1), for a model with dropout (resnet-bn); masks"
-                    + " follow from --seed and the step; eval and predict never drop (default: ${DEFAULT-VALUE}).")
-    double dropout;
-
     @Option(names = "--seed", defaultValue = "42", description = "Seed for initialisation and shuffling (default: ${DEFAULT-VALUE}).")
     long seed;
 
@@ -115,6 +110,9 @@ public final class TrainCommand implements Callable<Integer> {
     String preparation;
 
     @Mixin
+    DropoutOption dropout;
+
+    @Mixin
     DataOptions data;
 
     @Mixin
@@ -142,7 +140,7 @@ public final class TrainCommand implements Callable<Integer> {
         try (Backend backend = backendOptions.open(err);
              Sgd optimizer = new Sgd(settings, clipGradNorm)) {
             InputSpec input = TrainingData.trainingInput(data, ImagePreparation.Style.byId(preparation));
-            try (Model net = architecture.createWithClasses(backend, input.classes(), dropoutSetting())) {
+            try (Model net = architecture.createWithClasses(backend, input.classes(), dropout.setting(seed))) {
                 return train(stdout, err, architecture, net, optimizer, schedule, input, outDir);
             }
         }
@@ -162,6 +160,7 @@ public final class TrainCommand implements Callable<Integer> {
         List<EpochMetrics> history = new ArrayList<>();
         if (resume != null) {
             ModelCheckpoint.Restored restored = ModelCheckpoint.resume(resume, net, optimizer);
+            dropout.requireSameAs(resume);
             if (!restored.momentumRestored()) err.println("note: the checkpoint has no optimizer state; momentum starts from zero");
             firstEpoch = restored.epochsDone() + 1;
             if (firstEpoch > epochs) { // --epochs is the total: there would be nothing to train
@@ -184,7 +183,7 @@ public final class TrainCommand implements Callable<Integer> {
         Batches trainBatches = Batches.shuffled(dataset.train(), batchSize, seed);
         Batches testBatches = Batches.inOrder(dataset.test(), Math.max(batchSize, 1000));
         ProgressReporter progress = new ProgressReporter(stdout, err, !noProgress);
-        boolean capture = cudaGraphs.equals("on") && dropout == 0;
+        boolean capture = cudaGraphs.equals("on") && dropout.p == 0;
         if (GraphedSteps.supported(backend) && cudaGraphs.equals("on") && !capture) {
             // A captured graph would replay the mask it was captured with: each step's mask is drawn on the host.
             err.println("note: --dropout draws a new mask on the host every step, which a CUDA graph cannot replay; steps are queued one by one");
@@ -201,7 +200,7 @@ public final class TrainCommand implements Callable<Integer> {
                 if (metrics == null) break;
                 history.add(metrics);
                 ModelCheckpoint.save(outDir.resolve(ModelCheckpoint.MODEL_FILE), net, optimizer,
-                        new ModelCheckpoint.Progress(epoch, trainer.globalStep(), seed, batchSize), input.toMetadata());
+                        new ModelCheckpoint.Progress(epoch, trainer.globalStep(), seed, batchSize), dropout.withMetadata(input.toMetadata()));
                 MetricsFiles.write(outDir, history);
             }
             if (trainer.stopRequested()) {
@@ -237,10 +236,6 @@ public final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    private Models.DropoutSetting dropoutSetting() {
-        return new Models.DropoutSetting(dropout, seed);
-    }
-
     private LearningRateSchedule schedule() {
         return new LearningRateSchedule(LearningRateSchedule.Kind.byId(lrSchedule), learningRate, epochs, warmupEpochs, lrStepEpochs);
     }
@@ -261,8 +256,7 @@ public final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--cuda-graphs must be on or off, got '" + cudaGraphs + "'");
         }
         if (limitTest != null && limitTest <= 0) throw new IllegalArgumentException("--limit-test must be at least 1, got " + limitTest);
-        dropoutSetting();
-        Models.byId(model).requireDropoutSupport(dropout);
+        dropout.validate(Models.byId(model));
         schedule();
         ImagePreparation.Style.byId(preparation);
         if (resume != null && init != null) {

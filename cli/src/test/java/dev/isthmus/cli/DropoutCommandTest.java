@@ -56,6 +56,17 @@ class DropoutCommandTest {
                 "--dropout 0.5 trains differently from no dropout");
     }
 
+    @Test
+    void resumingWithAnotherDropoutIsOneLineNamingTheCheckpointsValue() {
+        Path data = TinyMnist.write(temp.resolve("data"), 16, 8, 5);
+        Path run = temp.resolve("run");
+        train(data, run, "--epochs", "1", "--dropout", "0.25");
+        assertEquals("0.25", SafeTensors.read(run.resolve("model.safetensors")).metadata().get(DropoutOption.METADATA_KEY));
+        BadInputTest.assertBadInput(CliRunner.run("train", "--backend", "reference", "--no-progress", "--data", data.toString(),
+                "--model", "resnet-bn", "--batch-size", "8", "--epochs", "2", "--resume", run.resolve("model.safetensors").toString()), 2,
+                "was trained with --dropout 0.25, not 0.0", "pass --dropout 0.25");
+    }
+
     /** Out-of-range values are among BadInputTest's cases; this one needs the model named. */
     @Test
     void dropoutOnAModelWithoutItIsOneLineNamingTheModelsWithIt() {
