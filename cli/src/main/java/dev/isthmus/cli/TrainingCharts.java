@@ -41,6 +41,9 @@ final class TrainingCharts {
         accuracy.addSeries("test accuracy", epochs, history.stream().mapToDouble(m -> 100 * m.testAccuracy()).toArray());
         XYChart learningRate = chart(title + ": learning rate", "learning rate");
         learningRate.addSeries("learning rate", epochs, history.stream().mapToDouble(EpochMetrics::learningRate).toArray());
+        // From 0, so a decay reads as one; the rates are floats, whose digits beyond the sixth are noise.
+        learningRate.getStyler().setYAxisMin(0.0);
+        learningRate.getStyler().setYAxisDecimalPattern("0.0#####");
         return List.of(loss, accuracy, learningRate);
     }
 
