@@ -165,6 +165,23 @@ public interface Backend extends AutoCloseable {
     /** gradOutput where the forward output was positive, else zero. */
     Tensor reluBackward(Tensor output, Tensor gradOutput);
 
+    /**
+     * {@code torch.sigmoid}: 1 / (1 + e^(−x)) elementwise; NaN stays NaN.
+     *
+     * @param input any shape
+     * @return a new tensor of the input's shape, each value in [0, 1]
+     */
+    Tensor sigmoid(Tensor input);
+
+    /**
+     * The gradient of {@link #sigmoid} from its output y ({@code torch.ops.aten.sigmoid_backward}): gradOutput · y · (1 − y).
+     *
+     * @param output     the forward output y
+     * @param gradOutput ∂L/∂y, the same shape
+     * @return ∂L/∂x, a new tensor of the same shape
+     */
+    Tensor sigmoidBackward(Tensor output, Tensor gradOutput);
+
     // ---------------------------------------------------------------- linear
 
     /** {@code nn.Linear}: input [N,in], weight [out,in], bias [out] or null → input·weightᵀ + bias [N,out]. */

@@ -187,6 +187,16 @@ public class ReferenceBackend extends AbstractBackend {
         ElementwiseKernels.reluBackward(output.segment(), gradOutput.segment(), gradInput.segment(), output.numel());
     }
 
+    @Override
+    protected void computeSigmoid(Tensor input, Tensor output) {
+        ElementwiseKernels.sigmoid(input.segment(), output.segment(), input.numel());
+    }
+
+    @Override
+    protected void computeSigmoidBackward(Tensor output, Tensor gradOutput, Tensor gradInput) {
+        ElementwiseKernels.sigmoidBackward(output.segment(), gradOutput.segment(), gradInput.segment(), output.numel());
+    }
+
     // ---------------------------------------------------------------- linear
 
     @Override
