@@ -4,6 +4,11 @@ import dev.isthmus.tensor.Tensor;
 
 /** {@code nn.ReLU} / {@code F.relu}. */
 public final class ReLU extends OutputActivation {
+
+    /** A ReLU layer; it has no parameters. */
+    public ReLU() {
+    }
+
     @Override
     Tensor apply(Tensor input) {
         return input.backend().relu(input);
