@@ -51,13 +51,29 @@ public record CudaEnvironment(Platform platform,
     /** The cuDNN major version the bindings were generated for. */
     private static final int CUDNN_MAJOR = 9;
 
+    /**
+     * Copies the lists.
+     */
     public CudaEnvironment {
         gpus = List.copyOf(gpus);
         problems = List.copyOf(problems);
     }
 
-    /** The JDK and operating system running this process. */
+    /**
+     * The JDK and operating system running this process.
+     *
+     * @param javaVersion the JDK version
+     * @param javaVendor  the JDK vendor
+     * @param osName      the operating system
+     * @param osVersion   its version
+     * @param osArch      the processor architecture
+     */
     public record Platform(String javaVersion, String javaVendor, String osName, String osVersion, String osArch) {
+        /**
+         * The platform of this process.
+         *
+         * @return the platform
+         */
         public static Platform current() {
             return new Platform(Runtime.version().toString(), System.getProperty("java.vendor", "unknown"),
                     System.getProperty("os.name", "unknown"), System.getProperty("os.version", "unknown"),
@@ -78,11 +94,20 @@ public record CudaEnvironment(Platform platform,
                            OptionalLong cudnnCudart) {
     }
 
-    /** The backend {@code --backend auto} picks, and why. */
+    /**
+     * The backend {@code --backend auto} picks, and why.
+     *
+     * @param backend the backend picked
+     * @param reason  why
+     */
     public record BackendChoice(String backend, String reason) {
     }
 
-    /** Probes the environment as configured by system properties and environment variables. Never throws. */
+    /**
+     * Probes the environment as configured by system properties and environment variables. Never throws.
+     *
+     * @return the report
+     */
     public static CudaEnvironment probe() {
         SearchConfig config;
         try {
@@ -94,7 +119,12 @@ public record CudaEnvironment(Platform platform,
         return probe(config);
     }
 
-    /** Probes with an explicit search configuration (tests, tools). Never throws for environment problems. */
+    /**
+     * Probes with an explicit search configuration (tests, tools). Never throws for environment problems.
+     *
+     * @param config where to look for the libraries
+     * @return the report
+     */
     public static CudaEnvironment probe(SearchConfig config) {
         try {
             return new Prober(CudaLibraries.load(LibrarySearch.search(config))).probe();
@@ -106,13 +136,18 @@ public record CudaEnvironment(Platform platform,
     /**
      * Probes and returns the environment when the CUDA backend can run.
      *
+     * @return the usable environment
      * @throws CudaUnavailableException (exit code 3) with {@link #unusableReason()} otherwise
      */
     public static CudaEnvironment requireUsable() {
         return probe().orThrow();
     }
 
-    /** This environment if usable, otherwise throws {@link CudaUnavailableException}. */
+    /**
+     * This environment if usable, otherwise throws {@link CudaUnavailableException}.
+     *
+     * @return this environment
+     */
     public CudaEnvironment orThrow() {
         if (!usable()) {
             throw new CudaUnavailableException(unusableReason().orElseThrow());
@@ -131,7 +166,11 @@ public record CudaEnvironment(Platform platform,
                 List.of(), Optional.of(problem), List.of(problem));
     }
 
-    /** Whether the CUDA backend can run: all libraries loaded, versions consistent, at least one GPU. */
+    /**
+     * Whether the CUDA backend can run: all libraries loaded, versions consistent, at least one GPU.
+     *
+     * @return whether it can run
+     */
     public boolean usable() {
         return problems.isEmpty() && !gpus.isEmpty();
     }
@@ -139,6 +178,8 @@ public record CudaEnvironment(Platform platform,
     /**
      * One line for an error message: what is missing or wrong and how to fix it; empty when usable.
      * Several problems are numbered: "3 problems: (1) …; (2) …; (3) …".
+     *
+     * @return the reason, or empty
      */
     public Optional<String> unusableReason() {
         if (usable()) {
@@ -154,19 +195,32 @@ public record CudaEnvironment(Platform platform,
         return Optional.of(line.toString());
     }
 
-    /** What {@code --backend auto} picks: cuda when usable, otherwise the pure-Java reference backend. */
+    /**
+     * What {@code --backend auto} picks: cuda when usable, otherwise the pure-Java reference backend.
+     *
+     * @return the backend and why
+     */
     public BackendChoice autoBackend() {
         return usable()
                 ? new BackendChoice("cuda", "CUDA backend usable on " + gpus.getFirst().describe())
                 : new BackendChoice("reference", "CUDA backend not usable: " + unusableReason().orElseThrow());
     }
 
-    /** The outcome for one component. */
+    /**
+     * The outcome for one component.
+     *
+     * @param component the component
+     * @return its outcome
+     */
     public LoadOutcome library(CudaComponent component) {
         return libraries.of(component);
     }
 
-    /** The report as JSON: the same facts as {@code isthmus doctor} prints. */
+    /**
+     * The report as JSON: the same facts as {@code isthmus doctor} prints.
+     *
+     * @return the JSON report
+     */
     public ObjectNode toJson() {
         JsonMapper mapper = JsonMapper.builder().build();
         ObjectNode root = mapper.createObjectNode();
@@ -244,7 +298,12 @@ public record CudaEnvironment(Platform platform,
         return root;
     }
 
-    /** The version of a loaded component as people write it ("13.0", "13.0.0", "9.13.0"). */
+    /**
+     * The version of a loaded component as people write it ("13.0", "13.0.0", "9.13.0").
+     *
+     * @param component the component
+     * @return its version, or empty when not loaded
+     */
     public Optional<String> versionText(CudaComponent component) {
         return switch (component) {
             case RUNTIME -> versions.runtime().isPresent()

@@ -51,6 +51,7 @@ import java.util.stream.Stream;
  *                      {@code ISTHMUS_<KEY>_LIBRARY}; it replaces the search for that component
  * @param scanned       folders inspected only to find more locations (Python site-packages, conda
  *                      installs), listed so that a report can say they were considered
+ * @param sets          installations whose libraries belong together, in order of preference
  */
 public record SearchConfig(List<SearchLocation> locations,
                            Map<CudaComponent, ExplicitFile> explicitFiles,
@@ -62,10 +63,18 @@ public record SearchConfig(List<SearchLocation> locations,
     /** Environment variable with a path-separated list of folders searched before all others. */
     public static final String PATH_VARIABLE = "ISTHMUS_CUDA_PATH";
 
-    /** A library file named by the user, and the setting that named it. */
+    /**
+     * A library file named by the user, and the setting that named it.
+     *
+     * @param file   the file
+     * @param source the setting, e.g. {@code ISTHMUS_CUDNN_LIBRARY}
+     */
     public record ExplicitFile(Path file, String source) {
     }
 
+    /**
+     * Copies the lists and the map.
+     */
     public SearchConfig {
         locations = List.copyOf(locations);
         explicitFiles = Map.copyOf(explicitFiles);
@@ -73,7 +82,13 @@ public record SearchConfig(List<SearchLocation> locations,
         sets = List.copyOf(sets);
     }
 
-    /** A search without installation sets: every library is looked for over all locations. */
+    /**
+     * A search without installation sets: every library is looked for over all locations.
+     *
+     * @param locations     folders to search, in order
+     * @param explicitFiles per component, a file named by the user
+     * @param scanned       folders inspected to find more locations
+     */
     public SearchConfig(List<SearchLocation> locations, Map<CudaComponent, ExplicitFile> explicitFiles, List<Path> scanned) {
         this(locations, explicitFiles, scanned, List.of());
     }
@@ -83,20 +98,38 @@ public record SearchConfig(List<SearchLocation> locations,
         return new SearchConfig(locations.stream().filter(set::contains).toList(), explicitFiles, scanned, List.of());
     }
 
-    /** Searches only the given folders, as overrides, in order (for tests and tools). */
+    /**
+     * Searches only the given folders, as overrides, in order (for tests and tools).
+     *
+     * @param folders the folders
+     * @return the configuration
+     */
     public static SearchConfig onlyFolders(List<Path> folders) {
         return new SearchConfig(
                 folders.stream().map(folder -> new SearchLocation(folder, "given folder", true)).toList(),
                 Map.of(), List.of());
     }
 
-    /** The search this process would do: system properties, environment variables, well-known folders. */
+    /**
+     * The search this process would do: system properties, environment variables, well-known folders.
+     *
+     * @return the configuration
+     */
     public static SearchConfig fromEnvironment() {
         return from(System.getenv(), System::getProperty, Path.of(System.getProperty("user.home")),
                 LinkerCache.cudaFolders(), System.getProperty("os.arch"), PythonSitePackages.ofPythonOnPath());
     }
 
-    /** {@link #from(Map, Function, Path, List, String, List)} without asking a python3 for its site-packages. */
+    /**
+     * {@link #from(Map, Function, Path, List, String, List)} without asking a python3 for its site-packages.
+     *
+     * @param environment        environment variables
+     * @param properties         system properties (returns null when unset)
+     * @param home               the user's home folder
+     * @param linkerCacheFolders folders where the dynamic linker's cache knows CUDA libraries
+     * @param osArch             {@code os.arch} of the JVM
+     * @return the configuration
+     */
     public static SearchConfig from(Map<String, String> environment, Function<String, String> properties, Path home,
                                     List<Path> linkerCacheFolders, String osArch) {
         return from(environment, properties, home, linkerCacheFolders, osArch, List.of());
@@ -111,6 +144,7 @@ public record SearchConfig(List<SearchLocation> locations,
      * @param linkerCacheFolders folders where the dynamic linker's cache knows CUDA libraries
      * @param osArch             {@code os.arch} of the JVM
      * @param pythonSitePackages the site-packages of the python3 on PATH, searched before other Python installs
+     * @return the configuration
      */
     public static SearchConfig from(Map<String, String> environment, Function<String, String> properties, Path home,
                                     List<Path> linkerCacheFolders, String osArch, List<Path> pythonSitePackages) {
