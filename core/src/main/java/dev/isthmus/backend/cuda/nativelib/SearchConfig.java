@@ -1,15 +1,10 @@
 package dev.isthmus.backend.cuda.nativelib;
 
-import java.io.File;
 import java.io.IOException;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.PathMatcher;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -148,7 +143,7 @@ public record SearchConfig(List<SearchLocation> locations,
      */
     public static SearchConfig from(Map<String, String> environment, Function<String, String> properties, Path home,
                                     List<Path> linkerCacheFolders, String osArch, List<Path> pythonSitePackages) {
-        Builder builder = new Builder();
+        LocationBuilder builder = new LocationBuilder();
         String arch = gnuArch(osArch);
 
         builder.addPathList(properties.apply(PATH_PROPERTY), "-D" + PATH_PROPERTY, true);
@@ -272,81 +267,5 @@ public record SearchConfig(List<SearchLocation> locations,
             case "aarch64", "arm64" -> "aarch64";
             default -> osArch;
         };
-    }
-
-    /** Collects locations in order, keeping the first occurrence of each folder. */
-    private static final class Builder {
-        private final Map<Path, SearchLocation> byFolder = new LinkedHashMap<>();
-        private final List<Path> scanned = new ArrayList<>();
-        private final List<LibrarySet> sets = new ArrayList<>();
-
-        void add(Path folder, String source) {
-            add(folder, source, false);
-        }
-
-        void add(Path folder, String source, boolean override) {
-            Path normalized = folder.toAbsolutePath().normalize();
-            // Symbolic links (lib64 -> lib, cuda -> cuda-13.0) would list one folder several times.
-            Path identity = normalized;
-            try {
-                identity = normalized.toRealPath();
-            } catch (IOException | SecurityException e) {
-                // Missing folders are still listed: a setting that names one is worth reporting.
-            }
-            byFolder.putIfAbsent(identity, new SearchLocation(normalized, source, override));
-        }
-
-        void addIfExists(Path folder, String source) {
-            if (Files.isDirectory(folder)) {
-                add(folder, source);
-            }
-        }
-
-        void addPathList(String list, String source, boolean override) {
-            if (list == null) {
-                return;
-            }
-            for (String entry : list.split(File.pathSeparator)) {
-                if (!entry.isBlank()) {
-                    add(Path.of(entry.strip()), source, override);
-                }
-            }
-        }
-
-        List<SearchLocation> locations() {
-            return List.copyOf(byFolder.values());
-        }
-    }
-
-    /** Wildcard expansion over existing folders, newest-looking names first (cuda-13.0 before cuda-12.6). */
-    static final class Globs {
-        private Globs() {
-        }
-
-        static List<Path> expand(Path root, String pattern) {
-            List<Path> current = List.of(root);
-            for (String segment : pattern.split("/")) {
-                List<Path> next = new ArrayList<>();
-                for (Path folder : current) {
-                    if (!segment.contains("*")) {
-                        Path child = folder.resolve(segment);
-                        if (Files.isDirectory(child)) {
-                            next.add(child);
-                        }
-                        continue;
-                    }
-                    PathMatcher matcher = FileSystems.getDefault().getPathMatcher("glob:" + segment);
-                    try (Stream<Path> children = Files.list(folder)) {
-                        children.filter(child -> matcher.matches(child.getFileName()) && Files.isDirectory(child))
-                                .sorted(Comparator.comparing((Path child) -> child.getFileName().toString()).reversed())
-                                .forEach(next::add);
-                    } catch (IOException | SecurityException e) {
-                        // An unreadable or vanished folder holds nothing we can load.
-                    }
-                }
-                current = next;
-            }
-            return current;
-        }
     }
 }
