@@ -4,7 +4,6 @@ import dev.isthmus.backend.cuda.CudaEnvironment;
 import dev.isthmus.backend.cuda.nativelib.CudaComponent;
 import dev.isthmus.backend.cuda.nativelib.LoadOutcome;
 import dev.isthmus.backend.cuda.nativelib.SearchConfig;
-import dev.isthmus.compare.OpCatalogue;
 import org.openjdk.jmh.results.format.ResultFormatType;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
@@ -65,7 +64,6 @@ public final class BenchMain {
             return;
         }
         options.param("backend", backends.toArray(String[]::new));
-        options.param("op", catalogueOps(commandLine.getParameter("op").orElse(List.of())).toArray(String[]::new));
         if (standIn != null) {
             System.err.println("bench: cuda runtime calls: not measured with the stand-in (it is not NVIDIA's libcudart)");
             options.exclude(CUDA_RUNTIME_CALLS);
@@ -92,16 +90,6 @@ public final class BenchMain {
             System.out.print(report.markdown());
             System.out.println("results: " + json + " (with GFLOP/s, GB/s), table: " + markdown);
         }
-    }
-
-    /**
-     * The ops {@link CatalogueOpBenchmark} runs: the ones asked for with {@code -p op=...}, else every
-     * entry of {@link OpCatalogue}; an unknown name fails with the catalogue's message.
-     */
-    static List<String> catalogueOps(Collection<String> requested) {
-        if (requested.isEmpty()) return OpCatalogue.ids();
-        requested.forEach(OpCatalogue::byId);
-        return List.copyOf(requested);
     }
 
     /** The requested backends that can run here, in the requested order; says why each other one cannot. */

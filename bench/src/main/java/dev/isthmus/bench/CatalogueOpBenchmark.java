@@ -15,9 +15,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Every op of the one catalogue ({@link OpCatalogue}), forward and backward on its example case,
- * uploads and downloads included: a new op is benchmarked by its catalogue entry. The {@code op}
- * values come from {@link OpCatalogue#ids()} at run time ({@link BenchMain#catalogueOps}); JMH's
- * {@code -p op=relu,linear} picks some.
+ * uploads and downloads included: a new op is benchmarked by its catalogue entry. {@code op} is the
+ * catalogue enum with no listed values, so JMH runs every constant of {@link OpCatalogue} (rows are
+ * named by the constant, e.g. {@code GLOBAL_AVGPOOL2D}); {@code -p op=RELU,LINEAR} picks some.
  */
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class CatalogueOpBenchmark extends OpBenchmark {
@@ -25,9 +25,9 @@ public class CatalogueOpBenchmark extends OpBenchmark {
     @Param({"reference", "cuda"})
     public String backend;
 
-    /** Supplied by the launcher from the catalogue (no constant list to keep in step with it). */
+    /** Every catalogue entry: JMH enumerates an enum parameter given no values (no list to keep in step). */
     @Param
-    public String op;
+    public OpCatalogue op;
 
     private Backend engine;
     private OpCase example;
@@ -35,7 +35,7 @@ public class CatalogueOpBenchmark extends OpBenchmark {
     @Setup(Level.Trial)
     public void open() {
         engine = BenchBackends.open(backend);
-        example = OpCatalogue.byId(op).example();
+        example = op.example();
     }
 
     @TearDown(Level.Trial)

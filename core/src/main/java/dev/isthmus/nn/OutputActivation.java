@@ -4,7 +4,7 @@ import dev.isthmus.tensor.Shape;
 import dev.isthmus.tensor.Tensor;
 
 /** An elementwise activation whose gradient needs only its forward output (ReLU, sigmoid): the output is kept for backward. */
-abstract sealed class OutputActivation implements Layer permits ReLU, Sigmoid {
+abstract class OutputActivation implements Layer {
     private Tensor output;
 
     /** The activation of {@code input}, a new tensor. */
