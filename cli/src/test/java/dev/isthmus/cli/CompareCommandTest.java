@@ -34,7 +34,7 @@ class CompareCommandTest {
 
     /** Backend B negates the weight gradient of the CNN's conv2 ([20, 10, 5, 5]) in its second step. */
     private static final Function<String, Backend> BROKEN_B = name -> name.equals("cuda")
-            ? new FlippedWeightGradient(new ReferenceBackend(), Shape.of(20, 10, 5, 5), 2) : new ReferenceBackend();
+            ? new FlippedWeightGradient(new ReferenceBackend(), Shape.of(20, 10, 5, 5), 2).backend() : new ReferenceBackend();
 
     /** Both sides honest reference backends, whatever --a and --b say. */
     private static final Function<String, Backend> HONEST = name -> new ReferenceBackend();
@@ -175,7 +175,7 @@ class CompareCommandTest {
         }
         assertTrue(result.out().contains("input [2, 3, 9, 9], weight [4, 3, 3, 3], stride 2, padding 1, dilation 2"), result.out());
 
-        CliRunner broken = compare(name -> name.equals("cuda") ? new FlippedWeightGradient(new ReferenceBackend(), Shape.of(4, 3, 3, 3), 1)
+        CliRunner broken = compare(name -> name.equals("cuda") ? new FlippedWeightGradient(new ReferenceBackend(), Shape.of(4, 3, 3, 3), 1).backend()
                 : new ReferenceBackend(), "--op", "conv2d", "--shape", "2,3,9,9", "--kernel", "4,3,3,3");
         assertEquals(IsthmusException.EXIT_MISMATCH, broken.exitCode());
         assertTrue(broken.err().startsWith("isthmus: backends disagree at step 1: grad_weight (param-grad) at ["), broken.err());
@@ -281,14 +281,13 @@ class CompareCommandTest {
             this.call = call;
         }
 
-        @Override
         public Tensor conv2dBackwardWeight(Tensor input, Tensor gradOutput, Shape weightShape, Conv2dSpec spec) {
-            Tensor result = super.conv2dBackwardWeight(input, gradOutput, weightShape, spec);
+            Tensor result = forwarded().conv2dBackwardWeight(input, gradOutput, weightShape, spec);
             if (!weightShape.equals(shape) || ++calls != call) return result;
             float[] values = result.toArray();
             for (int i = 0; i < values.length; i++) values[i] = -values[i];
             result.close();
-            return fromArray(weightShape, values);
+            return backend().fromArray(weightShape, values);
         }
     }
 }

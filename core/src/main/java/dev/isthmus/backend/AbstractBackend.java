@@ -3,11 +3,9 @@ package dev.isthmus.backend;
 import dev.isthmus.tensor.Shape;
 import dev.isthmus.tensor.Tensor;
 
-import java.lang.foreign.MemorySegment;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 
 /**
  * The one front of every op, shared by all backends: it checks the arguments (same message on every
@@ -22,60 +20,6 @@ public abstract class AbstractBackend extends BackendHooks {
 
     /** For subclasses. */
     protected AbstractBackend() {
-    }
-
-    // ================================================================ memory
-
-    @Override
-    public final Tensor zeros(Shape shape) {
-        checkUsable("zeros");
-        OpArguments.shape(this, "zeros", shape);
-        return produce(shape, true, t -> { });
-    }
-
-    @Override
-    public final Tensor fromHost(Shape shape, MemorySegment host) {
-        checkUsable("fromHost");
-        OpArguments.shape(this, "fromHost", shape);
-        OpArguments.host("fromHost", host, shape);
-        return produce(shape, false, t -> computeFromHost(host, t));
-    }
-
-    /** Uploads straight from the array (a heap segment), with no intermediate copy. */
-    @Override
-    public final Tensor fromArray(Shape shape, float... values) {
-        if (values.length != shape.numel()) {
-            throw new IllegalArgumentException("fromArray: " + values.length + " values do not fill shape " + shape);
-        }
-        return fromHost(shape, MemorySegment.ofArray(values));
-    }
-
-    /** Downloads straight into a new array (a heap segment), with no intermediate copy. */
-    @Override
-    public final float[] toArray(Tensor tensor) {
-        float[] values = new float[Math.toIntExact(tensor.numel())];
-        toHost(tensor, MemorySegment.ofArray(values));
-        return values;
-    }
-
-    @Override
-    public final void toHost(Tensor source, MemorySegment host) {
-        checkUsable("toHost");
-        live("toHost", "source", source);
-        OpArguments.host("toHost", host, source.shape());
-        if (source.numel() > 0) computeToHost(source, host);
-    }
-
-    @Override
-    public final void copy(Tensor source, Tensor target) {
-        checkUsable("copy");
-        live("copy", "source", source);
-        live("copy", "target", target);
-        if (source.numel() != target.numel()) {
-            throw new IllegalArgumentException("copy: source " + source.shape() + " has " + source.numel() + " elements but target "
-                    + target.shape() + " has " + target.numel() + "; copy between tensors of equal size");
-        }
-        if (source.numel() > 0) computeCopy(source, target);
     }
 
     // ================================================================ ops: check, allocate, compute
@@ -200,16 +144,42 @@ public abstract class AbstractBackend extends BackendHooks {
 
     @Override
     public final Tensor relu(Tensor input) {
-        checkUsable("relu");
-        live("relu", "input", input);
-        return produce(input.shape(), false, y -> computeRelu(input, y));
+        return activation("relu", input, this::computeRelu);
     }
 
     @Override
     public final Tensor reluBackward(Tensor output, Tensor gradOutput) {
-        checkUsable("reluBackward");
-        DenseChecks.pair(this, "reluBackward", "output", output, "gradOutput", gradOutput);
-        return produce(output.shape(), false, dx -> computeReluBackward(output, gradOutput, dx));
+        return activationBackward("reluBackward", output, gradOutput, this::computeReluBackward);
+    }
+
+    @Override
+    public final Tensor sigmoid(Tensor input) {
+        return activation("sigmoid", input, this::computeSigmoid);
+    }
+
+    @Override
+    public final Tensor sigmoidBackward(Tensor output, Tensor gradOutput) {
+        return activationBackward("sigmoidBackward", output, gradOutput, this::computeSigmoidBackward);
+    }
+
+    /** An elementwise function's front: any live input, a result of its shape. */
+    private Tensor activation(String op, Tensor input, BiConsumer<Tensor, Tensor> hook) {
+        checkUsable(op);
+        live(op, "input", input);
+        return produce(input.shape(), false, y -> hook.accept(input, y));
+    }
+
+    /** The hook of a gradient computed from the forward output alone. */
+    @FunctionalInterface
+    private interface FromOutput {
+        void compute(Tensor output, Tensor gradOutput, Tensor gradInput);
+    }
+
+    /** The front of an elementwise function's gradient from its output: output and gradOutput of one shape. */
+    private Tensor activationBackward(String op, Tensor output, Tensor gradOutput, FromOutput hook) {
+        checkUsable(op);
+        DenseChecks.pair(this, op, "output", output, "gradOutput", gradOutput);
+        return produce(output.shape(), false, dx -> hook.compute(output, gradOutput, dx));
     }
 
     @Override
@@ -296,56 +266,5 @@ public abstract class AbstractBackend extends BackendHooks {
             throw new IllegalArgumentException("scaleInPlace: factor " + factor + " is not finite; pass a finite scale");
         }
         if (tensor.numel() > 0) computeScaleInPlace(tensor, factor);
-    }
-
-    // ================================================================ helpers
-
-    private void live(String op, String argument, Tensor tensor) {
-        OpArguments.live(this, op, argument, tensor);
-    }
-
-    /**
-     * A new tensor of {@code shape} filled by {@code hook}, or by zeros when {@code noTerms}; the hook is
-     * skipped for an empty result. Freed again if filling fails, so a failed op leaks nothing.
-     */
-    private Tensor produce(Shape shape, boolean noTerms, Consumer<Tensor> hook) {
-        Tensor result = allocate(shape);
-        try {
-            if (shape.numel() > 0) {
-                if (noTerms) {
-                    computeZeros(result);
-                } else {
-                    hook.accept(result);
-                }
-            }
-            return result;
-        } catch (RuntimeException | Error e) {
-            closeQuietly(result, e);
-            throw e;
-        }
-    }
-
-    /**
-     * New tensors of {@code shapes} filled together by {@code hook} when {@code compute} (the op's
-     * input is not empty); all are freed again if filling fails.
-     */
-    private List<Tensor> produceAll(List<Shape> shapes, boolean compute, Consumer<List<Tensor>> hook) {
-        List<Tensor> results = new ArrayList<>(shapes.size());
-        try {
-            for (Shape shape : shapes) results.add(allocate(shape));
-            if (compute) hook.accept(results);
-            return results;
-        } catch (RuntimeException | Error e) {
-            results.forEach(result -> closeQuietly(result, e));
-            throw e;
-        }
-    }
-
-    private static void closeQuietly(Tensor tensor, Throwable failure) {
-        try {
-            tensor.close();
-        } catch (RuntimeException e) {
-            failure.addSuppressed(e);
-        }
     }
 }

@@ -26,26 +26,62 @@ import java.util.List;
  */
 public interface Backend extends AutoCloseable {
 
-    /** Short stable name: "reference", "cuda". */
+    /**
+     * Short stable name: "reference", "cpu", "cuda".
+     *
+     * @return the name
+     */
     String name();
 
     // ---------------------------------------------------------------- memory
 
-    /** A new tensor of zeros. */
+    /**
+     * A new tensor of zeros.
+     *
+     * @param shape its shape
+     * @return the tensor
+     */
     Tensor zeros(Shape shape);
 
-    /** A new tensor holding {@code shape.numel()} floats read from host memory (native byte order). */
+    /**
+     * A new tensor holding {@code shape.numel()} floats read from host memory (native byte order).
+     *
+     * @param shape its shape
+     * @param host  host memory of at least {@code shape.bytes()} bytes
+     * @return the tensor
+     */
     Tensor fromHost(Shape shape, MemorySegment host);
 
-    /** Copies a tensor's values into host memory (at least {@code numel} floats). */
+    /**
+     * Copies a tensor's values into host memory (at least {@code numel} floats).
+     *
+     * @param source a tensor of this backend
+     * @param host   host memory of at least the source's byte size
+     */
     void toHost(Tensor source, MemorySegment host);
 
-    /** Copies {@code source} into {@code target}; both of this backend and of equal element count. */
+    /**
+     * Copies {@code source} into {@code target}; both of this backend and of equal element count.
+     *
+     * @param source what is copied
+     * @param target where it goes (its shape may differ)
+     */
     void copy(Tensor source, Tensor target);
 
-    /** Bytes of tensor memory this backend has allocated and not yet freed. */
+    /**
+     * Bytes of tensor memory this backend has allocated and not yet freed.
+     *
+     * @return the bytes
+     */
     long liveBytes();
 
+    /**
+     * A new tensor holding {@code values}.
+     *
+     * @param shape  its shape
+     * @param values exactly {@code shape.numel()} values, in NCHW order
+     * @return the tensor
+     */
     default Tensor fromArray(Shape shape, float... values) {
         if (values.length != shape.numel()) {
             throw new IllegalArgumentException("fromArray: " + values.length + " values do not fill shape " + shape);
@@ -57,6 +93,12 @@ public interface Backend extends AutoCloseable {
         }
     }
 
+    /**
+     * A tensor's values on the Java heap.
+     *
+     * @param tensor a tensor of this backend
+     * @return its values, in NCHW order
+     */
     default float[] toArray(Tensor tensor) {
         int n = Math.toIntExact(tensor.numel());
         try (Arena arena = Arena.ofConfined()) {
@@ -70,29 +112,86 @@ public interface Backend extends AutoCloseable {
 
     // ---------------------------------------------------------------- convolution
 
-    /** {@code nn.Conv2d} forward: input [N,C,H,W], weight [K,C,R,S], bias [K] or null → [N,K,P,Q]. */
+    /**
+     * {@code nn.Conv2d} forward: input [N,C,H,W], weight [K,C,R,S], bias [K] or null → [N,K,P,Q].
+     *
+     * @param input  [N, C, H, W]
+     * @param weight [K, C, R, S]
+     * @param bias   [K], or null for none
+     * @param spec   padding, stride, dilation
+     * @return the output [N, K, P, Q]
+     */
     Tensor conv2d(Tensor input, Tensor weight, Tensor bias, Conv2dSpec spec);
 
-    /** Gradient with respect to the input, of shape {@code inputShape}. */
+    /**
+     * Gradient with respect to the input, of shape {@code inputShape}.
+     *
+     * @param gradOutput [N, K, P, Q]
+     * @param weight     [K, C, R, S]
+     * @param inputShape the forward input's shape [N, C, H, W]
+     * @param spec       the forward's spec
+     * @return ∂L/∂input
+     */
     Tensor conv2dBackwardInput(Tensor gradOutput, Tensor weight, Shape inputShape, Conv2dSpec spec);
 
-    /** Gradient with respect to the weight, of shape {@code weightShape}. */
+    /**
+     * Gradient with respect to the weight, of shape {@code weightShape}.
+     *
+     * @param input       the forward input [N, C, H, W]
+     * @param gradOutput  [N, K, P, Q]
+     * @param weightShape the weight's shape [K, C, R, S]
+     * @param spec        the forward's spec
+     * @return ∂L/∂weight
+     */
     Tensor conv2dBackwardWeight(Tensor input, Tensor gradOutput, Shape weightShape, Conv2dSpec spec);
 
-    /** Gradient with respect to the bias: gradOutput summed over N, H and W → [K]. */
+    /**
+     * Gradient with respect to the bias: gradOutput summed over N, H and W → [K].
+     *
+     * @param gradOutput [N, K, P, Q]
+     * @return ∂L/∂bias [K]
+     */
     Tensor conv2dBackwardBias(Tensor gradOutput);
 
     // ---------------------------------------------------------------- pooling
 
-    /** {@code nn.MaxPool2d} forward (padding counts as -infinity). */
+    /**
+     * {@code nn.MaxPool2d} forward (padding counts as -infinity).
+     *
+     * @param input [N, C, H, W]
+     * @param spec  window, stride, padding
+     * @return the output [N, C, P, Q]
+     */
     Tensor maxPool2d(Tensor input, Pool2dSpec spec);
 
-    /** Routes each output gradient to the position of its window's maximum (first one on ties). */
+    /**
+     * Routes each output gradient to the position of its window's maximum (first one on ties).
+     *
+     * @param input      the forward input [N, C, H, W]
+     * @param output     the forward output [N, C, P, Q]
+     * @param gradOutput [N, C, P, Q]
+     * @param spec       the forward's spec
+     * @return ∂L/∂input [N, C, H, W]
+     */
     Tensor maxPool2dBackward(Tensor input, Tensor output, Tensor gradOutput, Pool2dSpec spec);
 
-    /** {@code nn.AvgPool2d} forward with {@code count_include_pad=True}. */
+    /**
+     * {@code nn.AvgPool2d} forward with {@code count_include_pad=True}.
+     *
+     * @param input [N, C, H, W]
+     * @param spec  window, stride, padding
+     * @return the output [N, C, P, Q]
+     */
     Tensor avgPool2d(Tensor input, Pool2dSpec spec);
 
+    /**
+     * Spreads each output gradient evenly over its window (padding counted, as in the forward).
+     *
+     * @param input      the forward input [N, C, H, W]
+     * @param gradOutput [N, C, P, Q]
+     * @param spec       the forward's spec
+     * @return ∂L/∂input [N, C, H, W]
+     */
     Tensor avgPool2dBackward(Tensor input, Tensor gradOutput, Pool2dSpec spec);
 
     /**
@@ -160,23 +259,76 @@ public interface Backend extends AutoCloseable {
 
     // ---------------------------------------------------------------- activation
 
+    /**
+     * {@code torch.relu}: max(x, 0) elementwise; NaN stays NaN.
+     *
+     * @param input any shape
+     * @return a new tensor of the input's shape
+     */
     Tensor relu(Tensor input);
 
-    /** gradOutput where the forward output was positive, else zero. */
+    /**
+     * gradOutput where the forward output was positive, else zero.
+     *
+     * @param output     the forward output
+     * @param gradOutput ∂L/∂output, the same shape
+     * @return ∂L/∂input, a new tensor of the same shape
+     */
     Tensor reluBackward(Tensor output, Tensor gradOutput);
+
+    /**
+     * {@code torch.sigmoid}: 1 / (1 + e^(−x)) elementwise; NaN stays NaN.
+     *
+     * @param input any shape
+     * @return a new tensor of the input's shape, each value in [0, 1]
+     */
+    Tensor sigmoid(Tensor input);
+
+    /**
+     * The gradient of {@link #sigmoid} from its output y ({@code torch.ops.aten.sigmoid_backward}): gradOutput · y · (1 − y).
+     *
+     * @param output     the forward output y
+     * @param gradOutput ∂L/∂y, the same shape
+     * @return ∂L/∂x, a new tensor of the same shape
+     */
+    Tensor sigmoidBackward(Tensor output, Tensor gradOutput);
 
     // ---------------------------------------------------------------- linear
 
-    /** {@code nn.Linear}: input [N,in], weight [out,in], bias [out] or null → input·weightᵀ + bias [N,out]. */
+    /**
+     * {@code nn.Linear}: input [N,in], weight [out,in], bias [out] or null → input·weightᵀ + bias [N,out].
+     *
+     * @param input  [N, in]
+     * @param weight [out, in]
+     * @param bias   [out], or null for none
+     * @return the output [N, out]
+     */
     Tensor linear(Tensor input, Tensor weight, Tensor bias);
 
-    /** gradOutput [N,out] · weight [out,in] → [N,in]. */
+    /**
+     * gradOutput [N,out] · weight [out,in] → [N,in].
+     *
+     * @param gradOutput [N, out]
+     * @param weight     [out, in]
+     * @return ∂L/∂input [N, in]
+     */
     Tensor linearBackwardInput(Tensor gradOutput, Tensor weight);
 
-    /** gradOutputᵀ [out,N] · input [N,in] → [out,in]. */
+    /**
+     * gradOutputᵀ [out,N] · input [N,in] → [out,in].
+     *
+     * @param input      the forward input [N, in]
+     * @param gradOutput [N, out]
+     * @return ∂L/∂weight [out, in]
+     */
     Tensor linearBackwardWeight(Tensor input, Tensor gradOutput);
 
-    /** gradOutput summed over the batch → [out]. */
+    /**
+     * gradOutput summed over the batch → [out].
+     *
+     * @param gradOutput [N, out]
+     * @return ∂L/∂bias [out]
+     */
     Tensor linearBackwardBias(Tensor gradOutput);
 
     // ---------------------------------------------------------------- loss
@@ -184,18 +336,39 @@ public interface Backend extends AutoCloseable {
     /**
      * {@code nn.CrossEntropyLoss} (mean reduction) on logits [N, classes] and class indices;
      * computed with a max-shifted log-sum-exp so large logits do not overflow.
+     *
+     * @param logits [N, classes], N and classes at least 1
+     * @param labels N class indices, each in 0..classes-1
+     * @return the mean loss and its gradient with respect to the logits
      */
     CrossEntropy softmaxCrossEntropy(Tensor logits, int[] labels);
 
     // ---------------------------------------------------------------- structure
 
-    /** {@code torch.cat(inputs, dim=1)} for NCHW tensors of equal N, H, W. */
+    /**
+     * {@code torch.cat(inputs, dim=1)} for NCHW tensors of equal N, H, W.
+     *
+     * @param inputs at least one tensor [N, Cᵢ, H, W]
+     * @return [N, ΣCᵢ, H, W]
+     */
     Tensor concatChannels(List<Tensor> inputs);
 
-    /** Backward of {@link #concatChannels}: splits [N, ΣC, H, W] into parts of the given channel counts. */
+    /**
+     * Backward of {@link #concatChannels}: splits [N, ΣC, H, W] into parts of the given channel counts.
+     *
+     * @param input    [N, ΣC, H, W]
+     * @param channels each part's channel count, adding up to the input's
+     * @return the parts [N, Cᵢ, H, W], in order
+     */
     List<Tensor> splitChannels(Tensor input, int[] channels);
 
-    /** Elementwise a + b of equal shapes. */
+    /**
+     * Elementwise a + b of equal shapes.
+     *
+     * @param a any shape
+     * @param b the same shape
+     * @return a new tensor of that shape
+     */
     Tensor add(Tensor a, Tensor b);
 
     /**
@@ -230,6 +403,13 @@ public interface Backend extends AutoCloseable {
      * In place, {@code torch.optim.SGD} with momentum and no dampening:
      * {@code g = grad + weightDecay·param; buf = momentum·buf + g; param -= lr·buf}.
      * {@code momentumBuffer} starts as zeros, which equals PyTorch's first-step {@code buf = g}.
+     *
+     * @param param          updated in place
+     * @param grad           the same shape
+     * @param momentumBuffer the same shape, updated in place
+     * @param lr             learning rate
+     * @param momentum       momentum factor
+     * @param weightDecay    L2 penalty factor
      */
     default void sgdMomentumStep(Tensor param, Tensor grad, Tensor momentumBuffer, float lr, float momentum, float weightDecay) {
         sgdMomentumStep(param, grad, momentumBuffer, lr, momentum, weightDecay, false);
@@ -258,7 +438,14 @@ public interface Backend extends AutoCloseable {
     @Override
     void close();
 
-    /** The one wording every backend uses when an op is given a closed tensor. */
+    /**
+     * The one wording every backend uses when an op is given a closed tensor.
+     *
+     * @param op       the op that was called
+     * @param argument the argument's name
+     * @param tensor   the closed tensor
+     * @return the message
+     */
     static String closedTensorMessage(String op, String argument, Tensor tensor) {
         return op + ": " + argument + " " + tensor.shape() + " is closed (its memory was freed); pass a live tensor";
     }

@@ -3,12 +3,11 @@ package dev.isthmus.backend;
 import dev.isthmus.tensor.Shape;
 import dev.isthmus.tensor.Tensor;
 
-import java.lang.foreign.MemorySegment;
 import java.util.List;
 
 /**
- * What a backend implements: memory, and one {@code compute…} hook per op that does only the
- * arithmetic. {@link AbstractBackend}, the front every backend extends, calls them after checking
+ * What a backend implements for its ops: one {@code compute…} hook per op that does only the
+ * arithmetic (the memory hooks are in {@link BackendMemory}). {@link AbstractBackend}, the front every backend extends, calls them after checking
  * the arguments and allocating the result.
  * <p>
  * A hook receives live, validated tensors of this backend and a freshly allocated result of the
@@ -18,57 +17,11 @@ import java.util.List;
  * {@code protected} and not final, so a faster backend can extend an existing one and override
  * only the hooks of the ops it speeds up.
  */
-public abstract class BackendHooks implements Backend {
+public abstract class BackendHooks extends BackendMemory {
 
     /** For {@link AbstractBackend} only. */
     BackendHooks() {
     }
-
-    /**
-     * Throws {@link IllegalStateException} when this backend may not be used now (closed, wrong thread).
-     *
-     * @param op the method that was called, for the message
-     */
-    protected abstract void checkUsable(String op);
-
-    /**
-     * A new tensor of {@code shape} whose contents are undefined; the caller fills it.
-     *
-     * @param shape the tensor's shape, already checked
-     * @return a tensor of this backend
-     */
-    protected abstract Tensor allocate(Shape shape);
-
-    /**
-     * Sets every element to zero.
-     *
-     * @param target a non-empty tensor of this backend
-     */
-    protected abstract void computeZeros(Tensor target);
-
-    /**
-     * Copies {@code target}'s byte size from host memory into {@code target}.
-     *
-     * @param host   host memory, at least as large as the target
-     * @param target a non-empty tensor of this backend
-     */
-    protected abstract void computeFromHost(MemorySegment host, Tensor target);
-
-    /**
-     * Copies a tensor's values into host memory.
-     *
-     * @param source a non-empty tensor of this backend
-     * @param host   host memory, at least as large as the source
-     */
-    protected abstract void computeToHost(Tensor source, MemorySegment host);
-
-    /**
-     * Copies one tensor into another of equal byte size.
-     *
-     * @param source a non-empty tensor of this backend
-     * @param target a tensor of this backend with as many elements
-     */
-    protected abstract void computeCopy(Tensor source, Tensor target);
 
     /**
      * Convolution forward.
@@ -164,6 +117,23 @@ public abstract class BackendHooks implements Backend {
      * @param gradInput  the same shape, to fill
      */
     protected abstract void computeReluBackward(Tensor output, Tensor gradOutput, Tensor gradInput);
+
+    /**
+     * Sigmoid forward.
+     *
+     * @param input  any shape
+     * @param output the same shape, to fill
+     */
+    protected abstract void computeSigmoid(Tensor input, Tensor output);
+
+    /**
+     * Sigmoid backward: gradOutput · y · (1 − y) from the forward output y.
+     *
+     * @param output     the forward output
+     * @param gradOutput the same shape
+     * @param gradInput  the same shape, to fill
+     */
+    protected abstract void computeSigmoidBackward(Tensor output, Tensor gradOutput, Tensor gradInput);
 
     /**
      * {@code input·weightᵀ (+ bias)}; {@code in} may be zero (the result is then the bias or zeros).

@@ -5,9 +5,17 @@ import dev.isthmus.tensor.Shape;
 /**
  * Geometry of a 2-D convolution with PyTorch's semantics (cross-correlation, one group).
  * Output size per axis: {@code floor((H + 2p - d(k-1) - 1) / s) + 1}.
+ *
+ * @param strideH   vertical stride, at least 1
+ * @param strideW   horizontal stride, at least 1
+ * @param padH      zero padding above and below
+ * @param padW      zero padding left and right
+ * @param dilationH vertical dilation, at least 1
+ * @param dilationW horizontal dilation, at least 1
  */
 public record Conv2dSpec(int strideH, int strideW, int padH, int padW, int dilationH, int dilationW) {
 
+    /** Checks that strides and dilations are positive and padding is not negative. */
     public Conv2dSpec {
         if (strideH <= 0 || strideW <= 0) {
             throw new IllegalArgumentException("conv2d: stride must be positive, got " + strideH + "x" + strideW);
@@ -20,15 +28,34 @@ public record Conv2dSpec(int strideH, int strideW, int padH, int padW, int dilat
         }
     }
 
+    /**
+     * The same settings on both axes.
+     *
+     * @param stride   the stride
+     * @param padding  the padding
+     * @param dilation the dilation
+     * @return the spec
+     */
     public static Conv2dSpec of(int stride, int padding, int dilation) {
         return new Conv2dSpec(stride, stride, padding, padding, dilation, dilation);
     }
 
+    /**
+     * The same stride and padding on both axes, no dilation.
+     *
+     * @param stride  the stride
+     * @param padding the padding
+     * @return the spec
+     */
     public static Conv2dSpec of(int stride, int padding) {
         return of(stride, padding, 1);
     }
 
-    /** Stride 1, no padding, no dilation: {@code nn.Conv2d}'s defaults. */
+    /**
+     * Stride 1, no padding, no dilation: {@code nn.Conv2d}'s defaults.
+     *
+     * @return the spec
+     */
     public static Conv2dSpec defaults() {
         return of(1, 0, 1);
     }
@@ -36,6 +63,9 @@ public record Conv2dSpec(int strideH, int strideW, int padH, int padW, int dilat
     /**
      * Validates input [N, C, H, W] against weight [K, C, R, S] and returns the output shape [N, K, P, Q].
      *
+     * @param input  the input's shape
+     * @param weight the weight's shape
+     * @return the output's shape
      * @throws IllegalArgumentException naming the op, the argument and the shapes
      */
     public Shape outputShape(Shape input, Shape weight) {

@@ -5,9 +5,17 @@ import dev.isthmus.tensor.Shape;
 /**
  * Window of a 2-D max or average pooling with PyTorch's semantics (floor mode; average pooling
  * counts padding in the divisor, PyTorch's default {@code count_include_pad=True}).
+ *
+ * @param kernelH window height
+ * @param kernelW window width
+ * @param strideH vertical stride
+ * @param strideW horizontal stride
+ * @param padH    padding above and below, at most half the window
+ * @param padW    padding left and right, at most half the window
  */
 public record Pool2dSpec(int kernelH, int kernelW, int strideH, int strideW, int padH, int padW) {
 
+    /** Checks that window and strides are positive and padding at most half the window. */
     public Pool2dSpec {
         if (kernelH <= 0 || kernelW <= 0) {
             throw new IllegalArgumentException("pool2d: kernel must be positive, got " + kernelH + "x" + kernelW);
@@ -21,16 +29,35 @@ public record Pool2dSpec(int kernelH, int kernelW, int strideH, int strideW, int
         }
     }
 
-    /** {@code nn.MaxPool2d(kernel_size=k)}: stride defaults to the kernel, no padding. */
+    /**
+     * {@code nn.MaxPool2d(kernel_size=k)}: stride defaults to the kernel, no padding.
+     *
+     * @param kernel the square window's side
+     * @return the spec
+     */
     public static Pool2dSpec of(int kernel) {
         return of(kernel, kernel, 0);
     }
 
+    /**
+     * A square window with the same stride and padding on both axes.
+     *
+     * @param kernel  the window's side
+     * @param stride  the stride
+     * @param padding the padding
+     * @return the spec
+     */
     public static Pool2dSpec of(int kernel, int stride, int padding) {
         return new Pool2dSpec(kernel, kernel, stride, stride, padding, padding);
     }
 
-    /** Validates input [N, C, H, W] and returns the output shape [N, C, P, Q]. */
+    /**
+     * Validates input [N, C, H, W] and returns the output shape [N, C, P, Q].
+     *
+     * @param op    the op, for messages
+     * @param input the input's shape
+     * @return the output's shape
+     */
     public Shape outputShape(String op, Shape input) {
         if (input.rank() != 4) {
             throw new IllegalArgumentException(op + ": input must be 4-D [N, C, H, W], got " + input);

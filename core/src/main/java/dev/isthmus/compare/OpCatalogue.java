@@ -9,77 +9,85 @@ import java.util.List;
 
 /**
  * The one list of ops: every {@link OpCase} kind, with its name on the command line, how a case is
- * built from {@code compare --op} options, and an example case. The CUDA conformance suite,
- * {@code isthmus compare --op} (its choices, help and errors) and the op benchmarks enumerate this
- * list, so a new op is covered everywhere by one entry here (and its {@link OpCase}).
+ * built from {@code compare --op} options, and an example case. {@code isthmus compare --op} (its
+ * choices, help and errors), the conformance, gradient and argument-error suites and the JMH op
+ * benchmark enumerate this list, so a new op is covered everywhere by one entry here and its
+ * {@link OpCase} record (which brings its evaluation, its backward passes and its bad arguments).
  */
 public enum OpCatalogue {
     /** 2-D convolution with bias, forward and the three gradients. */
-    CONV2D("conv2d", new OpCase.Conv2d(Shape.of(2, 3, 7, 6), Shape.of(4, 3, 3, 2), Conv2dSpec.of(1, 1))) {
+    CONV2D("conv2d", new Conv2dCase(Shape.of(2, 3, 7, 6), Shape.of(4, 3, 3, 2), Conv2dSpec.of(1, 1))) {
         @Override
         OpCase build(Options o) {
             int[] weight = o.require(o.kernel(), "--kernel K,C,R,S (the weight shape, e.g. 16,3,3,3)");
             if (weight.length != 4) throw o.invalid("--kernel must be K,C,R,S, got " + text(weight));
-            return new OpCase.Conv2d(o.input(), Shape.of(weight), Conv2dSpec.of(o.stride() == null ? 1 : o.stride(), o.padding(), o.dilation()));
+            return new Conv2dCase(o.input(), Shape.of(weight), Conv2dSpec.of(o.stride() == null ? 1 : o.stride(), o.padding(), o.dilation()));
         }
     },
     /** Max pooling, forward and backward. */
-    MAXPOOL2D("maxpool2d", new OpCase.Pool2d(true, Shape.of(2, 3, 6, 7), Pool2dSpec.of(2))) {
+    MAXPOOL2D("maxpool2d", new Pool2dCase(true, Shape.of(2, 3, 6, 7), Pool2dSpec.of(2))) {
         @Override
         OpCase build(Options o) {
-            return new OpCase.Pool2d(true, o.input(), poolSpec(o));
+            return new Pool2dCase(true, o.input(), poolSpec(o));
         }
     },
     /** Average pooling (padding counted), forward and backward. */
-    AVGPOOL2D("avgpool2d", new OpCase.Pool2d(false, Shape.of(2, 3, 6, 7), Pool2dSpec.of(3, 1, 1))) {
+    AVGPOOL2D("avgpool2d", new Pool2dCase(false, Shape.of(2, 3, 6, 7), Pool2dSpec.of(3, 1, 1))) {
         @Override
         OpCase build(Options o) {
-            return new OpCase.Pool2d(false, o.input(), poolSpec(o));
+            return new Pool2dCase(false, o.input(), poolSpec(o));
         }
     },
     /** Global average pooling ({@code AdaptiveAvgPool2d(1)}), forward and backward. */
-    GLOBAL_AVGPOOL2D("global-avgpool2d", new BeyondLessonOpCases.GlobalAvgPool2d(Shape.of(3, 5, 6, 7))) {
+    GLOBAL_AVGPOOL2D("global-avgpool2d", new GlobalAvgPool2dCase(Shape.of(3, 5, 6, 7))) {
         @Override
         OpCase build(Options o) {
-            return new BeyondLessonOpCases.GlobalAvgPool2d(o.input());
+            return new GlobalAvgPool2dCase(o.input());
         }
     },
     /** Batch normalisation: training forward (running statistics too), backward, eval forward. */
-    BATCHNORM2D("batchnorm2d", new BeyondLessonOpCases.BatchNorm2d(Shape.of(3, 4, 5, 6))) {
+    BATCHNORM2D("batchnorm2d", new BatchNorm2dCase(Shape.of(3, 4, 5, 6))) {
         @Override
         OpCase build(Options o) {
-            return new BeyondLessonOpCases.BatchNorm2d(o.input());
+            return new BatchNorm2dCase(o.input());
         }
     },
     /** ReLU, forward and backward. */
-    RELU("relu", new OpCase.Relu(Shape.of(2, 3, 4, 5))) {
+    RELU("relu", new ReluCase(Shape.of(2, 3, 4, 5))) {
         @Override
         OpCase build(Options o) {
-            return new OpCase.Relu(o.input());
+            return new ReluCase(o.input());
+        }
+    },
+    /** Sigmoid ({@code nn.Sigmoid}), forward and backward. */
+    SIGMOID("sigmoid", new SigmoidCase(Shape.of(2, 3, 4, 5))) {
+        @Override
+        OpCase build(Options o) {
+            return new SigmoidCase(o.input());
         }
     },
     /** Elementwise product (dropout's mask), forward and both gradients. */
-    MULTIPLY("multiply", new BeyondLessonOpCases.Multiply(Shape.of(2, 3, 5, 7))) {
+    MULTIPLY("multiply", new MultiplyCase(Shape.of(2, 3, 5, 7))) {
         @Override
         OpCase build(Options o) {
-            return new BeyondLessonOpCases.Multiply(o.input());
+            return new MultiplyCase(o.input());
         }
     },
     /** Fully connected layer with bias, forward and the three gradients. */
-    LINEAR("linear", new OpCase.Linear(Shape.of(4, 10), 6)) {
+    LINEAR("linear", new LinearCase(Shape.of(4, 10), 6)) {
         @Override
         OpCase build(Options o) {
             if (o.features() == null) throw o.missing("--features OUT (the output size)");
             Shape input = o.input();
-            return new OpCase.Linear(input.rank() > 2 ? Shape.of(input.dim(0), (int) (input.numel() / Math.max(1, input.dim(0)))) : input,
+            return new LinearCase(input.rank() > 2 ? Shape.of(input.dim(0), (int) (input.numel() / Math.max(1, input.dim(0)))) : input,
                     o.features());
         }
     },
     /** Softmax cross-entropy loss and its gradient. */
-    CROSS_ENTROPY("cross-entropy", new OpCase.CrossEntropyLoss(Shape.of(5, 7))) {
+    CROSS_ENTROPY("cross-entropy", new CrossEntropyCase(Shape.of(5, 7))) {
         @Override
         OpCase build(Options o) {
-            return new OpCase.CrossEntropyLoss(o.input());
+            return new CrossEntropyCase(o.input());
         }
     };
 

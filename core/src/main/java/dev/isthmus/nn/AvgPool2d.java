@@ -9,6 +9,11 @@ public final class AvgPool2d implements Layer {
     private final Pool2dSpec spec;
     private Tensor input;
 
+    /**
+     * An average pooling layer.
+     *
+     * @param spec window, stride, padding
+     */
     public AvgPool2d(Pool2dSpec spec) {
         this.spec = spec;
     }

@@ -19,6 +19,11 @@ public final class ChannelConcat implements Layer {
     private final List<Sequential> branches;
     private int[] branchChannels;
 
+    /**
+     * Runs every branch on the same input and concatenates their outputs along the channels.
+     *
+     * @param branches the branches, named in their Sequential
+     */
     public ChannelConcat(List<Sequential> branches) {
         if (branches.isEmpty()) throw new IllegalArgumentException("concat: needs at least one branch");
         this.branches = List.copyOf(branches);

@@ -15,6 +15,16 @@ public final class Conv2d implements Layer {
     private final Parameter bias;
     private Tensor input;
 
+    /**
+     * A convolution with square kernels, its parameters zero until initialised.
+     *
+     * @param backend     where its parameters live
+     * @param inChannels  the input channels
+     * @param outChannels the output channels
+     * @param kernelSize  the kernel's side
+     * @param spec        stride, padding, dilation
+     * @param withBias    whether it adds a bias
+     */
     public Conv2d(Backend backend, int inChannels, int outChannels, int kernelSize, Conv2dSpec spec, boolean withBias) {
         this.spec = spec;
         int fanIn = inChannels * kernelSize * kernelSize;
@@ -22,15 +32,33 @@ public final class Conv2d implements Layer {
         this.bias = withBias ? new Parameter(backend.zeros(Shape.of(outChannels)), fanIn) : null;
     }
 
-    /** Stride 1, the given padding, with bias: the form every model of the lesson uses. */
+    /**
+     * Stride 1, the given padding, with bias: the form every model of the lesson uses.
+     *
+     * @param backend     where its parameters live
+     * @param inChannels  the input channels
+     * @param outChannels the output channels
+     * @param kernelSize  the kernel's side
+     * @param padding     the padding on every side
+     */
     public Conv2d(Backend backend, int inChannels, int outChannels, int kernelSize, int padding) {
         this(backend, inChannels, outChannels, kernelSize, Conv2dSpec.of(1, padding), true);
     }
 
+    /**
+     * The convolution's geometry.
+     *
+     * @return stride, padding, dilation
+     */
     public Conv2dSpec spec() {
         return spec;
     }
 
+    /**
+     * The weight [out, in, k, k].
+     *
+     * @return the weight
+     */
     public Parameter weight() {
         return weight;
     }

@@ -7,6 +7,10 @@ import dev.isthmus.tensor.Tensor;
 public final class Flatten implements Layer {
     private Shape inputShape;
 
+    /** A flatten layer. */
+    public Flatten() {
+    }
+
     @Override
     public Tensor forward(Tensor input, StepScope scope) {
         inputShape = input.shape();

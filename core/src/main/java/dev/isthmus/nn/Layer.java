@@ -13,23 +13,51 @@ import java.util.Map;
  */
 public interface Layer {
 
+    /**
+     * The forward pass; keeps what backward needs.
+     *
+     * @param input the input, owned by the step
+     * @param scope the step, which owns the tensors made
+     * @return the output
+     */
     Tensor forward(Tensor input, StepScope scope);
 
+    /**
+     * The backward pass: stores the parameters' gradients and returns the input's.
+     *
+     * @param gradOutput ∂L/∂output
+     * @param scope      the step, which owns the tensors made
+     * @return ∂L/∂input
+     */
     Tensor backward(Tensor gradOutput, StepScope scope);
 
     /**
      * Like {@link #backward(Tensor, StepScope)}, but when {@code inputGradientNeeded} is false (the
      * input is the data, as for a network's first layer) the layer may skip that work and return null.
      * Parameter gradients are always computed.
+     *
+     * @param gradOutput          ∂L/∂output
+     * @param scope               the step, which owns the tensors made
+     * @param inputGradientNeeded false when the input is the data
+     * @return ∂L/∂input, or null when not needed
      */
     default Tensor backward(Tensor gradOutput, StepScope scope, boolean inputGradientNeeded) {
         return backward(gradOutput, scope);
     }
 
-    /** Output shape for an input shape; throws IllegalArgumentException naming the layer when they don't fit. */
+    /**
+     * Output shape for an input shape; throws IllegalArgumentException naming the layer when they don't fit.
+     *
+     * @param input the input's shape
+     * @return the output's shape
+     */
     Shape outputShape(Shape input);
 
-    /** This layer's own parameters by local name ("weight", "bias"), in PyTorch's order. */
+    /**
+     * This layer's own parameters by local name ("weight", "bias"), in PyTorch's order.
+     *
+     * @return the parameters, empty for a layer without any
+     */
     default Map<String, Parameter> parameters() {
         return Map.of();
     }
@@ -44,7 +72,11 @@ public interface Layer {
         return Map.of();
     }
 
-    /** Sub-layers by local name, in PyTorch's registration order. */
+    /**
+     * Sub-layers by local name, in PyTorch's registration order.
+     *
+     * @return the children, empty for a leaf layer
+     */
     default Map<String, Layer> children() {
         return Map.of();
     }

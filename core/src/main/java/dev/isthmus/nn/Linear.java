@@ -13,6 +13,13 @@ public final class Linear implements Layer {
     private final Parameter bias;
     private Tensor input;
 
+    /**
+     * A fully connected layer with bias, its parameters zero until initialised.
+     *
+     * @param backend     where its parameters live
+     * @param inFeatures  the input size
+     * @param outFeatures the output size
+     */
     public Linear(Backend backend, int inFeatures, int outFeatures) {
         this.weight = new Parameter(backend.zeros(Shape.of(outFeatures, inFeatures)), inFeatures);
         this.bias = new Parameter(backend.zeros(Shape.of(outFeatures)), inFeatures);

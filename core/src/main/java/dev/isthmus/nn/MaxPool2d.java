@@ -10,6 +10,11 @@ public final class MaxPool2d implements Layer {
     private Tensor input;
     private Tensor output;
 
+    /**
+     * A max pooling layer.
+     *
+     * @param spec window, stride, padding
+     */
     public MaxPool2d(Pool2dSpec spec) {
         this.spec = spec;
     }

@@ -24,6 +24,11 @@ public final class Model implements AutoCloseable {
     private boolean training = true;
 
     /**
+     * A network: its layers, the backend its parameters live on, and the shape of one sample.
+     *
+     * @param name        the model's id, e.g. {@code cnn}
+     * @param backend     where its parameters live
+     * @param layers      the network
      * @param sampleShape one input sample without the batch axis, e.g. [1, 28, 28]
      */
     public Model(String name, Backend backend, Sequential layers, Shape sampleShape) {
@@ -54,19 +59,39 @@ public final class Model implements AutoCloseable {
         layer.children().forEach((child, sub) -> collect(prefix + child + ".", sub, into));
     }
 
+    /**
+     * The model's id.
+     *
+     * @return the id, e.g. {@code cnn}
+     */
     public String name() {
         return name;
     }
 
+    /**
+     * Where the parameters live now.
+     *
+     * @return the backend
+     */
     public Backend backend() {
         return backend;
     }
 
+    /**
+     * One input sample without the batch axis.
+     *
+     * @return e.g. [1, 28, 28]
+     */
     public Shape sampleShape() {
         return sampleShape;
     }
 
-    /** Output shape for a batch of the given size. */
+    /**
+     * Output shape for a batch of the given size.
+     *
+     * @param batchSize the batch size
+     * @return the output shape
+     */
     public Shape outputShape(int batchSize) {
         int[] dims = new int[sampleShape.rank() + 1];
         dims[0] = batchSize;
@@ -74,7 +99,11 @@ public final class Model implements AutoCloseable {
         return layers.outputShape(Shape.of(dims));
     }
 
-    /** Parameters by PyTorch state-dict name, in registration order. */
+    /**
+     * Parameters by PyTorch state-dict name, in registration order.
+     *
+     * @return the parameters
+     */
     public Map<String, Parameter> stateDict() {
         return stateDict;
     }
@@ -137,6 +166,11 @@ public final class Model implements AutoCloseable {
         layer.children().values().forEach(child -> seekDropout(child, step));
     }
 
+    /**
+     * The number of trainable values.
+     *
+     * @return Σ numel over the parameters
+     */
     public long parameterCount() {
         return stateDict.values().stream().mapToLong(p -> p.shape().numel()).sum();
     }
@@ -155,11 +189,23 @@ public final class Model implements AutoCloseable {
         }
     }
 
+    /**
+     * The forward pass of the whole network.
+     *
+     * @param input a batch [N, ...sample]
+     * @param scope the step, which owns the tensors made
+     * @return the logits
+     */
     public Tensor forward(Tensor input, StepScope scope) {
         return layers.forward(input, scope);
     }
 
-    /** Computes every parameter's gradient; the input is data, so its own gradient is not computed. */
+    /**
+     * Computes every parameter's gradient; the input is data, so its own gradient is not computed.
+     *
+     * @param gradOutput ∂L/∂logits
+     * @param scope      the step of the forward pass
+     */
     public void backward(Tensor gradOutput, StepScope scope) {
         layers.backward(gradOutput, scope, false);
     }
@@ -167,6 +213,10 @@ public final class Model implements AutoCloseable {
     /**
      * Names the first parameter, then the first top-level layer output, holding NaN or infinity for
      * this input; "none" if all are finite (the loss itself overflowed). Used to explain divergence.
+     *
+     * @param input the batch that diverged
+     * @param scope a scope for the forward pass it reruns
+     * @return where the first non-finite value is
      */
     public String firstNonFinite(Tensor input, StepScope scope) {
         for (Map.Entry<String, Parameter> entry : stateDict.entrySet()) {

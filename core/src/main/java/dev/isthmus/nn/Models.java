@@ -28,6 +28,9 @@ public enum Models {
      */
     RESNET_BN("resnet-bn", true, Models::resnetBn);
 
+    /**
+     * One MNIST image without the batch axis: [1, 28, 28].
+     */
     public static final Shape MNIST_SAMPLE = Shape.of(1, 28, 28);
     /** MNIST's ten digits: the number of outputs of {@link #create(Backend)}. */
     public static final int MNIST_CLASSES = 10;
@@ -72,7 +75,12 @@ public enum Models {
         return id;
     }
 
-    /** A new model with zero parameters on {@code backend}; call {@link Model#initialize} or load a checkpoint. */
+    /**
+     * A new model with zero parameters on {@code backend}; call {@link Model#initialize} or load a checkpoint.
+     *
+     * @param backend where its parameters live
+     * @return the new model
+     */
     public Model create(Backend backend) {
         return createWithClasses(backend, MNIST_CLASSES);
     }
@@ -126,7 +134,13 @@ public enum Models {
         }
     }
 
-    /** A new model initialised like PyTorch from {@code seed}. */
+    /**
+     * A new model initialised like PyTorch from {@code seed}.
+     *
+     * @param backend where its parameters live
+     * @param seed    the initialisation's seed
+     * @return the new model
+     */
     public Model create(Backend backend, long seed) {
         Model model = create(backend);
         model.initialize(seed);
@@ -184,7 +198,13 @@ public enum Models {
         return new Model(id, backend, net, MNIST_SAMPLE);
     }
 
-    /** The lesson's InceptionA: four branches of 16 + 24 + 24 + 24 = 88 channels. */
+    /**
+     * The lesson's InceptionA: four branches of 16 + 24 + 24 + 24 = 88 channels.
+     *
+     * @param backend where its parameters live
+     * @param in      the input channels
+     * @return the block
+     */
     public static ChannelConcat inceptionBlock(Backend backend, int in) {
         return new ChannelConcat(List.of(
                 new Sequential()
@@ -251,7 +271,13 @@ public enum Models {
                 .add("bn2", new BatchNorm2d(backend, channels)));
     }
 
-    /** The lesson's ResidualBlock: relu(x + conv2(relu(conv1(x)))), 3×3 convs with padding 1. */
+    /**
+     * The lesson's ResidualBlock: relu(x + conv2(relu(conv1(x)))), 3×3 convs with padding 1.
+     *
+     * @param backend  where its parameters live
+     * @param channels the input and output channels
+     * @return the block
+     */
     public static Residual residualBlock(Backend backend, int channels) {
         return new Residual(new Sequential()
                 .add("conv1", new Conv2d(backend, channels, channels, 3, 1))

@@ -41,7 +41,11 @@ public final class Parameter implements StateTensor, AutoCloseable {
         return shape;
     }
 
-    /** Inputs feeding one output unit (in·kH·kW for a conv, in for a linear): PyTorch's init uses it. */
+    /**
+     * Inputs feeding one output unit (in·kH·kW for a conv, in for a linear): PyTorch's init uses it.
+     *
+     * @return the fan-in
+     */
     public int fanIn() {
         return fanIn;
     }
@@ -51,11 +55,20 @@ public final class Parameter implements StateTensor, AutoCloseable {
         return value;
     }
 
-    /** The gradient from the last backward pass, or null before the first one. */
+    /**
+     * The gradient from the last backward pass, or null before the first one.
+     *
+     * @return the gradient, or null
+     */
     public Tensor grad() {
         return grad;
     }
 
+    /**
+     * Replaces the gradient, closing the previous one.
+     *
+     * @param newGrad a tensor of the parameter's shape; the parameter owns it
+     */
     public void setGrad(Tensor newGrad) {
         if (!newGrad.shape().equals(shape)) {
             throw new IllegalArgumentException("gradient shape " + newGrad.shape() + " does not match parameter shape " + shape);
@@ -83,6 +96,9 @@ public final class Parameter implements StateTensor, AutoCloseable {
         clearGrad();
     }
 
+    /**
+     * Closes and forgets the gradient.
+     */
     public void clearGrad() {
         if (grad != null) {
             grad.close();

@@ -1,25 +1,21 @@
 package dev.isthmus.nn;
 
-import dev.isthmus.tensor.Shape;
 import dev.isthmus.tensor.Tensor;
 
 /** {@code nn.ReLU} / {@code F.relu}. */
-public final class ReLU implements Layer {
-    private Tensor output;
+public final class ReLU extends OutputActivation {
 
-    @Override
-    public Tensor forward(Tensor input, StepScope scope) {
-        output = scope.track(input.backend().relu(input));
-        return output;
+    /** A ReLU layer; it has no parameters. */
+    public ReLU() {
     }
 
     @Override
-    public Tensor backward(Tensor gradOutput, StepScope scope) {
-        return scope.track(gradOutput.backend().reluBackward(output, gradOutput));
+    Tensor apply(Tensor input) {
+        return input.backend().relu(input);
     }
 
     @Override
-    public Shape outputShape(Shape input) {
-        return input;
+    Tensor gradient(Tensor output, Tensor gradOutput) {
+        return gradOutput.backend().reluBackward(output, gradOutput);
     }
 }

@@ -14,6 +14,11 @@ public final class Residual implements Layer {
     private final Sequential body;
     private Tensor output;
 
+    /**
+     * relu(x + body(x)).
+     *
+     * @param body the residual branch; its output has the input's shape
+     */
     public Residual(Sequential body) {
         this.body = body;
     }

@@ -13,7 +13,17 @@ import java.util.Map;
 public final class Sequential implements Layer {
     private final Map<String, Layer> layers = new LinkedHashMap<>();
 
-    /** Appends a named layer; returns this for chaining. */
+    /** An empty sequence; {@link #add} appends layers. */
+    public Sequential() {
+    }
+
+    /**
+     * Appends a named layer; returns this for chaining.
+     *
+     * @param name  the child's name in the state dict
+     * @param layer the child
+     * @return this, for chaining
+     */
     public Sequential add(String name, Layer layer) {
         if (layers.putIfAbsent(name, layer) != null) {
             throw new IllegalArgumentException("sequential: a layer named '" + name + "' is already present");

@@ -37,7 +37,7 @@ class OpCatalogueTest {
     @Test
     void optionsBuildTheNamedCaseOrSayWhatIsMissing() {
         OpCase conv = OpCatalogue.fromOptions(new OpCatalogue.Options("conv2d", new int[] {1, 3, 8, 8}, new int[] {4, 3, 3, 3}, null, 2, 1, 1));
-        assertEquals(new OpCase.Conv2d(dev.isthmus.tensor.Shape.of(1, 3, 8, 8), dev.isthmus.tensor.Shape.of(4, 3, 3, 3),
+        assertEquals(new Conv2dCase(dev.isthmus.tensor.Shape.of(1, 3, 8, 8), dev.isthmus.tensor.Shape.of(4, 3, 3, 3),
                 dev.isthmus.backend.Conv2dSpec.of(2, 1, 1)), conv);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> OpCatalogue.fromOptions(new OpCatalogue.Options("linear", new int[] {2, 3}, null, null, null, 0, 1)));

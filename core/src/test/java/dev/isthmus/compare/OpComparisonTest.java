@@ -17,12 +17,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class OpComparisonTest {
 
     private static final List<OpCase> CASES = List.of(
-            new OpCase.Conv2d(Shape.of(2, 3, 9, 8), Shape.of(4, 3, 3, 3), Conv2dSpec.of(2, 1, 2)),
-            new OpCase.Pool2d(true, Shape.of(2, 3, 8, 8), Pool2dSpec.of(2)),
-            new OpCase.Pool2d(false, Shape.of(2, 3, 7, 7), Pool2dSpec.of(3, 1, 1)),
-            new OpCase.Relu(Shape.of(2, 3, 4, 4)),
-            new OpCase.Linear(Shape.of(5, 12), 7),
-            new OpCase.CrossEntropyLoss(Shape.of(6, 10)));
+            new Conv2dCase(Shape.of(2, 3, 9, 8), Shape.of(4, 3, 3, 3), Conv2dSpec.of(2, 1, 2)),
+            new Pool2dCase(true, Shape.of(2, 3, 8, 8), Pool2dSpec.of(2)),
+            new Pool2dCase(false, Shape.of(2, 3, 7, 7), Pool2dSpec.of(3, 1, 1)),
+            new ReluCase(Shape.of(2, 3, 4, 4)),
+            new LinearCase(Shape.of(5, 12), 7),
+            new CrossEntropyCase(Shape.of(6, 10)));
 
     @Test
     void everyOpAgreesExactlyBetweenTwoReferenceBackends() {
@@ -65,10 +65,10 @@ class OpComparisonTest {
     @Test
     void badShapesFailWithTheOpsMessage() {
         assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> new OpCase.Conv2d(Shape.of(1, 3, 8, 8), Shape.of(4, 2, 3, 3), Conv2dSpec.defaults()))
+                () -> new Conv2dCase(Shape.of(1, 3, 8, 8), Shape.of(4, 2, 3, 3), Conv2dSpec.defaults()))
                 .getMessage().contains("input has 3 channels"));
-        assertThrows(IllegalArgumentException.class, () -> new OpCase.Linear(Shape.of(2, 3, 4), 5));
-        assertThrows(IllegalArgumentException.class, () -> new OpCase.CrossEntropyLoss(Shape.of(4)));
+        assertThrows(IllegalArgumentException.class, () -> new LinearCase(Shape.of(2, 3, 4), 5));
+        assertThrows(IllegalArgumentException.class, () -> new CrossEntropyCase(Shape.of(4)));
     }
 
     private static List<String> outputs(Backend a, Backend b, OpCase op) {

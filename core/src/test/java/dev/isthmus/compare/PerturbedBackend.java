@@ -26,23 +26,22 @@ final class PerturbedBackend extends ForwardingBackend {
     }
 
     /** Negates the whole result of the {@code call}-th {@code conv2dBackwardWeight} for a weight of {@code shape}. */
-    PerturbedBackend flipWeightGradient(Shape shape, int call) {
+    Backend flipWeightGradient(Shape shape, int call) {
         this.weightGradShape = shape;
         this.weightGradCall = call;
-        return this;
+        return backend();
     }
 
     /** Adds {@code delta} to element {@code index} of the {@code call}-th {@code relu} result. */
-    PerturbedBackend perturbRelu(int call, int index, float delta) {
+    Backend perturbRelu(int call, int index, float delta) {
         this.reluCall = call;
         this.reluIndex = index;
         this.reluDelta = delta;
-        return this;
+        return backend();
     }
 
-    @Override
     public Tensor conv2dBackwardWeight(Tensor input, Tensor gradOutput, Shape weightShape, Conv2dSpec spec) {
-        Tensor result = super.conv2dBackwardWeight(input, gradOutput, weightShape, spec);
+        Tensor result = forwarded().conv2dBackwardWeight(input, gradOutput, weightShape, spec);
         if (weightShape.equals(weightGradShape) && ++weightGradCalls == weightGradCall) {
             return replace(result, values -> {
                 for (int i = 0; i < values.length; i++) values[i] = -values[i];
@@ -52,9 +51,8 @@ final class PerturbedBackend extends ForwardingBackend {
         return result;
     }
 
-    @Override
     public Tensor relu(Tensor input) {
-        Tensor result = super.relu(input);
+        Tensor result = forwarded().relu(input);
         if (++reluCalls == reluCall) {
             return replace(result, values -> {
                 values[reluIndex] += reluDelta;
@@ -66,7 +64,7 @@ final class PerturbedBackend extends ForwardingBackend {
 
     private Tensor replace(Tensor result, UnaryOperator<float[]> change) {
         float[] values = change.apply(result.toArray());
-        Tensor replacement = fromArray(result.shape(), values);
+        Tensor replacement = backend().fromArray(result.shape(), values);
         result.close();
         return replacement;
     }

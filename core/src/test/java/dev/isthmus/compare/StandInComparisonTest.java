@@ -54,13 +54,13 @@ class StandInComparisonTest {
     @Test
     void everyOpAgreesUnderTheDefaultTolerances() {
         List<OpCase> ops = List.of(
-                new OpCase.Conv2d(Shape.of(4, 3, 11, 10), Shape.of(8, 3, 3, 3), Conv2dSpec.of(2, 1, 2)),
-                new OpCase.Conv2d(Shape.of(8, 10, 12, 12), Shape.of(20, 10, 5, 5), Conv2dSpec.defaults()),
-                new OpCase.Pool2d(true, Shape.of(4, 3, 8, 8), Pool2dSpec.of(2)),
-                new OpCase.Pool2d(false, Shape.of(4, 3, 7, 7), Pool2dSpec.of(3, 1, 1)),
-                new OpCase.Relu(Shape.of(4, 3, 5, 5)),
-                new OpCase.Linear(Shape.of(8, 320), 10),
-                new OpCase.CrossEntropyLoss(Shape.of(16, 10)));
+                new Conv2dCase(Shape.of(4, 3, 11, 10), Shape.of(8, 3, 3, 3), Conv2dSpec.of(2, 1, 2)),
+                new Conv2dCase(Shape.of(8, 10, 12, 12), Shape.of(20, 10, 5, 5), Conv2dSpec.defaults()),
+                new Pool2dCase(true, Shape.of(4, 3, 8, 8), Pool2dSpec.of(2)),
+                new Pool2dCase(false, Shape.of(4, 3, 7, 7), Pool2dSpec.of(3, 1, 1)),
+                new ReluCase(Shape.of(4, 3, 5, 5)),
+                new LinearCase(Shape.of(8, 320), 10),
+                new CrossEntropyCase(Shape.of(16, 10)));
         try (Backend reference = new ReferenceBackend(); Backend cuda = CudaBackend.open(CudaOptions.defaults())) {
             for (OpCase op : ops) {
                 ComparisonReport report = OpComparison.run(reference, cuda, op, 5, Tolerances.defaults());

@@ -1,5 +1,6 @@
 package dev.isthmus.reliability;
 
+import dev.isthmus.backend.Backend;
 import dev.isthmus.backend.reference.ReferenceBackend;
 import dev.isthmus.nn.Model;
 import dev.isthmus.nn.Models;
@@ -33,18 +34,19 @@ class AllocationFailureTest {
     @EnumSource(Models.class)
     void aFailedAllocationAnywhereInAStepLeaksNothing(Models architecture) {
         try (ReferenceBackend reference = new ReferenceBackend();
-             FailingAllocations backend = new FailingAllocations(reference);
+             FailingAllocations failing = new FailingAllocations(reference);
+             Backend backend = failing.backend();
              Model model = architecture.create(backend, 3);
              Sgd sgd = new Sgd(SgdSettings.lesson())) {
             TrainingStep.run(model, sgd, batch(1, 2), 0); // momentum buffers and gradients exist from here on
             long baseline = backend.liveBytes();
-            long before = backend.allocations();
+            long before = failing.allocations();
             TrainingStep.run(model, sgd, batch(2, 2), 1);
-            int perStep = Math.toIntExact(backend.allocations() - before);
+            int perStep = Math.toIntExact(failing.allocations() - before);
             assertEquals(baseline, backend.liveBytes(), "a successful step keeps the same footprint");
 
             for (int allowed = 0; allowed < perStep; allowed++) {
-                backend.failAfter(allowed);
+                failing.failAfter(allowed);
                 int step = allowed;
                 OutOfMemoryError e = assertThrows(OutOfMemoryError.class, () -> TrainingStep.run(model, sgd, batch(10 + step, 2), 2 + step),
                         "allocation " + (allowed + 1) + " of " + perStep);
@@ -52,7 +54,7 @@ class AllocationFailureTest {
                 assertEquals(baseline, backend.liveBytes(), architecture.id() + ": live bytes after a failure at allocation "
                         + (allowed + 1) + " of " + perStep);
             }
-            backend.failAfter(-1);
+            failing.failAfter(-1);
             float loss = TrainingStep.run(model, sgd, batch(99, 2), 99);
             assertTrue(Float.isFinite(loss), "the model trains on after the failures");
             assertEquals(baseline, backend.liveBytes());
@@ -63,14 +65,15 @@ class AllocationFailureTest {
     @EnumSource(Models.class)
     void aFailedAllocationDuringEvaluationLeaksNothing(Models architecture) {
         try (ReferenceBackend reference = new ReferenceBackend();
-             FailingAllocations backend = new FailingAllocations(reference);
+             FailingAllocations failing = new FailingAllocations(reference);
+             Backend backend = failing.backend();
              Model model = architecture.create(backend, 4)) {
             long baseline = backend.liveBytes();
-            long before = backend.allocations();
+            long before = failing.allocations();
             Evaluation.run(model, List.of(batch(5, 3)), 10);
-            int perBatch = Math.toIntExact(backend.allocations() - before);
+            int perBatch = Math.toIntExact(failing.allocations() - before);
             for (int allowed = 0; allowed < perBatch; allowed++) {
-                backend.failAfter(allowed);
+                failing.failAfter(allowed);
                 assertThrows(OutOfMemoryError.class, () -> Evaluation.run(model, List.of(batch(6, 3)), 10));
                 assertEquals(baseline, backend.liveBytes(), "live bytes after a failure at allocation " + (allowed + 1));
             }

@@ -4,7 +4,6 @@ import dev.isthmus.backend.Backend;
 import dev.isthmus.tensor.Tensor;
 import dev.isthmus.testing.ForwardingBackend;
 
-
 /**
  * A backend whose tensor allocations fail on demand: once armed with {@link #failAfter(int)}, the
  * allocation after the given number of successful ones throws {@link OutOfMemoryError}, as the reference

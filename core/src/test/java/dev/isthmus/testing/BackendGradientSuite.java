@@ -1,21 +1,26 @@
 package dev.isthmus.testing;
 
 import dev.isthmus.backend.Backend;
-import dev.isthmus.backend.BatchNormGradients;
-import dev.isthmus.backend.BatchNormOutput;
 import dev.isthmus.backend.Conv2dSpec;
 import dev.isthmus.backend.CrossEntropy;
 import dev.isthmus.backend.Pool2dSpec;
-import dev.isthmus.compare.BeyondLessonOpCases;
+import dev.isthmus.compare.BatchNorm2dCase;
+import dev.isthmus.compare.Conv2dCase;
+import dev.isthmus.compare.Differentiation;
+import dev.isthmus.compare.GlobalAvgPool2dCase;
+import dev.isthmus.compare.LinearCase;
+import dev.isthmus.compare.MultiplyCase;
+import dev.isthmus.compare.GradientPath;
 import dev.isthmus.compare.OpCase;
 import dev.isthmus.compare.OpCatalogue;
+import dev.isthmus.compare.Pool2dCase;
+import dev.isthmus.compare.ReluCase;
 import dev.isthmus.tensor.Shape;
 import dev.isthmus.tensor.Tensor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -23,8 +28,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.stream.Stream;
+import java.util.function.Predicate;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -56,156 +62,61 @@ public abstract class BackendGradientSuite {
         backend.close();
     }
 
-    /** One convolution geometry: input [n, c, h, w], weight [k, c, r, s]. */
-    record ConvCase(String name, int n, int c, int h, int w, int k, int r, int s, Conv2dSpec spec) {
-        @Override
-        public String toString() {
-            return name;
-        }
+    /** Every backward pass the case names, checked by finite differences on the case's own inputs. */
+    private void checkGradients(String what, OpCase c) {
+        checkGradients(what, c, path -> true);
     }
 
-    static Stream<ConvCase> convCases() {
-        return Stream.of(
-                new ConvCase("plain 3x2 kernel", 2, 3, 7, 6, 4, 3, 2, Conv2dSpec.defaults()),
-                new ConvCase("stride 2 padding 1", 2, 2, 7, 7, 3, 3, 3, Conv2dSpec.of(2, 1)),
-                new ConvCase("batch 1, dilation 2, padding 2", 1, 2, 9, 8, 2, 3, 3, Conv2dSpec.of(1, 2, 2)),
-                new ConvCase("per-axis stride 2x1 padding 1x0 dilation 1x2", 3, 1, 5, 6, 2, 2, 2, new Conv2dSpec(2, 1, 1, 0, 1, 2)),
-                new ConvCase("1x1 kernel stride 3", 2, 4, 5, 5, 3, 1, 1, Conv2dSpec.of(3, 0)),
-                new ConvCase("long weight rows (c·r·s = 72)", 2, 8, 5, 4, 2, 3, 3, Conv2dSpec.of(1, 1)));
-    }
-
-    private Tensor[] convInputs(ConvCase c, long seed) {
-        return new Tensor[]{
-                TestTensors.uniform(backend, seed, c.n(), c.c(), c.h(), c.w()),
-                TestTensors.uniform(backend, seed + 1, c.k(), c.c(), c.r(), c.s()),
-                TestTensors.uniform(backend, seed + 2, c.k())};
-    }
-
-    private Tensor conv(Tensor[] in, ConvCase c) {
-        return backend.conv2d(in[0], in[1], in[2], c.spec());
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("convCases")
-    void conv2dInputGradient(ConvCase c) {
-        Tensor[] in = convInputs(c, 100);
-        try {
-            check.check("conv2d input, " + c, in, 0, x -> conv(x, c),
-                    (x, y, dy) -> backend.conv2dBackwardInput(dy, x[1], x[0].shape(), c.spec()), 7);
-        } finally {
-            closeAll(in);
+    /** The backward passes of the case that {@code which} selects. */
+    private void checkGradients(String what, OpCase c, Predicate<GradientPath> which) {
+        try (Differentiation d = c.differentiation(backend)) {
+            assertFalse(d.paths().isEmpty(), what + " names at least one backward pass");
+            long seed = 21;
+            for (GradientPath path : d.paths().stream().filter(which).toList()) {
+                String name = what + " " + path.name();
+                switch (path) {
+                    case GradientPath.ThroughOutput p -> check.check(name, d.inputs(), p.input(), p.forward()::apply, p.backward()::apply, seed++);
+                    case GradientPath.OfLoss p -> check.checkScalar(name, d.inputs(), p.input(), p.objective()::apply, p.gradient().apply(d.inputs()));
+                }
+            }
         }
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("convCases")
-    void conv2dWeightGradient(ConvCase c) {
-        Tensor[] in = convInputs(c, 200);
-        try {
-            check.check("conv2d weight, " + c, in, 1, x -> conv(x, c),
-                    (x, y, dy) -> backend.conv2dBackwardWeight(x[0], dy, x[1].shape(), c.spec()), 8);
-        } finally {
-            closeAll(in);
-        }
+    @MethodSource("dev.isthmus.testing.GradientGeometries#convCases")
+    void conv2dGradients(GradientGeometries.ConvCase c) {
+        checkGradients("conv2d, " + c, new Conv2dCase(Shape.of(c.n(), c.c(), c.h(), c.w()), Shape.of(c.k(), c.c(), c.r(), c.s()), c.spec()));
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("convCases")
-    void conv2dBiasGradient(ConvCase c) {
-        Tensor[] in = convInputs(c, 300);
-        try {
-            check.check("conv2d bias, " + c, in, 2, x -> conv(x, c), (x, y, dy) -> backend.conv2dBackwardBias(dy), 9);
-        } finally {
-            closeAll(in);
-        }
-    }
-
-    /** A large output plane (35×35 → 33×33 = 1089 positions): backends may split long planes into blocks. */
+    /** A large output plane (35×35 → 33×33 = 1089 positions): backends may split the weight gradient's long planes into blocks. */
     @Test
     void conv2dWeightGradientOverALargePlane() {
-        ConvCase c = new ConvCase("1089 output positions", 2, 1, 35, 35, 2, 3, 3, Conv2dSpec.defaults());
-        Tensor[] in = convInputs(c, 250);
-        try {
-            check.check("conv2d weight, " + c, in, 1, x -> conv(x, c),
-                    (x, y, dy) -> backend.conv2dBackwardWeight(x[0], dy, x[1].shape(), c.spec()), 19);
-        } finally {
-            closeAll(in);
-        }
-    }
-
-    /** Pool windows: square and not, overlapping, padded, strided unequally; odd input sizes. */
-    static Stream<Arguments> poolCases() {
-        return Stream.of(
-                Arguments.of("kernel 2", Shape.of(2, 3, 6, 7), Pool2dSpec.of(2)),
-                Arguments.of("kernel 3 stride 2 padding 1", Shape.of(2, 2, 7, 5), Pool2dSpec.of(3, 2, 1)),
-                Arguments.of("kernel 3x2 stride 1x2 padding 1x0", Shape.of(1, 2, 5, 6), new Pool2dSpec(3, 2, 1, 2, 1, 0)),
-                Arguments.of("kernel 2 stride 1 padding 1", Shape.of(3, 1, 4, 5), Pool2dSpec.of(2, 1, 1)));
+        checkGradients("conv2d, 1089 output positions", new Conv2dCase(Shape.of(2, 1, 35, 35), Shape.of(2, 1, 3, 3), Conv2dSpec.defaults()),
+                path -> path.name().equals("weight"));
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("poolCases")
+    @MethodSource("dev.isthmus.testing.GradientGeometries#poolCases")
     void maxPool2dGradient(String name, Shape shape, Pool2dSpec spec) {
-        // Distinct values 0.05 apart: no ±h perturbation changes which element is a window's maximum.
-        Tensor[] in = {TestTensors.wellSeparated(backend, 400, shape, 0.05f)};
-        try {
-            check.check("maxPool2d, " + name, in, 0, x -> backend.maxPool2d(x[0], spec),
-                    (x, y, dy) -> backend.maxPool2dBackward(x[0], y, dy, spec), 10);
-        } finally {
-            closeAll(in);
-        }
+        checkGradients("maxPool2d, " + name, new Pool2dCase(true, shape, spec)); // inputs well separated: no ±h changes a window's maximum
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("poolCases")
+    @MethodSource("dev.isthmus.testing.GradientGeometries#poolCases")
     void avgPool2dGradient(String name, Shape shape, Pool2dSpec spec) {
-        Tensor[] in = {TestTensors.uniform(backend, 500, shape)};
-        try {
-            check.check("avgPool2d, " + name, in, 0, x -> backend.avgPool2d(x[0], spec),
-                    (x, y, dy) -> backend.avgPool2dBackward(x[0], dy, spec), 11);
-        } finally {
-            closeAll(in);
-        }
+        checkGradients("avgPool2d, " + name, new Pool2dCase(false, shape, spec));
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"2,3,5,4", "1,2,1,1", "3,1,2,7"})
     void globalAvgPool2dGradient(String dims) {
-        Tensor[] in = {TestTensors.uniform(backend, 550, Shape.of(Arrays.stream(dims.split(",")).mapToInt(Integer::parseInt).toArray()))};
-        try {
-            check.check("globalAvgPool2d " + dims, in, 0, x -> backend.globalAvgPool2d(x[0]),
-                    (x, y, dy) -> backend.globalAvgPool2dBackward(x[0], dy), 20);
-        } finally {
-            closeAll(in);
-        }
+        checkGradients("globalAvgPool2d " + dims, new GlobalAvgPool2dCase(Shape.of(Arrays.stream(dims.split(",")).mapToInt(Integer::parseInt).toArray())));
     }
 
-    /**
-     * Batch normalisation in training mode: the input's gradient includes the paths through the batch
-     * mean and variance. Inputs 0–2 are x, weight, bias; 3–4 the running statistics (updated by every
-     * forward, never read by the output).
-     */
-    @ParameterizedTest
-    @ValueSource(ints = {0, 1, 2})
-    void batchNorm2dTrainingGradients(int which) {
-        Tensor[] in = {TestTensors.uniform(backend, 560, 3, 2, 4, 3), TestTensors.uniform(backend, 561, 2), TestTensors.uniform(backend, 562, 2),
-                backend.zeros(Shape.of(2)), backend.zeros(Shape.of(2))};
-        try {
-            check.check("batchNorm2d training, input " + which, in, which, x -> {
-                BatchNormOutput out = backend.batchNorm2dTraining(x[0], x[1], x[2], x[3], x[4], 0.1, 1e-5);
-                out.savedMean().close();
-                out.savedInvStd().close();
-                return out.output();
-            }, (x, y, dy) -> {
-                try (BatchNormOutput out = backend.batchNorm2dTraining(x[0], x[1], x[2], x[3], x[4], 0.1, 1e-5)) {
-                    BatchNormGradients g = backend.batchNorm2dBackward(x[0], dy, x[1], out.savedMean(), out.savedInvStd(), 1e-5);
-                    Tensor[] all = {g.gradInput(), g.gradWeight(), g.gradBias()};
-                    for (int i = 0; i < all.length; i++) if (i != which) all[i].close();
-                    return all[which];
-                }
-            }, 21 + which);
-        } finally {
-            closeAll(in);
-        }
+    /** Batch normalisation in training mode: the input's gradient includes the paths through the batch mean and variance. */
+    @Test
+    void batchNorm2dTrainingGradients() {
+        checkGradients("batchNorm2d training", new BatchNorm2dCase(Shape.of(3, 2, 4, 3)));
     }
 
     @ParameterizedTest
@@ -216,45 +127,18 @@ public abstract class BackendGradientSuite {
             case 2 -> Shape.of(5, 9);
             default -> Shape.of(2, 3, 4, 5);
         };
-        // Values 0.05 apart and at least 0.025 from zero, beyond the ±0.01 perturbation.
-        Tensor[] in = {TestTensors.wellSeparated(backend, 600, shape, 0.05f)};
-        try {
-            check.check("relu " + shape, in, 0, x -> backend.relu(x[0]), (x, y, dy) -> backend.reluBackward(y, dy), 12);
-        } finally {
-            closeAll(in);
-        }
+        checkGradients("relu " + shape, new ReluCase(shape)); // inputs well separated and away from zero
     }
 
     @Test
     void multiplyGradients() {
-        Tensor[] in = {TestTensors.uniform(backend, 650, 2, 3, 4), TestTensors.uniform(backend, 651, 2, 3, 4)};
-        try {
-            check.check("multiply a", in, 0, x -> backend.multiply(x[0], x[1]), (x, y, dy) -> backend.multiply(dy, x[1]), 24);
-            check.check("multiply b", in, 1, x -> backend.multiply(x[0], x[1]), (x, y, dy) -> backend.multiply(dy, x[0]), 25);
-        } finally {
-            closeAll(in);
-        }
-    }
-
-    private Tensor[] linearInputs(int batch, int in, int out, long seed) {
-        return new Tensor[]{
-                TestTensors.uniform(backend, seed, batch, in),
-                TestTensors.uniform(backend, seed + 1, out, in),
-                TestTensors.uniform(backend, seed + 2, out)};
+        checkGradients("multiply", new MultiplyCase(Shape.of(2, 3, 4)));
     }
 
     @ParameterizedTest
     @ValueSource(ints = {1, 3, 8})
     void linearGradients(int batch) {
-        Tensor[] in = linearInputs(batch, 7, 5, 700 + batch);
-        try {
-            GradientCheck.Forward forward = x -> backend.linear(x[0], x[1], x[2]);
-            check.check("linear input, batch " + batch, in, 0, forward, (x, y, dy) -> backend.linearBackwardInput(dy, x[1]), 13);
-            check.check("linear weight, batch " + batch, in, 1, forward, (x, y, dy) -> backend.linearBackwardWeight(x[0], dy), 14);
-            check.check("linear bias, batch " + batch, in, 2, forward, (x, y, dy) -> backend.linearBackwardBias(dy), 15);
-        } finally {
-            closeAll(in);
-        }
+        checkGradients("linear, batch " + batch, new LinearCase(Shape.of(batch, 7), 5));
     }
 
     @ParameterizedTest
@@ -341,92 +225,13 @@ public abstract class BackendGradientSuite {
     }
 
     /**
-     * Every op of the catalogue, checked on its example case: the switch over the sealed {@link OpCase}
-     * has no default, so a new catalogue case does not compile here until its backward pass is wired in.
+     * Every op of the catalogue, checked on its example case: each {@link OpCase} says how it is
+     * differentiated ({@link OpCase#differentiation}), so a new catalogue entry is checked here without a new line.
      */
     @ParameterizedTest
     @EnumSource(OpCatalogue.class)
     void everyCatalogueExampleHasTheGradientsOfItsForwardPass(OpCatalogue op) {
-        String name = "catalogue " + op.id();
-        switch (op.example()) {
-            case OpCase.Conv2d c -> {
-                Tensor[] in = {TestTensors.uniform(backend, 901, c.input()), TestTensors.uniform(backend, 902, c.weight()),
-                        TestTensors.uniform(backend, 903, Shape.of(c.weight().dim(0)))};
-                try {
-                    GradientCheck.Forward forward = x -> backend.conv2d(x[0], x[1], x[2], c.spec());
-                    check.check(name + " input", in, 0, forward, (x, y, dy) -> backend.conv2dBackwardInput(dy, x[1], x[0].shape(), c.spec()), 21);
-                    check.check(name + " weight", in, 1, forward, (x, y, dy) -> backend.conv2dBackwardWeight(x[0], dy, x[1].shape(), c.spec()), 22);
-                    check.check(name + " bias", in, 2, forward, (x, y, dy) -> backend.conv2dBackwardBias(dy), 23);
-                } finally {
-                    closeAll(in);
-                }
-            }
-            case OpCase.Pool2d p -> {
-                Tensor[] in = {TestTensors.wellSeparated(backend, 904, p.input(), 0.05f)};
-                try {
-                    if (p.max()) {
-                        check.check(name, in, 0, x -> backend.maxPool2d(x[0], p.spec()), (x, y, dy) -> backend.maxPool2dBackward(x[0], y, dy, p.spec()), 24);
-                    } else {
-                        check.check(name, in, 0, x -> backend.avgPool2d(x[0], p.spec()), (x, y, dy) -> backend.avgPool2dBackward(x[0], dy, p.spec()), 24);
-                    }
-                } finally {
-                    closeAll(in);
-                }
-            }
-            case OpCase.Relu r -> {
-                Tensor[] in = {TestTensors.wellSeparated(backend, 905, r.input(), 0.05f)};
-                try {
-                    check.check(name, in, 0, x -> backend.relu(x[0]), (x, y, dy) -> backend.reluBackward(y, dy), 25);
-                } finally {
-                    closeAll(in);
-                }
-            }
-            case OpCase.Linear l -> {
-                Tensor[] in = linearInputs(l.input().dim(0), l.input().dim(1), l.features(), 906);
-                try {
-                    GradientCheck.Forward forward = x -> backend.linear(x[0], x[1], x[2]);
-                    check.check(name + " input", in, 0, forward, (x, y, dy) -> backend.linearBackwardInput(dy, x[1]), 26);
-                    check.check(name + " weight", in, 1, forward, (x, y, dy) -> backend.linearBackwardWeight(x[0], dy), 27);
-                    check.check(name + " bias", in, 2, forward, (x, y, dy) -> backend.linearBackwardBias(dy), 28);
-                } finally {
-                    closeAll(in);
-                }
-            }
-            case OpCase.CrossEntropyLoss ce -> {
-                int[] labels = new int[ce.logits().dim(0)];
-                for (int i = 0; i < labels.length; i++) labels[i] = (i * 3 + 1) % ce.logits().dim(1);
-                Tensor[] in = {TestTensors.uniform(backend, 907, ce.logits())};
-                try (CrossEntropy result = backend.softmaxCrossEntropy(in[0], labels)) {
-                    check.checkScalar(name, in, 0, x -> {
-                        try (CrossEntropy r = backend.softmaxCrossEntropy(x[0], labels)) {
-                            return r.loss();
-                        }
-                    }, result.gradLogits().toArray());
-                } finally {
-                    closeAll(in);
-                }
-            }
-            case BeyondLessonOpCases.GlobalAvgPool2d g -> {
-                Tensor[] in = {TestTensors.uniform(backend, 908, g.input())};
-                try {
-                    check.check(name, in, 0, x -> backend.globalAvgPool2d(x[0]), (x, y, dy) -> backend.globalAvgPool2dBackward(x[0], dy), 29);
-                } finally {
-                    closeAll(in);
-                }
-            }
-            case BeyondLessonOpCases.BatchNorm2d b -> {
-                for (int which = 0; which < 3; which++) batchNorm2dTrainingGradients(which);
-            }
-            case BeyondLessonOpCases.Multiply mul -> {
-                Tensor[] in = {TestTensors.uniform(backend, 909, mul.input()), TestTensors.uniform(backend, 910, mul.input())};
-                try {
-                    check.check(name + " a", in, 0, x -> backend.multiply(x[0], x[1]), (x, y, dy) -> backend.multiply(dy, x[1]), 30);
-                    check.check(name + " b", in, 1, x -> backend.multiply(x[0], x[1]), (x, y, dy) -> backend.multiply(dy, x[0]), 31);
-                } finally {
-                    closeAll(in);
-                }
-            }
-        }
+        checkGradients("catalogue " + op.id(), op.example());
     }
 
     private static void closeAll(Tensor[] tensors) {

@@ -1,44 +1,68 @@
 package dev.isthmus.testing;
 
 import dev.isthmus.backend.Backend;
-import dev.isthmus.backend.BatchNormGradients;
-import dev.isthmus.backend.BatchNormOutput;
-import dev.isthmus.backend.Conv2dSpec;
-import dev.isthmus.backend.CrossEntropy;
-import dev.isthmus.backend.Pool2dSpec;
 import dev.isthmus.tensor.Memory;
-import dev.isthmus.tensor.Shape;
 import dev.isthmus.tensor.Tensor;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A backend that hands every call to another one: the base for test doubles that change one op's
- * result (override the op, call {@code super}, alter what comes back).
+ * The base of test doubles that change a few of a backend's ops: a subclass declares public methods
+ * with the signatures of the {@link Backend} methods it changes, and {@link #backend()} is a
+ * {@link Backend} (a {@link Proxy}) that calls those and hands every other call to the delegate. A
+ * changed op calls {@link #forwarded()} for the delegate's result ("super"). New ops need no edit here.
  * <p>
- * Layers find their backend through {@code tensor.backend()}, so the tensors this backend returns
- * must name it, not the delegate: each delegate result is wrapped in a tensor of this backend over
- * the same memory (closing the wrapper closes the delegate's tensor), and arguments are unwrapped
- * before they reach the delegate (views, too, by their memory address). The delegate's own checks
- * therefore still run on every argument.
+ * Layers find their backend through {@code tensor.backend()}, so the tensors the double returns must
+ * name it, not the delegate: each delegate result (a tensor, a list of tensors, or a record holding
+ * tensors) is wrapped in a tensor of the double over the same memory (closing the wrapper closes the
+ * delegate's tensor), and tensor arguments are unwrapped before they reach the delegate (views, too,
+ * by their memory address). The delegate's own checks therefore still run on every argument.
  */
-public class ForwardingBackend implements Backend {
-    protected final Backend delegate;
+public abstract class ForwardingBackend implements AutoCloseable {
+    private final Backend delegate;
+    private final Backend backend;
+    private final Backend forwarded;
     private final Map<Long, Tensor> delegateTensors = new HashMap<>();
+    private final Map<Method, Method> changed = new ConcurrentHashMap<>();
 
-    public ForwardingBackend(Backend delegate) {
+    protected ForwardingBackend(Backend delegate) {
         this.delegate = delegate;
+        this.backend = proxy(this::dispatch);
+        this.forwarded = proxy(this::forward);
     }
 
-    public Backend delegate() {
+    /** The double: this class's methods where it declares them, the delegate's otherwise. */
+    public final Backend backend() {
+        return backend;
+    }
+
+    /** The backend being changed. */
+    public final Backend delegate() {
         return delegate;
     }
 
-    /** A tensor of this backend over the memory of {@code inner}, a fresh result of the delegate; takes ownership. */
+    /** The delegate's ops with results that name the double: what a changed op calls for the unchanged result. */
+    protected final Backend forwarded() {
+        return forwarded;
+    }
+
+    /** Closes the delegate (as closing {@link #backend()} does). */
+    @Override
+    public void close() {
+        delegate.close();
+    }
+
+    /** A tensor of the double over the memory of {@code inner}, a fresh result of the delegate; takes ownership. */
     protected Tensor wrap(Tensor inner) {
         if (inner == null) return null;
         MemorySegment segment = inner.segment();
@@ -52,12 +76,12 @@ public class ForwardingBackend implements Backend {
             }
             inner.close();
         });
-        return new Tensor(inner.shape(), this, memory);
+        return new Tensor(inner.shape(), backend, memory);
     }
 
     /** The delegate's tensor behind {@code outer} (a view of it when {@code outer} is a view of another shape). */
-    protected Tensor unwrap(Tensor outer) {
-        if (outer == null || outer.backend() != this) return outer; // let the delegate report foreign tensors
+    private Tensor unwrap(Tensor outer) {
+        if (outer == null || outer.backend() != backend) return outer; // let the delegate report foreign tensors
         Tensor inner;
         synchronized (delegateTensors) {
             inner = delegateTensors.get(outer.segment().address());
@@ -68,7 +92,89 @@ public class ForwardingBackend implements Backend {
         return inner.shape().equals(outer.shape()) ? inner : inner.view(outer.shape());
     }
 
-    /** Wraps several fresh results; when one wrap fails (a test double refusing it), the others are freed too. */
+    private Backend proxy(InvocationHandler handler) {
+        return (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(), new Class<?>[] {Backend.class}, handler);
+    }
+
+    private Object dispatch(Object proxy, Method method, Object[] args) throws Throwable {
+        Method own = changed.computeIfAbsent(method, this::declaredChange);
+        if (own != method) return invoke(own, this, args);
+        if (method.isDefault()) return InvocationHandler.invokeDefault(proxy, method, args); // through the double's own ops
+        return forward(proxy, method, args);
+    }
+
+    /** This double's method of {@code method}'s signature, or {@code method} itself when the double does not change it. */
+    private Method declaredChange(Method method) {
+        for (Class<?> type = getClass(); type != ForwardingBackend.class; type = type.getSuperclass()) {
+            try {
+                Method own = type.getDeclaredMethod(method.getName(), method.getParameterTypes());
+                own.setAccessible(true); // doubles are often private nested classes
+                return own;
+            } catch (NoSuchMethodException e) {
+                // not changed at this level
+            }
+        }
+        return method;
+    }
+
+    private Object forward(Object proxy, Method method, Object[] args) throws Throwable {
+        switch (method.getName()) {
+            case "toString" -> {
+                if (method.getParameterCount() == 0) return getClass().getSimpleName() + "(" + delegate + ")";
+            }
+            case "equals" -> {
+                if (method.getParameterCount() == 1) return proxy == args[0];
+            }
+            case "hashCode" -> {
+                if (method.getParameterCount() == 0) return System.identityHashCode(proxy);
+            }
+            default -> {
+            }
+        }
+        Object[] inner = args == null ? null : args.clone();
+        if (inner != null) {
+            for (int i = 0; i < inner.length; i++) inner[i] = unwrapArgument(inner[i]);
+        }
+        return wrapResult(invoke(method, delegate, inner));
+    }
+
+    private Object unwrapArgument(Object argument) {
+        if (argument instanceof Tensor tensor) return unwrap(tensor);
+        if (argument instanceof List<?> list && list.stream().allMatch(e -> e instanceof Tensor)) {
+            return list.stream().map(e -> unwrap((Tensor) e)).toList();
+        }
+        return argument;
+    }
+
+    /** Wraps the tensors of a fresh result; when one wrap fails (a double refusing it), the others are freed too. */
+    private Object wrapResult(Object result) throws ReflectiveOperationException {
+        if (result instanceof Tensor tensor) return wrap(tensor);
+        if (result instanceof List<?> list && !list.isEmpty() && list.stream().allMatch(e -> e instanceof Tensor)) {
+            return wrapAll(list.stream().map(Tensor.class::cast).toList());
+        }
+        if (result instanceof Record record) {
+            RecordComponent[] components = record.getClass().getRecordComponents();
+            Object[] values = new Object[components.length];
+            List<Tensor> tensors = new ArrayList<>();
+            for (int i = 0; i < components.length; i++) {
+                components[i].getAccessor().setAccessible(true);
+                values[i] = components[i].getAccessor().invoke(record);
+                if (values[i] instanceof Tensor tensor) tensors.add(tensor);
+            }
+            if (tensors.isEmpty()) return result;
+            List<Tensor> wrapped = wrapAll(tensors);
+            for (int i = 0, next = 0; i < values.length; i++) {
+                if (values[i] instanceof Tensor) values[i] = wrapped.get(next++);
+            }
+            Class<?>[] types = new Class<?>[components.length];
+            for (int i = 0; i < components.length; i++) types[i] = components[i].getType();
+            var constructor = record.getClass().getDeclaredConstructor(types);
+            constructor.setAccessible(true);
+            return constructor.newInstance(values);
+        }
+        return result;
+    }
+
     private List<Tensor> wrapAll(List<Tensor> inners) {
         List<Tensor> wrapped = new ArrayList<>(inners.size());
         try {
@@ -81,189 +187,11 @@ public class ForwardingBackend implements Backend {
         }
     }
 
-    @Override
-    public String name() {
-        return delegate.name();
-    }
-
-    @Override
-    public Tensor zeros(Shape shape) {
-        return wrap(delegate.zeros(shape));
-    }
-
-    @Override
-    public Tensor fromHost(Shape shape, MemorySegment host) {
-        return wrap(delegate.fromHost(shape, host));
-    }
-
-    @Override
-    public void toHost(Tensor source, MemorySegment host) {
-        delegate.toHost(unwrap(source), host);
-    }
-
-    @Override
-    public void copy(Tensor source, Tensor target) {
-        delegate.copy(unwrap(source), unwrap(target));
-    }
-
-    @Override
-    public long liveBytes() {
-        return delegate.liveBytes();
-    }
-
-    @Override
-    public Tensor conv2d(Tensor input, Tensor weight, Tensor bias, Conv2dSpec spec) {
-        return wrap(delegate.conv2d(unwrap(input), unwrap(weight), unwrap(bias), spec));
-    }
-
-    @Override
-    public Tensor conv2dBackwardInput(Tensor gradOutput, Tensor weight, Shape inputShape, Conv2dSpec spec) {
-        return wrap(delegate.conv2dBackwardInput(unwrap(gradOutput), unwrap(weight), inputShape, spec));
-    }
-
-    @Override
-    public Tensor conv2dBackwardWeight(Tensor input, Tensor gradOutput, Shape weightShape, Conv2dSpec spec) {
-        return wrap(delegate.conv2dBackwardWeight(unwrap(input), unwrap(gradOutput), weightShape, spec));
-    }
-
-    @Override
-    public Tensor conv2dBackwardBias(Tensor gradOutput) {
-        return wrap(delegate.conv2dBackwardBias(unwrap(gradOutput)));
-    }
-
-    @Override
-    public Tensor maxPool2d(Tensor input, Pool2dSpec spec) {
-        return wrap(delegate.maxPool2d(unwrap(input), spec));
-    }
-
-    @Override
-    public Tensor maxPool2dBackward(Tensor input, Tensor output, Tensor gradOutput, Pool2dSpec spec) {
-        return wrap(delegate.maxPool2dBackward(unwrap(input), unwrap(output), unwrap(gradOutput), spec));
-    }
-
-    @Override
-    public Tensor avgPool2d(Tensor input, Pool2dSpec spec) {
-        return wrap(delegate.avgPool2d(unwrap(input), spec));
-    }
-
-    @Override
-    public Tensor avgPool2dBackward(Tensor input, Tensor gradOutput, Pool2dSpec spec) {
-        return wrap(delegate.avgPool2dBackward(unwrap(input), unwrap(gradOutput), spec));
-    }
-
-    @Override
-    public Tensor globalAvgPool2d(Tensor input) {
-        return wrap(delegate.globalAvgPool2d(unwrap(input)));
-    }
-
-    @Override
-    public Tensor globalAvgPool2dBackward(Tensor input, Tensor gradOutput) {
-        return wrap(delegate.globalAvgPool2dBackward(unwrap(input), unwrap(gradOutput)));
-    }
-
-    @Override
-    public BatchNormOutput batchNorm2dTraining(Tensor input, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
-                                               double momentum, double eps) {
-        BatchNormOutput r = delegate.batchNorm2dTraining(unwrap(input), unwrap(weight), unwrap(bias), unwrap(runningMean), unwrap(runningVar),
-                momentum, eps);
-        List<Tensor> w = wrapAll(List.of(r.output(), r.savedMean(), r.savedInvStd()));
-        return new BatchNormOutput(w.get(0), w.get(1), w.get(2));
-    }
-
-    @Override
-    public Tensor batchNorm2dInference(Tensor input, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar, double eps) {
-        return wrap(delegate.batchNorm2dInference(unwrap(input), unwrap(weight), unwrap(bias), unwrap(runningMean), unwrap(runningVar), eps));
-    }
-
-    @Override
-    public BatchNormGradients batchNorm2dBackward(Tensor input, Tensor gradOutput, Tensor weight, Tensor savedMean, Tensor savedInvStd,
-                                                  double eps) {
-        BatchNormGradients g = delegate.batchNorm2dBackward(unwrap(input), unwrap(gradOutput), unwrap(weight), unwrap(savedMean),
-                unwrap(savedInvStd), eps);
-        List<Tensor> w = wrapAll(List.of(g.gradInput(), g.gradWeight(), g.gradBias()));
-        return new BatchNormGradients(w.get(0), w.get(1), w.get(2));
-    }
-
-    @Override
-    public Tensor relu(Tensor input) {
-        return wrap(delegate.relu(unwrap(input)));
-    }
-
-    @Override
-    public Tensor reluBackward(Tensor output, Tensor gradOutput) {
-        return wrap(delegate.reluBackward(unwrap(output), unwrap(gradOutput)));
-    }
-
-    @Override
-    public Tensor linear(Tensor input, Tensor weight, Tensor bias) {
-        return wrap(delegate.linear(unwrap(input), unwrap(weight), unwrap(bias)));
-    }
-
-    @Override
-    public Tensor linearBackwardInput(Tensor gradOutput, Tensor weight) {
-        return wrap(delegate.linearBackwardInput(unwrap(gradOutput), unwrap(weight)));
-    }
-
-    @Override
-    public Tensor linearBackwardWeight(Tensor input, Tensor gradOutput) {
-        return wrap(delegate.linearBackwardWeight(unwrap(input), unwrap(gradOutput)));
-    }
-
-    @Override
-    public Tensor linearBackwardBias(Tensor gradOutput) {
-        return wrap(delegate.linearBackwardBias(unwrap(gradOutput)));
-    }
-
-    @Override
-    public CrossEntropy softmaxCrossEntropy(Tensor logits, int[] labels) {
-        CrossEntropy result = delegate.softmaxCrossEntropy(unwrap(logits), labels);
-        return new CrossEntropy(result.loss(), wrap(result.gradLogits()));
-    }
-
-    @Override
-    public Tensor concatChannels(List<Tensor> inputs) {
-        List<Tensor> inners = new ArrayList<>(inputs.size());
-        for (Tensor input : inputs) inners.add(unwrap(input));
-        return wrap(delegate.concatChannels(inners));
-    }
-
-    @Override
-    public List<Tensor> splitChannels(Tensor input, int[] channels) {
-        return wrapAll(delegate.splitChannels(unwrap(input), channels));
-    }
-
-    @Override
-    public Tensor add(Tensor a, Tensor b) {
-        return wrap(delegate.add(unwrap(a), unwrap(b)));
-    }
-
-    @Override
-    public float sumOfSquares(Tensor tensor) {
-        return delegate.sumOfSquares(unwrap(tensor));
-    }
-
-    @Override
-    public void scaleInPlace(Tensor tensor, float factor) {
-        delegate.scaleInPlace(unwrap(tensor), factor);
-    }
-
-    @Override
-    public Tensor multiply(Tensor a, Tensor b) {
-        return wrap(delegate.multiply(unwrap(a), unwrap(b)));
-    }
-
-    @Override
-    public void sgdMomentumStep(Tensor param, Tensor grad, Tensor momentumBuffer, float lr, float momentum, float weightDecay, boolean nesterov) {
-        delegate.sgdMomentumStep(unwrap(param), unwrap(grad), unwrap(momentumBuffer), lr, momentum, weightDecay, nesterov);
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
-    }
-
-    @Override
-    public String toString() {
-        return getClass().getSimpleName() + "(" + delegate + ")";
+    private static Object invoke(Method method, Object target, Object[] args) throws Throwable {
+        try {
+            return method.invoke(target, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause(); // the op's own exception, as a direct call would throw it
+        }
     }
 }

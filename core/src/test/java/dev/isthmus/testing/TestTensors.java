@@ -1,6 +1,7 @@
 package dev.isthmus.testing;
 
 import dev.isthmus.backend.Backend;
+import dev.isthmus.compare.CaseInputs;
 import dev.isthmus.tensor.Shape;
 import dev.isthmus.tensor.Tensor;
 
@@ -28,25 +29,12 @@ public final class TestTensors {
         return uniform(backend, seed, Shape.of(dims));
     }
 
-    /**
-     * {@code count} distinct values, any two at least {@code spacing} apart, in random order, and
-     * none closer than spacing/2 to zero: safe inputs for finite differences through max and relu,
-     * whose derivatives jump where values tie or cross zero.
-     */
+    /** {@link CaseInputs#wellSeparated(long, int, float)}: safe inputs for finite differences through max and relu. */
     public static float[] wellSeparated(long seed, int count, float spacing) {
-        SplittableRandom random = new SplittableRandom(seed);
-        float[] values = new float[count];
-        for (int i = 0; i < count; i++) values[i] = (i - count / 2 + 0.5f) * spacing;
-        for (int i = count - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            float t = values[i];
-            values[i] = values[j];
-            values[j] = t;
-        }
-        return values;
+        return CaseInputs.wellSeparated(seed, count, spacing);
     }
 
     public static Tensor wellSeparated(Backend backend, long seed, Shape shape, float spacing) {
-        return backend.fromArray(shape, wellSeparated(seed, Math.toIntExact(shape.numel()), spacing));
+        return CaseInputs.wellSeparated(backend, seed, shape, spacing);
     }
 }

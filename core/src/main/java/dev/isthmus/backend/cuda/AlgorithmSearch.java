@@ -12,7 +12,12 @@ public enum AlgorithmSearch {
     /** Asks cuDNN's heuristics ({@code cudnnGet*Algorithm_v7}) without running anything (PyTorch's default). */
     HEURISTIC;
 
-    /** Parses "find" or "heuristic" (any case); the message names the accepted values. */
+    /**
+     * Parses "find" or "heuristic" (any case); the message names the accepted values.
+     *
+     * @param text the option's value
+     * @return the search
+     */
     public static AlgorithmSearch parse(String text) {
         for (AlgorithmSearch search : values()) {
             if (search.name().equalsIgnoreCase(text.strip())) return search;

@@ -27,28 +27,49 @@ public final class CudaCheck {
     private CudaCheck() {
     }
 
-    /** Returns when {@code status} is cudaSuccess (0), otherwise throws {@link CudaException}. */
+    /**
+     * Returns when {@code status} is cudaSuccess (0), otherwise throws {@link CudaException}.
+     *
+     * @param status   the library call's status
+     * @param function the call, for the message
+     */
     public static void cuda(int status, String function) {
         if (status != 0) {
             throw cudaFailure(status, function);
         }
     }
 
-    /** Returns when {@code status} is CUBLAS_STATUS_SUCCESS (0), otherwise throws {@link CudaException}. */
+    /**
+     * Returns when {@code status} is CUBLAS_STATUS_SUCCESS (0), otherwise throws {@link CudaException}.
+     *
+     * @param status   the library call's status
+     * @param function the call, for the message
+     */
     public static void cublas(int status, String function) {
         if (status != 0) {
             throw cublasFailure(status, function);
         }
     }
 
-    /** Returns when {@code status} is CUDNN_STATUS_SUCCESS (0), otherwise throws {@link CudaException}. */
+    /**
+     * Returns when {@code status} is CUDNN_STATUS_SUCCESS (0), otherwise throws {@link CudaException}.
+     *
+     * @param status   the library call's status
+     * @param function the call, for the message
+     */
     public static void cudnn(int status, String function) {
         if (status != 0) {
             throw cudnnFailure(status, function);
         }
     }
 
-    /** The exception {@link #cuda} throws, for callers that need it without throwing. */
+    /**
+     * The exception {@link #cuda} throws, for callers that need it without throwing.
+     *
+     * @param status   the library call's status
+     * @param function the call, for the message
+     * @return the exception
+     */
     public static CudaException cudaFailure(int status, String function) {
         String name = null;
         String text = "";
@@ -66,7 +87,13 @@ public final class CudaCheck {
         return new CudaException(CudaComponent.RUNTIME, function, status, name, text);
     }
 
-    /** The exception {@link #cublas} throws. */
+    /**
+     * The exception {@link #cublas} throws.
+     *
+     * @param status   the library call's status
+     * @param function the call, for the message
+     * @return the exception
+     */
     public static CudaException cublasFailure(int status, String function) {
         String name = null;
         String text = "";
@@ -84,7 +111,13 @@ public final class CudaCheck {
         return new CudaException(CudaComponent.CUBLAS, function, status, name, text);
     }
 
-    /** The exception {@link #cudnn} throws. */
+    /**
+     * The exception {@link #cudnn} throws.
+     *
+     * @param status   the library call's status
+     * @param function the call, for the message
+     * @return the exception
+     */
     public static CudaException cudnnFailure(int status, String function) {
         String name = null;
         String text = "";

@@ -6,7 +6,7 @@ import dev.isthmus.tensor.Tensor;
 
 import java.lang.foreign.MemorySegment;
 
-/** Elementwise ops: ReLU through cuDNN's activation, addition through cuBLAS, products through cuDNN's OpTensor. */
+/** Elementwise ops: activations (ReLU, sigmoid) through cuDNN's activation, addition through cuBLAS, products through cuDNN's OpTensor. */
 final class CudaElementwise {
     private final CudaContext cuda;
 
@@ -14,20 +14,25 @@ final class CudaElementwise {
         this.cuda = cuda;
     }
 
-    void relu(Tensor input, Tensor output) {
+    /** y = f(x) by {@code cudnnActivationForward}. */
+    void activation(Activation function, Tensor input, Tensor output) {
         NativeScratch scratch = cuda.scratch();
         MemorySegment desc = cuda.descriptors().tensor(input.shape());
-        CudaCheck.cudnn(Cudnn.cudnnActivationForward(cuda.cudnn(), cuda.descriptors().relu(), scratch.one(), desc, input.segment(), scratch.zero(),
-                desc, output.segment()), "cudnnActivationForward(RELU)");
+        CudaCheck.cudnn(Cudnn.cudnnActivationForward(cuda.cudnn(), cuda.descriptors().activation(function), scratch.one(), desc, input.segment(),
+                scratch.zero(), desc, output.segment()), "cudnnActivationForward(" + function + ")");
     }
 
-    /** ReLU's derivative is 1 where x > 0, i.e. where y > 0: the output stands in for the input x. */
-    void reluBackward(Tensor output, Tensor gradOutput, Tensor gradInput) {
+    /**
+     * dx = f'(x)·dy by {@code cudnnActivationBackward} from the forward output alone: the output stands in for
+     * the input x, which {@link Activation} allows (ReLU's derivative is 1 where x > 0, i.e. where y > 0;
+     * sigmoid's is y·(1 − y)).
+     */
+    void activationBackward(Activation function, Tensor output, Tensor gradOutput, Tensor gradInput) {
         NativeScratch scratch = cuda.scratch();
         MemorySegment desc = cuda.descriptors().tensor(output.shape());
         MemorySegment y = output.segment();
-        CudaCheck.cudnn(Cudnn.cudnnActivationBackward(cuda.cudnn(), cuda.descriptors().relu(), scratch.one(), desc, y, desc, gradOutput.segment(),
-                desc, y, scratch.zero(), desc, gradInput.segment()), "cudnnActivationBackward(RELU)");
+        CudaCheck.cudnn(Cudnn.cudnnActivationBackward(cuda.cudnn(), cuda.descriptors().activation(function), scratch.one(), desc, y, desc,
+                gradOutput.segment(), desc, y, scratch.zero(), desc, gradInput.segment()), "cudnnActivationBackward(" + function + ")");
     }
 
     /** a·b as one {@code cudnnOpTensor} MUL over the tensors' common descriptor. */

@@ -126,12 +126,22 @@ abstract sealed class CudaOps extends AbstractBackend permits CudaBackend {
 
     @Override
     protected void computeRelu(Tensor input, Tensor output) {
-        elementwise.relu(input, output);
+        elementwise.activation(Activation.RELU, input, output);
     }
 
     @Override
     protected void computeReluBackward(Tensor output, Tensor gradOutput, Tensor gradInput) {
-        elementwise.reluBackward(output, gradOutput, gradInput);
+        elementwise.activationBackward(Activation.RELU, output, gradOutput, gradInput);
+    }
+
+    @Override
+    protected void computeSigmoid(Tensor input, Tensor output) {
+        elementwise.activation(Activation.SIGMOID, input, output);
+    }
+
+    @Override
+    protected void computeSigmoidBackward(Tensor output, Tensor gradOutput, Tensor gradInput) {
+        elementwise.activationBackward(Activation.SIGMOID, output, gradOutput, gradInput);
     }
 
     @Override

@@ -7,6 +7,11 @@ import dev.isthmus.IsthmusException;
  * The message is {@link CudaEnvironment#unusableReason()}: what is wrong and how to fix it. Exit code 3.
  */
 public final class CudaUnavailableException extends IsthmusException {
+    /**
+     * The CUDA backend cannot run here.
+     *
+     * @param diagnosis what is missing or wrong and how to fix it
+     */
     public CudaUnavailableException(String diagnosis) {
         super(EXIT_CUDA_UNAVAILABLE, "CUDA backend not usable: " + diagnosis + " (details: `isthmus doctor`)");
     }

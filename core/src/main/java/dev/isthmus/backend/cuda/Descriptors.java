@@ -7,6 +7,7 @@ import dev.isthmus.tensor.Shape;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +34,7 @@ final class Descriptors implements AutoCloseable {
     private final Map<Dims, MemorySegment> filters = new HashMap<>();
     private final Map<Conv2dSpec, MemorySegment> convolutions = new HashMap<>();
     private final Map<PoolingKey, MemorySegment> poolings = new HashMap<>();
-    private MemorySegment relu;
+    private final Map<Activation, MemorySegment> activations = new EnumMap<>(Activation.class);
     private MemorySegment multiply;
     /** Destroy actions in creation order, run in reverse on close. */
     private final List<Runnable> destroyers = new ArrayList<>();
@@ -132,17 +133,19 @@ final class Descriptors implements AutoCloseable {
         return descriptor;
     }
 
-    /** ReLU that propagates NaN, as {@code torch.relu} does. */
-    MemorySegment relu() {
-        if (relu == null) {
+    /** The activation's descriptor, one per function, propagating NaN as PyTorch does. */
+    MemorySegment activation(Activation function) {
+        MemorySegment descriptor = activations.get(function);
+        if (descriptor == null) {
             CudaCheck.cudnn(Cudnn.cudnnCreateActivationDescriptor(scratch.pointer()), "cudnnCreateActivationDescriptor");
             MemorySegment created = scratch.pointerValue();
             destroyers.add(() -> CudaCheck.cudnn(Cudnn.cudnnDestroyActivationDescriptor(created), "cudnnDestroyActivationDescriptor"));
-            CudaCheck.cudnn(Cudnn.cudnnSetActivationDescriptor(created, Cudnn.CUDNN_ACTIVATION_RELU(), Cudnn.CUDNN_PROPAGATE_NAN(), 0.0),
-                    "cudnnSetActivationDescriptor(RELU)");
-            relu = created;
+            CudaCheck.cudnn(Cudnn.cudnnSetActivationDescriptor(created, function.mode(), Cudnn.CUDNN_PROPAGATE_NAN(), 0.0),
+                    "cudnnSetActivationDescriptor(" + function + ")");
+            activations.put(function, created);
+            descriptor = created;
         }
-        return relu;
+        return descriptor;
     }
 
     /** Elementwise multiplication in float; NaN propagates, as in PyTorch. */
@@ -178,7 +181,7 @@ final class Descriptors implements AutoCloseable {
         filters.clear();
         convolutions.clear();
         poolings.clear();
-        relu = null;
+        activations.clear();
         if (first != null) throw first;
     }
 }

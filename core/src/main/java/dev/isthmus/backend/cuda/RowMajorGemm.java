@@ -27,6 +27,11 @@ public record RowMajorGemm(boolean transposeA, boolean transposeB, int m, int n,
     /**
      * y[N,out] = x[N,in]·Wᵀ. A = W (stored column-major as [in,out], lda=in) transposed gives W[out,in];
      * B = x (stored as [in,N], ldb=in) as is; C = y (stored as [out,N], ldc=out).
+     *
+     * @param batch the batch size N
+     * @param in    the input features
+     * @param out   the output features
+     * @return the mapping
      */
     public static RowMajorGemm linearForward(int batch, int in, int out) {
         return new RowMajorGemm(true, false, out, batch, in, in, in, out);
@@ -35,6 +40,11 @@ public record RowMajorGemm(boolean transposeA, boolean transposeB, int m, int n,
     /**
      * dx[N,in] = dy[N,out]·W. A = W (stored as [in,out], lda=in) as is; B = dy (stored as [out,N], ldb=out)
      * as is; C = dx (stored as [in,N], ldc=in); summed over out.
+     *
+     * @param batch the batch size N
+     * @param in    the input features
+     * @param out   the output features
+     * @return the mapping
      */
     public static RowMajorGemm linearBackwardInput(int batch, int in, int out) {
         return new RowMajorGemm(false, false, in, batch, out, in, out, in);
@@ -43,6 +53,11 @@ public record RowMajorGemm(boolean transposeA, boolean transposeB, int m, int n,
     /**
      * dW[out,in] = dyᵀ·x. A = x (stored as [in,N], lda=in) as is; B = dy (stored as [out,N], ldb=out)
      * transposed gives [N,out]; C = dW (stored as [in,out], ldc=in); summed over the batch.
+     *
+     * @param batch the batch size N
+     * @param in    the input features
+     * @param out   the output features
+     * @return the mapping
      */
     public static RowMajorGemm linearBackwardWeight(int batch, int in, int out) {
         return new RowMajorGemm(false, true, in, out, batch, in, out, in);
@@ -51,6 +66,10 @@ public record RowMajorGemm(boolean transposeA, boolean transposeB, int m, int n,
     /**
      * A plain column-major reference of what cuBLAS computes with these arguments (alpha 1, beta 0),
      * used by tests to prove the mappings above without a GPU.
+     *
+     * @param a A as stored
+     * @param b B as stored
+     * @param c C, written
      */
     public void referenceMultiply(float[] a, float[] b, float[] c) {
         for (int col = 0; col < n; col++) {

@@ -30,6 +30,21 @@ final class ElementwiseKernels {
         }
     }
 
+    /** y = 1 / (1 + e^(−x)), in double then rounded once; NaN stays NaN. */
+    static void sigmoid(MemorySegment x, MemorySegment y, long count) {
+        for (int i = 0, n = Math.toIntExact(count); i < n; i++) {
+            y.setAtIndex(JAVA_FLOAT_UNALIGNED, i, (float) (1 / (1 + Math.exp(-(double) x.getAtIndex(JAVA_FLOAT_UNALIGNED, i)))));
+        }
+    }
+
+    /** dx = dy · (1 − y) · y in float, in PyTorch's sigmoid_backward's order. */
+    static void sigmoidBackward(MemorySegment y, MemorySegment dy, MemorySegment dx, long count) {
+        for (int i = 0, n = Math.toIntExact(count); i < n; i++) {
+            float out = y.getAtIndex(JAVA_FLOAT_UNALIGNED, i);
+            dx.setAtIndex(JAVA_FLOAT_UNALIGNED, i, dy.getAtIndex(JAVA_FLOAT_UNALIGNED, i) * (1f - out) * out);
+        }
+    }
+
     /** c = a + b. */
     static void add(MemorySegment a, MemorySegment b, MemorySegment c, long count) {
         for (int i = 0, n = Math.toIntExact(count); i < n; i++) {

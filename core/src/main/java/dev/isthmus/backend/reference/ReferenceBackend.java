@@ -18,7 +18,7 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED;
  * <p>
  * Arguments are checked, results allocated and freed on failure by {@link AbstractBackend}, the
  * front all backends share; each {@code compute…} hook here hands the arithmetic to a kernel class
- * whose comments state the formula: {@link ConvolutionKernels} (im2col + {@link RowGemm}), {@link PoolingKernels},
+ * whose comments state the formula: {@link ConvolutionKernels} (im2col + {@link RowGemm}) and {@link ParameterGradientKernels}, {@link PoolingKernels},
  * {@link LinearKernels}, {@link CrossEntropyKernel}, {@link ElementwiseKernels}. Results are
  * deterministic: the same inputs give bit-identical outputs whichever threads run the work.
  * <p>
@@ -105,15 +105,15 @@ public class ReferenceBackend extends AbstractBackend {
     @Override
     protected void computeConv2dBackwardWeight(Tensor input, Tensor gradOutput, Conv2dSpec spec, Tensor gradWeight) {
         ConvGeometry g = ConvGeometry.of(input.shape(), gradWeight.shape(), gradOutput.shape(), spec);
-        RowMatrices.write(ConvolutionKernels.backwardWeight(g, input.segment(), gradOutput.segment()), gradWeight.segment());
+        RowMatrices.write(ParameterGradientKernels.backwardWeight(g, input.segment(), gradOutput.segment()), gradWeight.segment());
     }
 
-    /** [N, K, P, Q] sums per channel plane ({@link ConvolutionKernels}); [N, out] sums per column ({@link LinearKernels}). */
+    /** [N, K, P, Q] sums per channel plane ({@link ParameterGradientKernels}); [N, out] sums per column ({@link LinearKernels}). */
     @Override
     protected void computeBiasGradient(Tensor gradOutput, Tensor gradBias) {
         Shape s = gradOutput.shape();
         if (s.rank() == 4) {
-            float[] sums = ConvolutionKernels.backwardBias(s.dim(0), s.dim(1), s.dim(2) * s.dim(3), gradOutput.segment());
+            float[] sums = ParameterGradientKernels.backwardBias(s.dim(0), s.dim(1), s.dim(2) * s.dim(3), gradOutput.segment());
             MemorySegment.copy(sums, 0, gradBias.segment(), JAVA_FLOAT_UNALIGNED, 0, s.dim(1));
         } else {
             LinearKernels.backwardBias(gradOutput.segment(), s.dim(0), s.dim(1), gradBias.segment());
@@ -185,6 +185,16 @@ public class ReferenceBackend extends AbstractBackend {
     @Override
     protected void computeReluBackward(Tensor output, Tensor gradOutput, Tensor gradInput) {
         ElementwiseKernels.reluBackward(output.segment(), gradOutput.segment(), gradInput.segment(), output.numel());
+    }
+
+    @Override
+    protected void computeSigmoid(Tensor input, Tensor output) {
+        ElementwiseKernels.sigmoid(input.segment(), output.segment(), input.numel());
+    }
+
+    @Override
+    protected void computeSigmoidBackward(Tensor output, Tensor gradOutput, Tensor gradInput) {
+        ElementwiseKernels.sigmoidBackward(output.segment(), gradOutput.segment(), gradInput.segment(), output.numel());
     }
 
     // ---------------------------------------------------------------- linear

@@ -19,27 +19,53 @@ public final class CudaLibraries {
      * What loading did, per component, for one search configuration.
      *
      * @param chosenSet the one installation all components came from, when the search found a consistent one
+     * @param config   the search configuration
+     * @param outcomes one outcome per component
      */
     public record LoadReport(SearchConfig config, List<LoadOutcome> outcomes, Optional<LibrarySet> chosenSet) {
+        /**
+         * Copies the outcomes.
+         */
         public LoadReport {
             outcomes = List.copyOf(outcomes);
         }
 
+        /**
+         * A report without a chosen installation.
+         *
+         * @param config   the search configuration
+         * @param outcomes one outcome per component
+         */
         public LoadReport(SearchConfig config, List<LoadOutcome> outcomes) {
             this(config, outcomes, Optional.empty());
         }
 
+        /**
+         * The outcome of one component.
+         *
+         * @param component the component
+         * @return its outcome
+         */
         public LoadOutcome of(CudaComponent component) {
             return outcomes.stream().filter(outcome -> outcome.component() == component).findFirst().orElseThrow();
         }
     }
 
-    /** Searches as {@link SearchConfig#fromEnvironment()} says and loads what it finds. Never throws for a missing or broken library. */
+    /**
+     * Searches as {@link SearchConfig#fromEnvironment()} says and loads what it finds. Never throws for a missing or broken library.
+     *
+     * @return the report
+     */
     public static LoadReport loadAll() {
         return load(LibrarySearch.search(SearchConfig.fromEnvironment()));
     }
 
-    /** Loads the files a search found, each component's dependencies first. */
+    /**
+     * Loads the files a search found, each component's dependencies first.
+     *
+     * @param search what the search found
+     * @return the report
+     */
     public static LoadReport load(LibrarySearch.Result search) {
         List<LoadOutcome> outcomes = new ArrayList<>();
         for (SearchOutcome outcome : search.outcomes()) {
@@ -68,7 +94,12 @@ public final class CudaLibraries {
         return new LoadOutcome.Loaded(located.component(), located.major(), loaded, located.absentOptional(), optionalFailed);
     }
 
-    /** Whether the component's main library (loaded after all its dependencies) is in this JVM. */
+    /**
+     * Whether the component's main library (loaded after all its dependencies) is in this JVM.
+     *
+     * @param component the component
+     * @return whether it is loaded
+     */
     public static boolean isLoaded(CudaComponent component) {
         return LibraryLoader.isLoaded(CudaLibrary.mainOf(component));
     }

@@ -27,7 +27,11 @@ public final class CudaQueries {
     private CudaQueries() {
     }
 
-    /** cudaRuntimeGetVersion: 1000 × major + 10 × minor, e.g. 13000. */
+    /**
+     * cudaRuntimeGetVersion: 1000 × major + 10 × minor, e.g. 13000.
+     *
+     * @return the version
+     */
     public static int runtimeVersion() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment version = arena.allocate(ValueLayout.JAVA_INT);
@@ -36,7 +40,11 @@ public final class CudaQueries {
         }
     }
 
-    /** cudaDriverGetVersion: the CUDA version the installed driver supports, 0 when there is no driver. */
+    /**
+     * cudaDriverGetVersion: the CUDA version the installed driver supports, 0 when there is no driver.
+     *
+     * @return the version, or 0
+     */
     public static int driverVersion() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment version = arena.allocate(ValueLayout.JAVA_INT);
@@ -45,7 +53,11 @@ public final class CudaQueries {
         }
     }
 
-    /** cudaGetDeviceCount; without a usable driver this throws with cudaErrorInsufficientDriver (35). */
+    /**
+     * cudaGetDeviceCount; without a usable driver this throws with cudaErrorInsufficientDriver (35).
+     *
+     * @return the number of devices
+     */
     public static int deviceCount() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment count = arena.allocate(ValueLayout.JAVA_INT);
@@ -54,7 +66,12 @@ public final class CudaQueries {
         }
     }
 
-    /** Name, memory, compute capability and SM count of one device. */
+    /**
+     * Name, memory, compute capability and SM count of one device.
+     *
+     * @param index the device number
+     * @return the device
+     */
     public static Gpu gpu(int index) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment properties = arena.allocate(DEVICE_PROP_BYTES, 16);
@@ -74,7 +91,11 @@ public final class CudaQueries {
         return value.get(ValueLayout.JAVA_INT, 0);
     }
 
-    /** cuBLAS's version as 10000 × major + 100 × minor + patch (like CUBLAS_VERSION); needs no GPU. */
+    /**
+     * cuBLAS's version as 10000 × major + 100 × minor + patch (like CUBLAS_VERSION); needs no GPU.
+     *
+     * @return the version
+     */
     public static int cublasVersion() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment value = arena.allocate(ValueLayout.JAVA_INT);
@@ -88,32 +109,60 @@ public final class CudaQueries {
         }
     }
 
-    /** cudnnGetVersion, e.g. 91300 for 9.13.0. */
+    /**
+     * cudnnGetVersion, e.g. 91300 for 9.13.0.
+     *
+     * @return the version
+     */
     public static long cudnnVersion() {
         return Cudnn.cudnnGetVersion();
     }
 
-    /** cudnnGetCudartVersion: the CUDA runtime version cuDNN was built against, e.g. 13000. */
+    /**
+     * cudnnGetCudartVersion: the CUDA runtime version cuDNN was built against, e.g. 13000.
+     *
+     * @return the version
+     */
     public static long cudnnCudartVersion() {
         return Cudnn.cudnnGetCudartVersion();
     }
 
-    /** "13.0" for 13000, "12.8" for 12080. */
+    /**
+     * "13.0" for 13000, "12.8" for 12080.
+     *
+     * @param version the encoded version
+     * @return the text
+     */
     public static String cudaVersionText(long version) {
         return version / 1000 + "." + (version % 1000) / 10;
     }
 
-    /** "13.0.2" for 130002. */
+    /**
+     * "13.0.2" for 130002.
+     *
+     * @param version the encoded version
+     * @return the text
+     */
     public static String cublasVersionText(long version) {
         return version / 10000 + "." + (version % 10000) / 100 + "." + version % 100;
     }
 
-    /** Major version of a cudnnGetVersion number (cuDNN 9 encodes 10000 × major, cuDNN 8 1000 × major). */
+    /**
+     * Major version of a cudnnGetVersion number (cuDNN 9 encodes 10000 × major, cuDNN 8 1000 × major).
+     *
+     * @param version the encoded version
+     * @return the major version
+     */
     public static int cudnnMajor(long version) {
         return (int) (version >= 90000 ? version / 10000 : version / 1000);
     }
 
-    /** "9.13.0" for 91300, "8.9.7" for 8907. */
+    /**
+     * "9.13.0" for 91300, "8.9.7" for 8907.
+     *
+     * @param version the encoded version
+     * @return the text
+     */
     public static String cudnnVersionText(long version) {
         return version >= 90000 ? cublasVersionText(version)
                 : version / 1000 + "." + (version % 1000) / 100 + "." + version % 100;

@@ -36,21 +36,44 @@ public final class LibrarySearch {
      * The result of searching for every component.
      *
      * @param chosenSet the installation all three components were taken from, when one was consistent
+     * @param config   the search configuration
+     * @param outcomes one outcome per component
      */
     public record Result(SearchConfig config, List<SearchOutcome> outcomes, Optional<LibrarySet> chosenSet) {
+        /**
+         * Copies the outcomes.
+         */
         public Result {
             outcomes = List.copyOf(outcomes);
         }
 
+        /**
+         * A result without a chosen installation.
+         *
+         * @param config   the search configuration
+         * @param outcomes one outcome per component
+         */
         public Result(SearchConfig config, List<SearchOutcome> outcomes) {
             this(config, outcomes, Optional.empty());
         }
 
+        /**
+         * The outcome of one component.
+         *
+         * @param component the component
+         * @return its outcome
+         */
         public SearchOutcome of(CudaComponent component) {
             return outcomes.stream().filter(outcome -> outcome.component() == component).findFirst().orElseThrow();
         }
     }
 
+    /**
+     * Looks for every component's libraries as {@code config} says; reads the file system only.
+     *
+     * @param config where to look
+     * @return what was found
+     */
     public static Result search(SearchConfig config) {
         boolean userNamedSomething = !config.explicitFiles().isEmpty()
                 || config.locations().stream().anyMatch(SearchLocation::override);

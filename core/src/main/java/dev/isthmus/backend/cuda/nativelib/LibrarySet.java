@@ -17,6 +17,9 @@ import java.util.OptionalInt;
  */
 public record LibrarySet(String name, List<Path> folders, OptionalInt cudnnCudaMajor) {
 
+    /**
+     * Resolves each folder to the folder it really is, so sets compare by identity.
+     */
     public LibrarySet {
         folders = folders.stream().map(LibrarySet::identity).toList();
     }

@@ -16,6 +16,9 @@ import java.util.stream.Collectors;
 public record NotFound(CudaComponent component, String problem, List<SearchLocation> lookedIn, List<Path> unsupportedSeen)
         implements SearchOutcome, LoadOutcome {
 
+    /**
+     * Copies the lists.
+     */
     public NotFound {
         lookedIn = List.copyOf(lookedIn);
         unsupportedSeen = List.copyOf(unsupportedSeen);
@@ -25,6 +28,8 @@ public record NotFound(CudaComponent component, String problem, List<SearchLocat
      * One line naming what is missing, where it was looked for and the fix, e.g.
      * "cuDNN not found: libcudnn.so.9 not found (looked in: /a, /b); install cuDNN 9, e.g. `pip install
      * nvidia-cudnn-cu13`, or set ISTHMUS_CUDA_PATH".
+     *
+     * @return one line
      */
     public String diagnosis() {
         StringBuilder line = new StringBuilder(component.displayName()).append(" not usable: ").append(problem);

@@ -1,15 +1,10 @@
 package dev.isthmus.backend.cuda.nativelib;
 
-import java.io.File;
 import java.io.IOException;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.PathMatcher;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -51,6 +46,7 @@ import java.util.stream.Stream;
  *                      {@code ISTHMUS_<KEY>_LIBRARY}; it replaces the search for that component
  * @param scanned       folders inspected only to find more locations (Python site-packages, conda
  *                      installs), listed so that a report can say they were considered
+ * @param sets          installations whose libraries belong together, in order of preference
  */
 public record SearchConfig(List<SearchLocation> locations,
                            Map<CudaComponent, ExplicitFile> explicitFiles,
@@ -62,10 +58,18 @@ public record SearchConfig(List<SearchLocation> locations,
     /** Environment variable with a path-separated list of folders searched before all others. */
     public static final String PATH_VARIABLE = "ISTHMUS_CUDA_PATH";
 
-    /** A library file named by the user, and the setting that named it. */
+    /**
+     * A library file named by the user, and the setting that named it.
+     *
+     * @param file   the file
+     * @param source the setting, e.g. {@code ISTHMUS_CUDNN_LIBRARY}
+     */
     public record ExplicitFile(Path file, String source) {
     }
 
+    /**
+     * Copies the lists and the map.
+     */
     public SearchConfig {
         locations = List.copyOf(locations);
         explicitFiles = Map.copyOf(explicitFiles);
@@ -73,7 +77,13 @@ public record SearchConfig(List<SearchLocation> locations,
         sets = List.copyOf(sets);
     }
 
-    /** A search without installation sets: every library is looked for over all locations. */
+    /**
+     * A search without installation sets: every library is looked for over all locations.
+     *
+     * @param locations     folders to search, in order
+     * @param explicitFiles per component, a file named by the user
+     * @param scanned       folders inspected to find more locations
+     */
     public SearchConfig(List<SearchLocation> locations, Map<CudaComponent, ExplicitFile> explicitFiles, List<Path> scanned) {
         this(locations, explicitFiles, scanned, List.of());
     }
@@ -83,20 +93,38 @@ public record SearchConfig(List<SearchLocation> locations,
         return new SearchConfig(locations.stream().filter(set::contains).toList(), explicitFiles, scanned, List.of());
     }
 
-    /** Searches only the given folders, as overrides, in order (for tests and tools). */
+    /**
+     * Searches only the given folders, as overrides, in order (for tests and tools).
+     *
+     * @param folders the folders
+     * @return the configuration
+     */
     public static SearchConfig onlyFolders(List<Path> folders) {
         return new SearchConfig(
                 folders.stream().map(folder -> new SearchLocation(folder, "given folder", true)).toList(),
                 Map.of(), List.of());
     }
 
-    /** The search this process would do: system properties, environment variables, well-known folders. */
+    /**
+     * The search this process would do: system properties, environment variables, well-known folders.
+     *
+     * @return the configuration
+     */
     public static SearchConfig fromEnvironment() {
         return from(System.getenv(), System::getProperty, Path.of(System.getProperty("user.home")),
                 LinkerCache.cudaFolders(), System.getProperty("os.arch"), PythonSitePackages.ofPythonOnPath());
     }
 
-    /** {@link #from(Map, Function, Path, List, String, List)} without asking a python3 for its site-packages. */
+    /**
+     * {@link #from(Map, Function, Path, List, String, List)} without asking a python3 for its site-packages.
+     *
+     * @param environment        environment variables
+     * @param properties         system properties (returns null when unset)
+     * @param home               the user's home folder
+     * @param linkerCacheFolders folders where the dynamic linker's cache knows CUDA libraries
+     * @param osArch             {@code os.arch} of the JVM
+     * @return the configuration
+     */
     public static SearchConfig from(Map<String, String> environment, Function<String, String> properties, Path home,
                                     List<Path> linkerCacheFolders, String osArch) {
         return from(environment, properties, home, linkerCacheFolders, osArch, List.of());
@@ -111,10 +139,11 @@ public record SearchConfig(List<SearchLocation> locations,
      * @param linkerCacheFolders folders where the dynamic linker's cache knows CUDA libraries
      * @param osArch             {@code os.arch} of the JVM
      * @param pythonSitePackages the site-packages of the python3 on PATH, searched before other Python installs
+     * @return the configuration
      */
     public static SearchConfig from(Map<String, String> environment, Function<String, String> properties, Path home,
                                     List<Path> linkerCacheFolders, String osArch, List<Path> pythonSitePackages) {
-        Builder builder = new Builder();
+        LocationBuilder builder = new LocationBuilder();
         String arch = gnuArch(osArch);
 
         builder.addPathList(properties.apply(PATH_PROPERTY), "-D" + PATH_PROPERTY, true);
@@ -238,81 +267,5 @@ public record SearchConfig(List<SearchLocation> locations,
             case "aarch64", "arm64" -> "aarch64";
             default -> osArch;
         };
-    }
-
-    /** Collects locations in order, keeping the first occurrence of each folder. */
-    private static final class Builder {
-        private final Map<Path, SearchLocation> byFolder = new LinkedHashMap<>();
-        private final List<Path> scanned = new ArrayList<>();
-        private final List<LibrarySet> sets = new ArrayList<>();
-
-        void add(Path folder, String source) {
-            add(folder, source, false);
-        }
-
-        void add(Path folder, String source, boolean override) {
-            Path normalized = folder.toAbsolutePath().normalize();
-            // Symbolic links (lib64 -> lib, cuda -> cuda-13.0) would list one folder several times.
-            Path identity = normalized;
-            try {
-                identity = normalized.toRealPath();
-            } catch (IOException | SecurityException e) {
-                // Missing folders are still listed: a setting that names one is worth reporting.
-            }
-            byFolder.putIfAbsent(identity, new SearchLocation(normalized, source, override));
-        }
-
-        void addIfExists(Path folder, String source) {
-            if (Files.isDirectory(folder)) {
-                add(folder, source);
-            }
-        }
-
-        void addPathList(String list, String source, boolean override) {
-            if (list == null) {
-                return;
-            }
-            for (String entry : list.split(File.pathSeparator)) {
-                if (!entry.isBlank()) {
-                    add(Path.of(entry.strip()), source, override);
-                }
-            }
-        }
-
-        List<SearchLocation> locations() {
-            return List.copyOf(byFolder.values());
-        }
-    }
-
-    /** Wildcard expansion over existing folders, newest-looking names first (cuda-13.0 before cuda-12.6). */
-    static final class Globs {
-        private Globs() {
-        }
-
-        static List<Path> expand(Path root, String pattern) {
-            List<Path> current = List.of(root);
-            for (String segment : pattern.split("/")) {
-                List<Path> next = new ArrayList<>();
-                for (Path folder : current) {
-                    if (!segment.contains("*")) {
-                        Path child = folder.resolve(segment);
-                        if (Files.isDirectory(child)) {
-                            next.add(child);
-                        }
-                        continue;
-                    }
-                    PathMatcher matcher = FileSystems.getDefault().getPathMatcher("glob:" + segment);
-                    try (Stream<Path> children = Files.list(folder)) {
-                        children.filter(child -> matcher.matches(child.getFileName()) && Files.isDirectory(child))
-                                .sorted(Comparator.comparing((Path child) -> child.getFileName().toString()).reversed())
-                                .forEach(next::add);
-                    } catch (IOException | SecurityException e) {
-                        // An unreadable or vanished folder holds nothing we can load.
-                    }
-                }
-                current = next;
-            }
-            return current;
-        }
     }
 }

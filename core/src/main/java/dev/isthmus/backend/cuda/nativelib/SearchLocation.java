@@ -14,6 +14,11 @@ import java.nio.file.Path;
  */
 public record SearchLocation(Path folder, String source, boolean override) {
 
+    /**
+     * Whether the folder exists now.
+     *
+     * @return whether it is a directory
+     */
     public boolean exists() {
         return Files.isDirectory(folder);
     }
