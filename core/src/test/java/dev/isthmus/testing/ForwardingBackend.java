@@ -1,5 +1,6 @@
 package dev.isthmus.testing;
 
+import dev.isthmus.backend.AdamStep;
 import dev.isthmus.backend.Backend;
 import dev.isthmus.backend.BatchNormGradients;
 import dev.isthmus.backend.BatchNormOutput;
@@ -255,6 +256,11 @@ public class ForwardingBackend implements Backend {
     @Override
     public void sgdMomentumStep(Tensor param, Tensor grad, Tensor momentumBuffer, float lr, float momentum, float weightDecay, boolean nesterov) {
         delegate.sgdMomentumStep(unwrap(param), unwrap(grad), unwrap(momentumBuffer), lr, momentum, weightDecay, nesterov);
+    }
+
+    @Override
+    public void adamStep(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, AdamStep step) {
+        delegate.adamStep(unwrap(param), unwrap(grad), unwrap(expAvg), unwrap(expAvgSq), step);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.isthmus.backend.reference;
 
+import dev.isthmus.backend.AdamStep;
+
 import java.lang.foreign.MemorySegment;
 
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED;
@@ -73,6 +75,36 @@ final class ElementwiseKernels {
             float b = momentum * buffer.getAtIndex(JAVA_FLOAT_UNALIGNED, i) + g;
             buffer.setAtIndex(JAVA_FLOAT_UNALIGNED, i, b);
             param.setAtIndex(JAVA_FLOAT_UNALIGNED, i, p - lr * (nesterov ? g + momentum * b : b));
+        }
+    }
+
+    /**
+     * PyTorch 1.13's {@code _single_tensor_adam}/{@code _single_tensor_adamw}, in place, element by element in
+     * its order of operations. {@code tensor.add_(other, alpha=a)} runs as a fused multiply-add in PyTorch's
+     * vectorised CPU kernel ({@code vec::fmadd}), so it is {@link Math#fma} here; {@code addcmul} and
+     * {@code addcdiv} are separate products and a quotient there, and so here.
+     */
+    static void adam(MemorySegment param, MemorySegment grad, MemorySegment expAvg, MemorySegment expAvgSq, long count, AdamStep step) {
+        float weightDecay = (float) step.weightDecay();
+        float decay = step.parameterDecay();
+        float beta1 = (float) step.beta1(), beta2 = (float) step.beta2();
+        float oneMinusBeta1 = step.oneMinusBeta1(), oneMinusBeta2 = step.oneMinusBeta2();
+        float biasCorrection2Sqrt = step.biasCorrection2Sqrt(), eps = (float) step.eps(), negativeStepSize = step.negativeStepSize();
+        boolean decoupled = step.decoupledWeightDecay();
+        for (int i = 0, n = Math.toIntExact(count); i < n; i++) {
+            float p = param.getAtIndex(JAVA_FLOAT_UNALIGNED, i);
+            float g = grad.getAtIndex(JAVA_FLOAT_UNALIGNED, i);
+            if (decoupled) {
+                p = p * decay;
+            } else if (weightDecay != 0f) {
+                g = Math.fma(p, weightDecay, g);
+            }
+            float m = Math.fma(g, oneMinusBeta1, expAvg.getAtIndex(JAVA_FLOAT_UNALIGNED, i) * beta1);
+            float v = expAvgSq.getAtIndex(JAVA_FLOAT_UNALIGNED, i) * beta2 + oneMinusBeta2 * g * g;
+            float denom = (float) Math.sqrt(v) / biasCorrection2Sqrt + eps;
+            expAvg.setAtIndex(JAVA_FLOAT_UNALIGNED, i, m);
+            expAvgSq.setAtIndex(JAVA_FLOAT_UNALIGNED, i, v);
+            param.setAtIndex(JAVA_FLOAT_UNALIGNED, i, p + negativeStepSize * m / denom);
         }
     }
 }
