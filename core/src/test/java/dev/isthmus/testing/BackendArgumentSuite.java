@@ -1,5 +1,6 @@
 package dev.isthmus.testing;
 
+import dev.isthmus.backend.AdamStep;
 import dev.isthmus.backend.Backend;
 import dev.isthmus.backend.Conv2dSpec;
 import dev.isthmus.backend.Pool2dSpec;
@@ -170,6 +171,29 @@ public abstract class BackendArgumentSuite {
             rejects("sgdMomentumStep", () -> backend.sgdMomentumStep(param, grad, buffer, 0.1f, 0.9f, 0f), "grad", "[3]", "[4]");
             rejects("sgdMomentumStep", () -> backend.sgdMomentumStep(param, buffer, grad, 0.1f, 0.9f, 0f), "momentumBuffer", "[4]");
             rejects("scaleInPlace", () -> backend.scaleInPlace(param, Float.NaN), "factor", "NaN");
+        }
+    }
+
+    @Test
+    void adamArguments() {
+        try (Tensor param = t(3); Tensor grad = t(4); Tensor moment = t(3)) {
+            AdamStep fine = new AdamStep(1e-3, 0.9, 0.999, 1e-8, 0, 1, false);
+            rejects("adamStep", () -> backend.adamStep(param, grad, moment, moment, fine), "grad", "[3]", "[4]");
+            rejects("adamStep", () -> backend.adamStep(param, moment, grad, moment, fine), "expAvg", "[4]");
+            rejects("adamStep", () -> backend.adamStep(param, moment, moment, grad, fine), "expAvgSq", "[4]");
+            rejects("adamStep", () -> backend.adamStep(param, moment, moment, moment, null), "AdamStep");
+            rejects("adamStep", () -> backend.adamStep(param, moment, moment, moment, new AdamStep(-1, 0.9, 0.999, 1e-8, 0, 1, false)),
+                    "learning rate -1.0", ">= 0");
+            rejects("adamStep", () -> backend.adamStep(param, moment, moment, moment, new AdamStep(1e-3, 1, 0.999, 1e-8, 0, 1, false)),
+                    "beta1 1.0", "[0, 1)");
+            rejects("adamStep", () -> backend.adamStep(param, moment, moment, moment, new AdamStep(1e-3, 0.9, -0.1, 1e-8, 0, 1, false)),
+                    "beta2 -0.1", "[0, 1)");
+            rejects("adamStep", () -> backend.adamStep(param, moment, moment, moment, new AdamStep(1e-3, 0.9, 0.999, 0, 0, 1, true)),
+                    "eps 0.0", "> 0");
+            rejects("adamStep", () -> backend.adamStep(param, moment, moment, moment, new AdamStep(1e-3, 0.9, 0.999, 1e-8, Double.NaN, 1, true)),
+                    "weight decay NaN", ">= 0");
+            rejects("adamStep", () -> backend.adamStep(param, moment, moment, moment, new AdamStep(1e-3, 0.9, 0.999, 1e-8, 0, 0, false)),
+                    "step 0", "from 1");
         }
     }
 
