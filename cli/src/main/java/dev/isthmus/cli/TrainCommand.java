@@ -62,7 +62,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--weight-decay", paramLabel = "WD",
             description = "Weight decay with PyTorch's meaning: an L2 term in the gradient for sgd and adam, a decoupled decay of the"
                     + " weights (lr·WD per step) for adamw (default: 0; 0.01 for adamw, PyTorch's).")
-    Float weightDecay;
+    Double weightDecay;
 
     @Option(names = "--betas", paramLabel = "BETA1,BETA2", split = ",",
             description = "Adam/AdamW decay rates of the gradient's running average and of its square (default: 0.9,0.999, PyTorch's).")
@@ -201,7 +201,7 @@ public final class TrainCommand implements Callable<Integer> {
         trainer.setGlobalStep(step);
         try (StopOnSignal stop = StopOnSignal.install(trainer, err); GraphedSteps ownedSteps = graphed) {
             for (int epoch = firstEpoch; epoch <= epochs; epoch++) {
-                optimizer.setLearningRate(schedule.at(epoch));
+                optimizer.setLearningRate(typed(schedule.at(epoch)));
                 EpochMetrics metrics = trainer.epoch(epoch, trainBatches.epoch(epoch - 1), trainBatches.batchCount(),
                         testBatches.epoch(0), input.classes());
                 if (metrics == null) break;
@@ -255,15 +255,20 @@ public final class TrainCommand implements Callable<Integer> {
         return learningRate != null ? learningRate : adam() ? (float) AdamSettings.DEFAULT_LEARNING_RATE : SgdSettings.lesson().learningRate();
     }
 
-    private float weightDecay() {
-        return weightDecay != null ? weightDecay : optimizerName.equals("adamw") ? (float) AdamSettings.ADAMW_DEFAULT_WEIGHT_DECAY : 0f;
+    private double weightDecay() {
+        return weightDecay != null ? weightDecay : optimizerName.equals("adamw") ? AdamSettings.ADAMW_DEFAULT_WEIGHT_DECAY : 0;
+    }
+
+    /** The double a user who typed this rate in Python gets (0.001, not 0.001f's 0.0010000000474974513): Adam keeps doubles. */
+    private static double typed(float rate) {
+        return Double.parseDouble(Float.toString(rate));
     }
 
     /** The optimizer the options describe; options already validated. */
     private Optimizer optimizer() {
-        if (!adam()) return new Sgd(new SgdSettings(learningRate(), momentum, weightDecay(), nesterov), clipGradNorm);
+        if (!adam()) return new Sgd(new SgdSettings(learningRate(), momentum, (float) weightDecay(), nesterov), clipGradNorm);
         double beta1 = betas != null ? betas[0] : AdamSettings.DEFAULT_BETA1, beta2 = betas != null ? betas[1] : AdamSettings.DEFAULT_BETA2;
-        return new Adam(new AdamSettings(learningRate(), beta1, beta2, eps != null ? eps : AdamSettings.DEFAULT_EPS, weightDecay(),
+        return new Adam(new AdamSettings(typed(learningRate()), beta1, beta2, eps != null ? eps : AdamSettings.DEFAULT_EPS, weightDecay(),
                 optimizerName.equals("adamw")), clipGradNorm);
     }
 
@@ -308,7 +313,7 @@ public final class TrainCommand implements Callable<Integer> {
         // Checked here too (SgdSettings and AdamSettings would refuse them) so the message names the option to change.
         if (!(learningRate() > 0) || !Float.isFinite(learningRate())) throw new IllegalArgumentException("--lr must be a positive number, got " + learningRate());
         if (!(momentum >= 0 && momentum < 1)) throw new IllegalArgumentException("--momentum must be at least 0 and below 1, got " + momentum);
-        if (!(weightDecay() >= 0) || !Float.isFinite(weightDecay())) throw new IllegalArgumentException("--weight-decay must be zero or positive, got " + weightDecay());
+        if (!(weightDecay() >= 0) || !Double.isFinite(weightDecay())) throw new IllegalArgumentException("--weight-decay must be zero or positive, got " + weightDecay());
         if (nesterov && momentum == 0) throw new IllegalArgumentException("--nesterov needs a momentum above 0; pass --momentum, e.g. 0.9");
         if (!(clipGradNorm >= 0) || Double.isInfinite(clipGradNorm)) {
             throw new IllegalArgumentException("--clip-grad-norm must be zero (off) or a positive number, got " + clipGradNorm);
