@@ -24,7 +24,7 @@ public class CatalogueOpBenchmark extends OpBenchmark {
     @Param({"reference", "cuda"})
     public String backend;
 
-    @Param({"conv2d", "maxpool2d", "avgpool2d", "global-avgpool2d", "batchnorm2d", "relu", "multiply", "linear", "cross-entropy"})
+    @Param({"conv2d", "maxpool2d", "avgpool2d", "global-avgpool2d", "batchnorm2d", "relu", "multiply", "linear", "cross-entropy", "adam"})
     public String op;
 
     private Backend engine;

@@ -19,7 +19,7 @@ import java.util.SplittableRandom;
  * weights and biases uniform in ±1/√fan_in like PyTorch's initialisation, so outputs stay O(1).
  */
 public sealed interface OpCase permits OpCase.Conv2d, OpCase.Pool2d, OpCase.Relu, OpCase.Linear, OpCase.CrossEntropyLoss,
-        BeyondLessonOpCases.GlobalAvgPool2d, BeyondLessonOpCases.BatchNorm2d, BeyondLessonOpCases.Multiply {
+        BeyondLessonOpCases.GlobalAvgPool2d, BeyondLessonOpCases.BatchNorm2d, BeyondLessonOpCases.Multiply, OptimizerOpCases.AdamUpdate {
 
     /**
      * The op's name on the command line: {@code conv2d}, {@code maxpool2d}, ...

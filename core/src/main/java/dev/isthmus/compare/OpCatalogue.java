@@ -81,6 +81,13 @@ public enum OpCatalogue {
         OpCase build(Options o) {
             return new OpCase.CrossEntropyLoss(o.input());
         }
+    },
+    /** Adam and AdamW updates in place: the parameter and both moments after three steps. */
+    ADAM("adam", new OptimizerOpCases.AdamUpdate(Shape.of(3, 4, 5, 6))) {
+        @Override
+        OpCase build(Options o) {
+            return new OptimizerOpCases.AdamUpdate(o.input());
+        }
     };
 
     /**

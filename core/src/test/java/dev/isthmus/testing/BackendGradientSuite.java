@@ -1,5 +1,6 @@
 package dev.isthmus.testing;
 
+import dev.isthmus.backend.AdamStep;
 import dev.isthmus.backend.Backend;
 import dev.isthmus.backend.BatchNormGradients;
 import dev.isthmus.backend.BatchNormOutput;
@@ -9,6 +10,7 @@ import dev.isthmus.backend.Pool2dSpec;
 import dev.isthmus.compare.BeyondLessonOpCases;
 import dev.isthmus.compare.OpCase;
 import dev.isthmus.compare.OpCatalogue;
+import dev.isthmus.compare.OptimizerOpCases;
 import dev.isthmus.tensor.Shape;
 import dev.isthmus.tensor.Tensor;
 import org.junit.jupiter.api.AfterEach;
@@ -25,6 +27,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -425,6 +428,25 @@ public abstract class BackendGradientSuite {
                 } finally {
                     closeAll(in);
                 }
+            }
+            case OptimizerOpCases.AdamUpdate adam -> adamFirstStepMovesEachWeightByTheLearningRate(adam.input());
+        }
+    }
+
+    /**
+     * An update has no backward pass to check; what Adam's formula guarantees instead: from zero moments the
+     * bias corrections cancel, so the first step moves every weight by lr·g/(|g| + eps), lr against the gradient's sign.
+     */
+    private void adamFirstStepMovesEachWeightByTheLearningRate(Shape shape) {
+        float lr = 0.01f;
+        try (Tensor param = TestTensors.uniform(backend, 911, shape); Tensor grad = TestTensors.wellSeparated(backend, 912, shape, 0.05f);
+             Tensor expAvg = backend.zeros(shape); Tensor expAvgSq = backend.zeros(shape)) {
+            float[] before = param.toArray(), g = grad.toArray();
+            backend.adamStep(param, grad, expAvg, expAvgSq, new AdamStep(lr, 0.9, 0.999, 1e-8, 0, 1, false));
+            float[] after = param.toArray();
+            for (int i = 0; i < after.length; i++) {
+                if (g[i] == 0) continue;
+                assertEquals(-lr * Math.signum(g[i]), after[i] - before[i], 1e-6, "element " + i + " of gradient " + g[i]);
             }
         }
     }

@@ -80,9 +80,10 @@ final class ElementwiseKernels {
 
     /**
      * PyTorch 1.13's {@code _single_tensor_adam}/{@code _single_tensor_adamw}, in place, element by element in
-     * its order of operations. {@code tensor.add_(other, alpha=a)} runs as a fused multiply-add in PyTorch's
-     * vectorised CPU kernel ({@code vec::fmadd}), so it is {@link Math#fma} here; {@code addcmul} and
-     * {@code addcdiv} are separate products and a quotient there, and so here.
+     * its order of operations and roundings, which makes it bit-for-bit PyTorch's CPU result: {@code add_(other, alpha=a)}
+     * and {@code addcmul_} end in a fused multiply-add in PyTorch's build ({@code vec::fmadd}, a contracted
+     * {@code self + value·t1·t2}), so they are {@link Math#fma} here; {@code addcdiv_} is {@code p + (value·m)/denom}
+     * and the division by sqrt(1 − β2^t) a true division, as there.
      */
     static void adam(MemorySegment param, MemorySegment grad, MemorySegment expAvg, MemorySegment expAvgSq, long count, AdamStep step) {
         float weightDecay = (float) step.weightDecay();
@@ -100,7 +101,7 @@ final class ElementwiseKernels {
                 g = Math.fma(p, weightDecay, g);
             }
             float m = Math.fma(g, oneMinusBeta1, expAvg.getAtIndex(JAVA_FLOAT_UNALIGNED, i) * beta1);
-            float v = expAvgSq.getAtIndex(JAVA_FLOAT_UNALIGNED, i) * beta2 + oneMinusBeta2 * g * g;
+            float v = Math.fma(oneMinusBeta2 * g, g, expAvgSq.getAtIndex(JAVA_FLOAT_UNALIGNED, i) * beta2);
             float denom = (float) Math.sqrt(v) / biasCorrection2Sqrt + eps;
             expAvg.setAtIndex(JAVA_FLOAT_UNALIGNED, i, m);
             expAvgSq.setAtIndex(JAVA_FLOAT_UNALIGNED, i, v);
