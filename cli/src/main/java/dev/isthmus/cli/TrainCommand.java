@@ -34,8 +34,9 @@ import java.util.concurrent.Callable;
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Train a model on MNIST, Fashion-MNIST or an image folder (--data DIR of root/<class>/*.png),"
                 + " evaluating on the test set (or the validation images) after every epoch.",
-                "Writes <out>/model.safetensors (PyTorch state_dict names) and <out>/optimizer.safetensors after"
-                        + " every epoch, atomically, plus metrics.csv, metrics.json and curves.png."})
+                "Writes <out>/model.safetensors (PyTorch state_dict names) and <out>/model.optimizer.safetensors (the optimizer's"
+                        + " state: optimizer.momentum.<param> for sgd; optimizer.exp_avg.<param>, optimizer.exp_avg_sq.<param> and"
+                        + " optimizer.step.<param> for adam and adamw) after every epoch, atomically, plus metrics.csv, metrics.json and curves.png."})
 public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--model", defaultValue = "cnn", completionCandidates = ModelIds.class,
@@ -64,9 +65,9 @@ public final class TrainCommand implements Callable<Integer> {
                     + " weights (lr·WD per step) for adamw (default: 0; 0.01 for adamw, PyTorch's).")
     Double weightDecay;
 
-    @Option(names = "--betas", paramLabel = "BETA1,BETA2", split = ",",
+    @Option(names = "--betas", paramLabel = "BETA1,BETA2",
             description = "Adam/AdamW decay rates of the gradient's running average and of its square (default: 0.9,0.999, PyTorch's).")
-    double[] betas;
+    String betas;
 
     @Option(names = "--eps", paramLabel = "EPS", description = "Adam/AdamW term added to the denominator (default: 1e-8, PyTorch's).")
     Double eps;
@@ -267,9 +268,22 @@ public final class TrainCommand implements Callable<Integer> {
     /** The optimizer the options describe; options already validated. */
     private Optimizer optimizer() {
         if (!adam()) return new Sgd(new SgdSettings(learningRate(), momentum, (float) weightDecay(), nesterov), clipGradNorm);
-        double beta1 = betas != null ? betas[0] : AdamSettings.DEFAULT_BETA1, beta2 = betas != null ? betas[1] : AdamSettings.DEFAULT_BETA2;
+        double[] given = betas();
+        double beta1 = given != null ? given[0] : AdamSettings.DEFAULT_BETA1, beta2 = given != null ? given[1] : AdamSettings.DEFAULT_BETA2;
         return new Adam(new AdamSettings(typed(learningRate()), beta1, beta2, eps != null ? eps : AdamSettings.DEFAULT_EPS, weightDecay(),
                 optimizerName.equals("adamw")), clipGradNorm);
+    }
+
+    /** --betas as two numbers, or null when not given. */
+    private double[] betas() {
+        if (betas == null) return null;
+        String[] parts = betas.split(",", -1);
+        try {
+            if (parts.length == 2) return new double[] {Double.parseDouble(parts[0].strip()), Double.parseDouble(parts[1].strip())};
+        } catch (NumberFormatException e) {
+            // the message below
+        }
+        throw new IllegalArgumentException("--betas takes two numbers, BETA1,BETA2 (e.g. 0.9,0.999), got '" + betas + "'");
     }
 
     private static String describe(Optimizer optimizer) {
@@ -298,9 +312,9 @@ public final class TrainCommand implements Callable<Integer> {
                 }
             }
         }
-        if (betas != null) {
-            if (betas.length != 2) throw new IllegalArgumentException("--betas takes two values, BETA1,BETA2 (e.g. 0.9,0.999), got " + betas.length);
-            for (double beta : betas) {
+        double[] given = betas();
+        if (given != null) {
+            for (double beta : given) {
                 if (!(beta >= 0 && beta < 1)) throw new IllegalArgumentException("--betas must be at least 0 and below 1, got " + beta);
             }
         }

@@ -88,6 +88,8 @@ class OptimizerCommandTest {
             "--eps 1e-8|--eps",
             "--optimizer adam --betas 1,0.999|--betas",
             "--optimizer adam --betas 0.9|--betas",
+            "--optimizer adam --betas 0.9,x|--betas",
+            "--optimizer adam --betas 0.9,0.99,0.9|--betas",
             "--optimizer adam --eps 0|--eps",
             "--optimizer adamw --weight-decay -0.01|--weight-decay",
             "--optimizer adam --lr 0|--lr",
