@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
 # CPU training speed, side by side, in one go: Isthmus on each CPU backend (reference, cpu) and Debian's
 # PyTorch 1.13.1 CPU build (python3-torch, with Debian's oneDNN 2.6.3) with 1 and with 2 threads, on the
-# lesson's three networks (cnn, resnet, inception), one epoch of MNIST each at batch 64; then libtorch 2.10
+# lesson's three networks (cnn, resnet, inception) and resnet-bn, one epoch of MNIST (or Fashion-MNIST) each at
+# batch 64, reporting images/s and epoch seconds; then libtorch 2.10
 # (the CNN only, through native-scripts/peer-cpu-side-by-side.sh). Writes JSON to docs/measurements/ and the
 # table of images/s and ratios into docs/performance.md (between its cpu-side-by-side markers).
 #
-# Usage: native-scripts/cpu-side-by-side.sh [--data DIR] [--models "cnn resnet inception"]
-#                                           [--backends "reference cpu"] [--torch-threads "1 2"]
+# Usage: native-scripts/cpu-side-by-side.sh [--dataset mnist|fashion-mnist] [--data DIR] [--models "cnn resnet inception resnet-bn"]
+#                                           [--backends "reference cpu"] [--torch-threads "1 2"] [--limit-train N]
 #                                           [--epochs N] [--run-timeout S] [--no-libtorch] [--no-doc] [--json FILE]
-#   --data DIR        MNIST IDX files (default: Isthmus's cache, ~/.cache/isthmus/mnist; fetched when missing)
-#   --models LIST     networks to run (default: cnn resnet inception)
+#   --dataset NAME    mnist (default) or fashion-mnist: the data set and its normalisation, on both sides
+#   --data DIR        its IDX files (default: Isthmus's cache, ~/.cache/isthmus/<dataset>, fetched when missing; for
+#                     fashion-mnist Debian's /usr/share/datasets/fashion-mnist when installed, dataset-fashion-mnist)
+#   --models LIST     networks to run (default: cnn resnet inception resnet-bn)
 #   --backends LIST   Isthmus backends (default: reference cpu)
 #   --torch-threads   PyTorch thread counts (default: 1 and the number of cores)
 #   --epochs N        epochs per run (default 1); figures are the last epoch's
+#   --limit-train N   train on the first N images only (a smoke test of the script; not a measurement)
 #   --run-timeout S   stop any one training run after S seconds and record it as timed out (default: no limit);
 #                     on a busy machine PyTorch's 2-thread runs can take 70x longer than on an idle one
 #   --no-libtorch     skip the libtorch 2.10 CNN runs (they download libtorch through Maven the first time)
@@ -25,18 +29,22 @@
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-data="${XDG_CACHE_HOME:-$HOME/.cache}/isthmus/mnist"
-models="cnn resnet inception"
+dataset=mnist
+data=""
+models="cnn resnet inception resnet-bn"
 backends="reference cpu"
 torch_threads="1 $(nproc)"
 epochs=1
+limit_train=0
 run_timeout=0
 libtorch=true
 doc=true
 json=""
 while [ $# -gt 0 ]; do
   case "$1" in
+    --dataset) dataset="${2:?--dataset needs mnist or fashion-mnist}"; shift 2 ;;
     --data) data="${2:?--data needs a folder}"; shift 2 ;;
+    --limit-train) limit_train="${2:?--limit-train needs a number}"; shift 2 ;;
     --models) models="${2:?--models needs a list}"; shift 2 ;;
     --backends) backends="${2:?--backends needs a list}"; shift 2 ;;
     --torch-threads) torch_threads="${2:?--torch-threads needs a list}"; shift 2 ;;
@@ -50,8 +58,14 @@ while [ $# -gt 0 ]; do
   esac
 done
 case "$epochs" in ''|*[!0-9]*|0) echo "cpu-side-by-side: --epochs needs a positive whole number, got '$epochs'" >&2; exit 2 ;; esac
+case "$limit_train" in ''|*[!0-9]*) echo "cpu-side-by-side: --limit-train needs a whole number, got '$limit_train'" >&2; exit 2 ;; esac
+case "$dataset" in mnist|fashion-mnist) ;; *) echo "cpu-side-by-side: unknown dataset '$dataset' (mnist, fashion-mnist)" >&2; exit 2 ;; esac
+if [ -z "$data" ]; then
+  data="${XDG_CACHE_HOME:-$HOME/.cache}/isthmus/$dataset"
+  [ "$dataset" = fashion-mnist ] && [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] && data=/usr/share/datasets/fashion-mnist
+fi
 case "$run_timeout" in ''|*[!0-9]*) echo "cpu-side-by-side: --run-timeout needs whole seconds, got '$run_timeout'" >&2; exit 2 ;; esac
-for m in $models; do case "$m" in cnn|resnet|inception) ;; *) echo "cpu-side-by-side: unknown model '$m' (cnn, resnet, inception)" >&2; exit 2 ;; esac; done
+for m in $models; do case "$m" in cnn|resnet|inception|resnet-bn) ;; *) echo "cpu-side-by-side: unknown model '$m' (cnn, resnet, inception, resnet-bn)" >&2; exit 2 ;; esac; done
 for b in $backends; do case "$b" in reference|cpu) ;; *) echo "cpu-side-by-side: unknown backend '$b' (reference, cpu)" >&2; exit 2 ;; esac; done
 python=/usr/bin/python3
 "$python" -c 'import torch' 2>/dev/null || { echo "cpu-side-by-side: $python cannot import torch; install Debian's PyTorch: apt-get install python3-torch" >&2; exit 2; }
@@ -64,9 +78,11 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 "$root/isthmus" --version >/dev/null || { echo "cpu-side-by-side: ./isthmus does not start (see above)." >&2; exit 1; }
-[ -f "$data/train-images-idx3-ubyte" ] || [ -f "$data/train-images-idx3-ubyte.gz" ] || "$root/isthmus" data fetch --data "$data"
+[ -f "$data/train-images-idx3-ubyte" ] || [ -f "$data/train-images-idx3-ubyte.gz" ] || "$root/isthmus" data fetch --dataset "$dataset" --data "$data"
 
 load() { cut -d ' ' -f 1 /proc/loadavg; }
+limit_isthmus=(); limit_torch=()
+if [ "$limit_train" -gt 0 ]; then limit_isthmus=(--limit-train "$limit_train"); limit_torch=(--limit-train "$limit_train"); fi
 runs="$work/runs.jsonl"
 : > "$runs"
 record() { # record SIDE MODEL SETTING LOAD FILE: appends one line {side, model, setting, load, result}
@@ -81,7 +97,8 @@ for model in $models; do
     before="$(load)"
     echo "== Isthmus $backend, $model (load average $before)"
     status=0
-    limited "$root/isthmus" train --backend "$backend" --model "$model" --epochs "$epochs" --data "$data" --out "$work/isthmus-$model-$backend" || status=$?
+    limited "$root/isthmus" train --backend "$backend" --model "$model" --epochs "$epochs" --dataset "$dataset" --data "$data" \
+      "${limit_isthmus[@]}" --no-progress --out "$work/isthmus-$model-$backend" || status=$?
     if [ "$status" = 124 ]; then timed_out "$work/isthmus.json"
     elif [ "$status" != 0 ]; then echo "cpu-side-by-side: Isthmus $backend on $model failed (see above)." >&2; exit 1
     else jq -c '.[-1]' "$work/isthmus-$model-$backend/metrics.json" > "$work/isthmus.json"; fi
@@ -91,14 +108,14 @@ for model in $models; do
     before="$(load)"
     echo "== PyTorch $torch_package, $model, $threads thread(s) (load average $before)"
     status=0
-    (cd "$root/peer/pytorch" && limited "$python" train_epoch.py --data "$data" --model "$model" --threads "$threads" --epochs "$epochs") > "$work/torch.json" || status=$?
+    (cd "$root/peer/pytorch" && limited "$python" train_epoch.py --data "$data" --dataset "$dataset" --model "$model" --threads "$threads" --epochs "$epochs" "${limit_torch[@]}") > "$work/torch.json" || status=$?
     if [ "$status" = 124 ]; then timed_out "$work/torch.json"
     elif [ "$status" != 0 ]; then echo "cpu-side-by-side: PyTorch on $model failed (see above)." >&2; exit 1; fi
     jq -c '.' "$work/torch.json" | cut -c1-200
     record pytorch "$model" "$threads" "$before" "$work/torch.json"
   done
 done
-if [ "$libtorch" = true ] && [[ " $models " == *" cnn "* ]]; then
+if [ "$libtorch" = true ] && [ "$dataset" = mnist ] && [ "$limit_train" = 0 ] && [[ " $models " == *" cnn "* ]]; then
   echo "== libtorch 2.10 (CNN only; the peer harness has no resnet or inception)"
   "$root/native-scripts/peer-cpu-side-by-side.sh" --libtorch-only --epochs "$epochs" --data "$data" --json "$work/libtorch.json"
   for row in $(jq -c '.libtorch_runs[]' "$work/libtorch.json"); do
@@ -107,9 +124,9 @@ if [ "$libtorch" = true ] && [[ " $models " == *" cnn "* ]]; then
   done
 fi
 
-"$python" - "$runs" "$json" "$root/docs/performance.md" "$doc" "$stamp" "$epochs" <<'PY'
+"$python" - "$runs" "$json" "$root/docs/performance.md" "$doc" "$stamp" "$epochs" "$dataset" "$limit_train" <<'PY'
 import json, os, platform, subprocess, sys
-runs_file, json_file, doc_file, write_doc, stamp, epochs = sys.argv[1:]
+runs_file, json_file, doc_file, write_doc, stamp, epochs, dataset, limit_train = sys.argv[1:]
 runs = [json.loads(line) for line in open(runs_file)]
 cpu = subprocess.run(["sh", "-c", "lscpu | sed -n 's/^Model name: *//p'"], capture_output=True, text=True).stdout.strip()
 def ips(run):
@@ -118,11 +135,15 @@ def ips(run):
 def ips_text(run):
     r = run["result"]
     return f"timed out after {r['limit_seconds']} s" if r.get("timed_out") else f"{ips(run):,.0f}"
+def seconds_text(run):
+    r = run["result"]
+    s = r.get("seconds", r.get("epoch_seconds"))
+    return "" if s is None else f"{s:.1f}"
 def accuracy(run):
     r = run["result"]
     a = r.get("testAccuracy", r.get("test_accuracy"))
     return None if a is None else 100 * a
-models = [m for m in ["cnn", "resnet", "inception"] if any(r["model"] == m for r in runs)]
+models = [m for m in ["cnn", "resnet", "inception", "resnet-bn"] if any(r["model"] == m for r in runs)]
 rows, summary = [], {}
 for m in models:
     torch_runs = [r for r in runs if r["model"] == m and r["side"] == "pytorch"]
@@ -133,26 +154,28 @@ for m in models:
         ratio = ips(r) / ips(best) if best and ips(r) else None
         summary.setdefault(m, {})[r["setting"]] = ratio
         acc = accuracy(r)
-        rows.append(f"| {m} | Isthmus `{r['setting']}` | {ips_text(r)} | {'' if acc is None else f'{acc:.2f}%'} | {r['load_average_before']} | "
+        rows.append(f"| {m} | Isthmus `{r['setting']}` | {ips_text(r)} | {seconds_text(r)} | {'' if acc is None else f'{acc:.2f}%'} | {r['load_average_before']} | "
                     + (f"**{ratio:.2f}**" if ratio else "n/a") + " |")
     for r in torch_runs + lib:
         name = ("PyTorch " + os.environ["ISTHMUS_TORCH_PACKAGE"]) if r["side"] == "pytorch" else "libtorch 2.10 (oneDNN off)"
         acc = accuracy(r)
-        rows.append(f"| {m} | {name}, {r['setting']} thread(s) | {ips_text(r)} | {'' if acc is None else f'{acc:.2f}%'} | {r['load_average_before']} | "
+        rows.append(f"| {m} | {name}, {r['setting']} thread(s) | {ips_text(r)} | {seconds_text(r)} | {'' if acc is None else f'{acc:.2f}%'} | {r['load_average_before']} | "
                     + ("(the peer)" if r is best else "") + " |")
 document = {"date_utc": stamp, "machine": {"cpu_model": cpu, "cores": os.cpu_count(), "kernel": platform.release()},
             "pytorch_package": os.environ["ISTHMUS_TORCH_PACKAGE"],
-            "epochs": int(epochs), "batch_size": 64, "runs": runs,
+            "epochs": int(epochs), "batch_size": 64, "dataset": dataset, "limit_train": int(limit_train) or None, "runs": runs,
             "ratio_isthmus_over_fastest_pytorch": summary}
 with open(json_file, "w") as f:
     json.dump(document, f, indent=2)
     f.write("\n")
 table = "\n".join([
-    f"Run {stamp} on {cpu}, {os.cpu_count()} cores; {epochs} epoch(s) of MNIST at batch 64; raw results: "
+    f"Run {stamp} on {cpu}, {os.cpu_count()} cores; {epochs} epoch(s) of {'Fashion-MNIST' if dataset == 'fashion-mnist' else 'MNIST'}"
+    + (f" (first {limit_train} training images only: a smoke run, not a measurement)" if int(limit_train) else "")
+    + f" at batch 64; raw results: "
     f"`docs/measurements/{os.path.basename(json_file)}`. Ratio = Isthmus images/s ÷ PyTorch's faster thread count, same run.",
     "",
-    "| network | run | images/s | test accuracy | load average before | ratio to PyTorch |",
-    "|---|---|---|---|---|---|", *rows])
+    "| network | run | images/s | epoch s | test accuracy | load average before | ratio to PyTorch |",
+    "|---|---|---|---|---|---|---|", *rows])
 print(table)
 if write_doc == "true":
     begin, end = "<!-- cpu-side-by-side:begin -->", "<!-- cpu-side-by-side:end -->"

@@ -120,9 +120,10 @@ class BnResidualBlock(nn.Module):
 
 
 class ResNetBN(nn.Module):
-    """Isthmus's resnet-bn (not from the lesson): BatchNorm after every convolution, global average pooling."""
+    """Isthmus's resnet-bn (not from the lesson): BatchNorm after every convolution, global average pooling,
+    dropout before the classifier (p 0 by default, as `isthmus train --dropout`; no state-dict entry)."""
 
-    def __init__(self):
+    def __init__(self, dropout=0.0):
         super(ResNetBN, self).__init__()
         self.conv1 = nn.Conv2d(1, 16, kernel_size=3, padding=1, bias=False)
         self.bn1 = nn.BatchNorm2d(16)
@@ -132,6 +133,7 @@ class ResNetBN(nn.Module):
         self.rblock2 = BnResidualBlock(32)
         self.mp = nn.MaxPool2d(2)
         self.gap = nn.AdaptiveAvgPool2d(1)
+        self.dropout = nn.Dropout(dropout)
         self.fc = nn.Linear(32, 10)
 
     def forward(self, x):
@@ -139,16 +141,21 @@ class ResNetBN(nn.Module):
         x = self.rblock1(x)
         x = self.mp(F.relu(self.bn2(self.conv2(x))))   # 32 x 7 x 7
         x = self.rblock2(x)
-        return self.fc(self.gap(x).flatten(1))
+        return self.fc(self.dropout(self.gap(x).flatten(1)))
 
 
 MODELS = {"cnn": LessonCnn, "inception": InceptionNet, "resnet": ResidualNet, "resnet-bn": ResNetBN}
 
 
-def normalised_images(images):
-    """uint8 N x 28 x 28 to float N x 1 x 28 x 28, as ToTensor() then Normalize((0.1307,), (0.3081,))."""
+# Normalize((mean,), (std,)) per data set: the constants Isthmus uses (core's data/Normalization.java).
+NORMALISATION = {"mnist": (0.1307, 0.3081), "fashion-mnist": (0.2860, 0.3530)}
+
+
+def normalised_images(images, dataset="mnist"):
+    """uint8 N x 28 x 28 to float N x 1 x 28 x 28, as ToTensor() then Normalize((mean,), (std,)) of the data set."""
+    mean, std = NORMALISATION[dataset]
     x = torch.from_numpy(images.astype(np.float32) / 255.0)
-    return ((x - 0.1307) / 0.3081).unsqueeze(1)
+    return ((x - mean) / std).unsqueeze(1)
 
 
 def read_idx(folder, name):

@@ -1,36 +1,40 @@
 """Loads an Isthmus checkpoint into the PyTorch lesson's network and evaluates it on the MNIST test set.
 
-Checks what the README promises: `safetensors.torch.load_file` reads the file, `load_state_dict`
-(strict) accepts it into the lesson's own module (the CNN; the Inception or residual net with --model),
-and the network then classifies the test set as `isthmus eval` does. Prints the accuracy and the confusion matrix in `isthmus eval`'s layout, and
-the predicted class of every test image to a file when asked.
+Checks what the README promises: the safetensors file is read (`safetensors.torch.load_file`, or
+lesson_nets.load_weights where only torch is installed), `load_state_dict` (strict) accepts it, buffers
+included, into the network written in PyTorch (the CNN; the Inception, residual or batch-normalised residual
+net with --model), and the network then classifies the test set in eval mode as `isthmus eval` does. Prints
+the accuracy and the confusion matrix in `isthmus eval`'s layout, and the predicted class of every test image
+to a file when asked.
 
-Usage: python3 load_checkpoint.py CHECKPOINT MNIST_DIR [--model cnn|inception|resnet] [--predictions FILE]
-Needs torch and safetensors (e.g. Debian's python3-torch plus the safetensors wheel).
+Usage: python3 load_checkpoint.py CHECKPOINT DATA_DIR [--model cnn|inception|resnet|resnet-bn]
+                                  [--dataset mnist|fashion-mnist] [--predictions FILE]
+Needs torch (e.g. Debian's python3-torch); the safetensors package is used when installed.
 """
 import argparse
 
 import torch
-from safetensors.torch import load_file
 
-from lesson_nets import MODELS, normalised_images, read_idx
+from lesson_nets import MODELS, NORMALISATION, load_weights, normalised_images, read_idx
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("checkpoint")
-    parser.add_argument("mnist_dir")
+    parser.add_argument("data_dir", help="the test set's IDX files (plain or .gz)")
     parser.add_argument("--model", choices=sorted(MODELS), default="cnn", help="the network the checkpoint holds (default: cnn)")
+    parser.add_argument("--dataset", choices=sorted(NORMALISATION), default="mnist",
+                        help="the data set the checkpoint was trained on, for its normalisation (default: mnist)")
     parser.add_argument("--predictions", help="write one predicted class per line for the 10,000 test images")
     args = parser.parse_args()
 
-    state = load_file(args.checkpoint)
+    state = load_weights(args.checkpoint)
     model = MODELS[args.model]()
     model.load_state_dict(state, strict=True)  # raises on a missing, extra or misshapen tensor
     model.eval()
 
-    images = normalised_images(read_idx(args.mnist_dir, "t10k-images-idx3-ubyte"))
-    labels = torch.from_numpy(read_idx(args.mnist_dir, "t10k-labels-idx1-ubyte").astype("int64"))
+    images = normalised_images(read_idx(args.data_dir, "t10k-images-idx3-ubyte"), args.dataset)
+    labels = torch.from_numpy(read_idx(args.data_dir, "t10k-labels-idx1-ubyte").astype("int64"))
     with torch.no_grad():
         predicted = torch.cat([model(images[i:i + 1000]).argmax(dim=1) for i in range(0, len(labels), 1000)])
     correct = int((predicted == labels).sum())

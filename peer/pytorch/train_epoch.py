@@ -1,10 +1,11 @@
-"""Trains one of the lesson's networks on MNIST with the installed PyTorch's CPU build and reports its speed.
+"""Trains one of the lesson's networks (or resnet-bn) on MNIST or Fashion-MNIST with the installed PyTorch's CPU build and reports its speed.
 
 The PyTorch half of native-scripts/cpu-side-by-side.sh: the lesson's settings (batch 64, SGD lr 0.01,
 momentum 0.5, shuffled every epoch), data already in memory as float tensors (as Isthmus holds it), so the
 timing covers the training steps the way Isthmus's images/s does. Prints one JSON object on stdout.
 
-Usage: python3 train_epoch.py --data DIR --model cnn|resnet|inception [--threads N] [--epochs 1] [--seed 42]
+Usage: python3 train_epoch.py --data DIR [--dataset mnist|fashion-mnist] --model cnn|resnet|inception|resnet-bn
+                              [--threads N] [--epochs 1] [--seed 42] [--limit-train N]
 """
 import argparse
 import json
@@ -13,13 +14,15 @@ import time
 import torch
 import torch.nn.functional as F
 
-from lesson_nets import MODELS, normalised_images, read_idx
+from lesson_nets import MODELS, NORMALISATION, normalised_images, read_idx
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", required=True)
+    parser.add_argument("--dataset", choices=sorted(NORMALISATION), default="mnist", help="for its normalisation (default: mnist)")
     parser.add_argument("--model", choices=sorted(MODELS), default="cnn")
+    parser.add_argument("--limit-train", type=int, help="train on the first N images only (a smoke run)")
     parser.add_argument("--threads", type=int, default=torch.get_num_threads())
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--batch-size", type=int, default=64)
@@ -28,9 +31,9 @@ def main():
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
-    train_x = normalised_images(read_idx(args.data, "train-images-idx3-ubyte"))
-    train_y = torch.from_numpy(read_idx(args.data, "train-labels-idx1-ubyte").astype("int64"))
-    test_x = normalised_images(read_idx(args.data, "t10k-images-idx3-ubyte"))
+    train_x = normalised_images(read_idx(args.data, "train-images-idx3-ubyte")[:args.limit_train], args.dataset)
+    train_y = torch.from_numpy(read_idx(args.data, "train-labels-idx1-ubyte")[:args.limit_train].astype("int64"))
+    test_x = normalised_images(read_idx(args.data, "t10k-images-idx3-ubyte"), args.dataset)
     test_y = torch.from_numpy(read_idx(args.data, "t10k-labels-idx1-ubyte").astype("int64"))
     model = MODELS[args.model]()
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.5)
@@ -55,7 +58,7 @@ def main():
         epochs.append({"epoch": epoch, "seconds": seconds, "images_per_second": len(train_x) / seconds,
                        "train_loss": total_loss / len(train_x), "test_accuracy": correct / len(test_x)})
 
-    print(json.dumps({"torch_version": torch.__version__, "model": args.model, "threads": torch.get_num_threads(),
+    print(json.dumps({"torch_version": torch.__version__, "model": args.model, "dataset": args.dataset, "threads": torch.get_num_threads(),
                       "mkldnn": torch.backends.mkldnn.is_available(), "batch_size": args.batch_size,
                       "images_per_second": epochs[-1]["images_per_second"], "epoch_seconds": epochs[-1]["seconds"],
                       "test_accuracy": epochs[-1]["test_accuracy"], "epochs": epochs}))

@@ -128,6 +128,9 @@ public final class TrainCommand implements Callable<Integer> {
     String preparation;
 
     @Mixin
+    DropoutOption dropout;
+
+    @Mixin
     DataOptions data;
 
     @Mixin
@@ -154,7 +157,7 @@ public final class TrainCommand implements Callable<Integer> {
         try (Backend backend = backendOptions.open(err);
              Optimizer optimizer = optimizer()) {
             InputSpec input = TrainingData.trainingInput(data, ImagePreparation.Style.byId(preparation));
-            try (Model net = architecture.createWithClasses(backend, input.classes())) {
+            try (Model net = architecture.createWithClasses(backend, input.classes(), dropout.setting(seed))) {
                 return train(stdout, err, architecture, net, optimizer, schedule, input, outDir);
             }
         }
@@ -174,6 +177,7 @@ public final class TrainCommand implements Callable<Integer> {
         List<EpochMetrics> history = new ArrayList<>();
         if (resume != null) {
             ModelCheckpoint.Restored restored = ModelCheckpoint.resume(resume, net, optimizer);
+            dropout.requireSameAs(resume);
             if (!restored.optimizerStateRestored()) err.println("note: the checkpoint has no optimizer state; it starts afresh");
             firstEpoch = restored.epochsDone() + 1;
             if (firstEpoch > epochs) { // --epochs is the total: there would be nothing to train
@@ -196,8 +200,13 @@ public final class TrainCommand implements Callable<Integer> {
         Batches trainBatches = Batches.shuffled(dataset.train(), batchSize, seed);
         Batches testBatches = Batches.inOrder(dataset.test(), Math.max(batchSize, 1000));
         ProgressReporter progress = new ProgressReporter(stdout, err, !noProgress);
+        boolean capture = cudaGraphs.equals("on") && dropout.p == 0;
+        if (GraphedSteps.supported(backend) && cudaGraphs.equals("on") && !capture) {
+            // A captured graph would replay the mask it was captured with: each step's mask is drawn on the host.
+            err.println("note: --dropout draws a new mask on the host every step, which a CUDA graph cannot replay; steps are queued one by one");
+        }
         GraphedSteps graphed = GraphedSteps.supported(backend)
-                ? new GraphedSteps(net, optimizer, input.classes(), cudaGraphs.equals("on"), GraphedSteps.DEFAULT_READ_EVERY) : null;
+                ? new GraphedSteps(net, optimizer, input.classes(), capture, GraphedSteps.DEFAULT_READ_EVERY) : null;
         Trainer trainer = new Trainer(net, optimizer, progress, graphed);
         trainer.setGlobalStep(step);
         try (StopOnSignal stop = StopOnSignal.install(trainer, err); GraphedSteps ownedSteps = graphed) {
@@ -208,7 +217,7 @@ public final class TrainCommand implements Callable<Integer> {
                 if (metrics == null) break;
                 history.add(metrics);
                 ModelCheckpoint.save(outDir.resolve(ModelCheckpoint.MODEL_FILE), net, optimizer,
-                        new ModelCheckpoint.Progress(epoch, trainer.globalStep(), seed, batchSize), input.toMetadata());
+                        new ModelCheckpoint.Progress(epoch, trainer.globalStep(), seed, batchSize), dropout.withMetadata(input.toMetadata()));
                 MetricsFiles.write(outDir, history);
             }
             if (trainer.stopRequested()) {
@@ -338,7 +347,7 @@ public final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--cuda-graphs must be on or off, got '" + cudaGraphs + "'");
         }
         if (limitTest != null && limitTest <= 0) throw new IllegalArgumentException("--limit-test must be at least 1, got " + limitTest);
-        Models.byId(model);
+        dropout.validate(Models.byId(model));
         schedule();
         ImagePreparation.Style.byId(preparation);
         if (resume != null && init != null) {

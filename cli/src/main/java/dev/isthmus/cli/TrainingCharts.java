@@ -13,27 +13,38 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 
-/** The training curves as one PNG: loss and test accuracy per epoch, side by side. */
+/** The training curves as one PNG: loss, test accuracy and learning rate per epoch, side by side. */
 final class TrainingCharts {
     private TrainingCharts() {
     }
 
     static void write(Path png, String title, List<EpochMetrics> history) {
         System.setProperty("java.awt.headless", "true");
+        List<XYChart> panels = panels(title, history);
+        try {
+            Files.createDirectories(png.toAbsolutePath().getParent());
+            // XChart appends the extension itself; write beside the target, then move into place atomically.
+            Path temp = png.resolveSibling(png.getFileName() + ".tmp");
+            BitmapEncoder.saveBitmap(panels, 1, panels.size(), temp.toString(), BitmapEncoder.BitmapFormat.PNG);
+            Files.move(Path.of(temp + ".png"), png, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + png + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The three panels, left to right: training loss, test accuracy, and the learning rate each epoch trained with. */
+    static List<XYChart> panels(String title, List<EpochMetrics> history) {
         double[] epochs = history.stream().mapToDouble(EpochMetrics::epoch).toArray();
         XYChart loss = chart(title + ": training loss", "loss");
         loss.addSeries("train loss", epochs, history.stream().mapToDouble(EpochMetrics::trainLoss).toArray());
         XYChart accuracy = chart(title + ": test accuracy", "accuracy (%)");
         accuracy.addSeries("test accuracy", epochs, history.stream().mapToDouble(m -> 100 * m.testAccuracy()).toArray());
-        try {
-            Files.createDirectories(png.toAbsolutePath().getParent());
-            // XChart appends the extension itself; write beside the target, then move into place atomically.
-            Path temp = png.resolveSibling(png.getFileName() + ".tmp");
-            BitmapEncoder.saveBitmap(List.of(loss, accuracy), 1, 2, temp.toString(), BitmapEncoder.BitmapFormat.PNG);
-            Files.move(Path.of(temp + ".png"), png, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + png + ": " + e.getMessage(), e);
-        }
+        XYChart learningRate = chart(title + ": learning rate", "learning rate");
+        learningRate.addSeries("learning rate", epochs, history.stream().mapToDouble(EpochMetrics::learningRate).toArray());
+        // From 0, so a decay reads as one; the rates are floats, whose digits beyond the sixth are noise.
+        learningRate.getStyler().setYAxisMin(0.0);
+        learningRate.getStyler().setYAxisDecimalPattern("0.0#####");
+        return List.of(loss, accuracy, learningRate);
     }
 
     private static XYChart chart(String title, String yTitle) {

@@ -75,7 +75,8 @@ class BadInputTest {
             "--limit-train, 0", "--limit-test, -2",
             "--seed, x",
             "--cuda-graphs, maybe",
-            "--warmup-epochs, -1", "--warmup-epochs, 2", "--lr-step-epochs, 0", "--lr-schedule, linear", "--clip-grad-norm, -1", "--clip-grad-norm, NaN",
+            "--dropout, 1", "--dropout, -0.1", "--dropout, NaN",
+            "--warmup-epochs, -1", "--warmup-epochs, 2", "--warmup-epochs, 1", "--lr-step-epochs, 0", "--lr-schedule, linear", "--clip-grad-norm, -1", "--clip-grad-norm, NaN",
     })
     void outOfRangeTrainingArgumentsNameTheOption(String option, String value) {
         assertBadInput(train(option, value), 2, option);

@@ -122,6 +122,21 @@ public final class Model implements AutoCloseable {
         training = mode;
     }
 
+    /**
+     * Sets the training step whose dropout masks the next training forward pass uses, in every dropout
+     * layer: a resumed run continues the mask sequence of the uninterrupted one. Without dropout it does nothing.
+     *
+     * @param step the steps already trained, 0 for a fresh run
+     */
+    public void seekDropout(long step) {
+        seekDropout(layers, step);
+    }
+
+    private static void seekDropout(Layer layer, long step) {
+        if (layer instanceof Dropout dropout) dropout.seek(step);
+        layer.children().values().forEach(child -> seekDropout(child, step));
+    }
+
     public long parameterCount() {
         return stateDict.values().stream().mapToLong(p -> p.shape().numel()).sum();
     }

@@ -15,32 +15,51 @@ import java.util.List;
  */
 public enum Models {
     /** The lesson's CNN: conv 1→10 k5, pool, relu, conv 10→20 k5, pool, relu, flatten 320, linear → 10. */
-    CNN("cnn", Models::cnn),
+    CNN("cnn", false, Models::cnn),
     /** GoogLeNet-style: conv, pool, relu, Inception(10), conv 88→20, pool, relu, Inception(20), linear 1408 → 10. */
-    INCEPTION("inception", Models::inception),
+    INCEPTION("inception", false, Models::inception),
     /** Residual: conv 1→16, pool, relu, Residual(16), conv 16→32, pool, relu, Residual(32), linear 512 → 10. */
-    RESNET("resnet", Models::resnet),
+    RESNET("resnet", false, Models::resnet),
     /**
      * Residual with batch normalisation (not from the lesson): conv 1→16 3×3, BN, relu [16×28×28], pool [16×14×14],
      * BN-Residual(16), conv 16→32 3×3, BN, relu [32×14×14], pool [32×7×7], BN-Residual(32), global average
-     * pool [32×1×1], linear 32 → 10; convolutions without bias (BN's shift replaces it), about 28 k parameters.
+     * pool [32×1×1], dropout (p 0 unless asked for: no state-dict entry), linear 32 → 10; convolutions without bias
+     * (BN's shift replaces it), about 28 k parameters.
      */
-    RESNET_BN("resnet-bn", Models::resnetBn);
+    RESNET_BN("resnet-bn", true, Models::resnetBn);
 
     public static final Shape MNIST_SAMPLE = Shape.of(1, 28, 28);
     /** MNIST's ten digits: the number of outputs of {@link #create(Backend)}. */
     public static final int MNIST_CLASSES = 10;
 
-    /** Builds a network with a given id and number of outputs. */
+    /**
+     * A dropout setting: the probability of dropping an element, and the seed of the mask sequence.
+     *
+     * @param p    the probability, in [0, 1); 0 makes the layer the identity
+     * @param seed the seed the masks are drawn from (with the step number)
+     */
+    public record DropoutSetting(double p, long seed) {
+        /** No dropout: the models as the lesson has them. */
+        public static final DropoutSetting NONE = new DropoutSetting(0, 0);
+
+        /** Checks p, naming the command-line option. */
+        public DropoutSetting {
+            if (!(p >= 0 && p < 1)) throw new IllegalArgumentException("--dropout must be at least 0 and below 1, got " + p);
+        }
+    }
+
+    /** Builds a network with a given id, number of outputs and dropout (ignored by models without dropout). */
     private interface Factory {
-        Model create(Backend backend, String id, int classes);
+        Model create(Backend backend, String id, int classes, DropoutSetting dropout);
     }
 
     private final String id;
+    private final boolean hasDropout;
     private final Factory factory;
 
-    Models(String id, Factory factory) {
+    Models(String id, boolean hasDropout, Factory factory) {
         this.id = id;
+        this.hasDropout = hasDropout;
         this.factory = factory;
     }
 
@@ -66,8 +85,45 @@ public enum Models {
      * @return the new model
      */
     public Model createWithClasses(Backend backend, int classes) {
+        return createWithClasses(backend, classes, DropoutSetting.NONE);
+    }
+
+    /**
+     * A new model for {@code classes} classes with dropout, with zero parameters.
+     *
+     * @param backend where its parameters live
+     * @param classes the number of outputs (the last layer's size)
+     * @param dropout the dropout setting; p above 0 only for a model that {@link #hasDropout() has dropout}
+     * @return the new model
+     * @throws IllegalArgumentException for p above 0 on a model without dropout, naming the ones with it
+     */
+    public Model createWithClasses(Backend backend, int classes, DropoutSetting dropout) {
         if (classes < 1) throw new IllegalArgumentException("a model needs at least one class, got " + classes);
-        return factory.create(backend, id, classes);
+        requireDropoutSupport(dropout.p());
+        return factory.create(backend, id, classes, dropout);
+    }
+
+    /**
+     * Whether the model has a dropout layer, so that {@code --dropout} applies to it.
+     *
+     * @return true for the models with dropout
+     */
+    public boolean hasDropout() {
+        return hasDropout;
+    }
+
+    /**
+     * Refuses a dropout probability above 0 for a model without dropout.
+     *
+     * @param p the probability asked for
+     * @throws IllegalArgumentException naming the models that have dropout
+     */
+    public void requireDropoutSupport(double p) {
+        if (p != 0 && !hasDropout) {
+            List<String> withDropout = Arrays.stream(values()).filter(Models::hasDropout).map(Models::id).toList();
+            throw new IllegalArgumentException("model '" + id + "' has no dropout layer; --dropout applies to "
+                    + String.join(", ", withDropout) + " (pass --model " + withDropout.getFirst() + ", or leave out --dropout)");
+        }
     }
 
     /** A new model initialised like PyTorch from {@code seed}. */
@@ -100,7 +156,7 @@ public enum Models {
         return Arrays.stream(values()).map(Models::id).toList();
     }
 
-    private static Model cnn(Backend backend, String id, int classes) {
+    private static Model cnn(Backend backend, String id, int classes, DropoutSetting unused) {
         Sequential net = new Sequential()
                 .add("conv1", new Conv2d(backend, 1, 10, 5, 0))
                 .add("pool1", new MaxPool2d(Pool2dSpec.of(2)))
@@ -113,7 +169,7 @@ public enum Models {
         return new Model(id, backend, net, MNIST_SAMPLE);
     }
 
-    private static Model inception(Backend backend, String id, int classes) {
+    private static Model inception(Backend backend, String id, int classes, DropoutSetting unused) {
         Sequential net = new Sequential()
                 .add("conv1", new Conv2d(backend, 1, 10, 5, 0))
                 .add("pool1", new MaxPool2d(Pool2dSpec.of(2)))
@@ -145,7 +201,7 @@ public enum Models {
                         .add("branch_pool", new Conv2d(backend, in, 24, 1, 0))));
     }
 
-    private static Model resnet(Backend backend, String id, int classes) {
+    private static Model resnet(Backend backend, String id, int classes, DropoutSetting unused) {
         Sequential net = new Sequential()
                 .add("conv1", new Conv2d(backend, 1, 16, 5, 0))
                 .add("pool1", new MaxPool2d(Pool2dSpec.of(2)))
@@ -160,7 +216,7 @@ public enum Models {
         return new Model(id, backend, net, MNIST_SAMPLE);
     }
 
-    private static Model resnetBn(Backend backend, String id, int classes) {
+    private static Model resnetBn(Backend backend, String id, int classes, DropoutSetting dropout) {
         Sequential net = new Sequential()
                 .add("conv1", new Conv2d(backend, 1, 16, 3, Conv2dSpec.of(1, 1), false))
                 .add("bn1", new BatchNorm2d(backend, 16))
@@ -174,6 +230,7 @@ public enum Models {
                 .add("rblock2", normalizedResidualBlock(backend, 32))
                 .add("gap", new GlobalAvgPool2d())
                 .add("flatten", new Flatten())
+                .add("dropout", new Dropout(dropout.p(), dropout.seed()))
                 .add("fc", new Linear(backend, 32, classes));
         return new Model(id, backend, net, MNIST_SAMPLE);
     }

@@ -110,12 +110,13 @@ public final class Trainer {
     }
 
     /**
-     * Continues the step count of a resumed run.
+     * Continues the step count of a resumed run, and with it the model's dropout masks.
      *
      * @param step the steps already done
      */
     public void setGlobalStep(long step) {
         this.globalStep = step;
+        model.seekDropout(step);
     }
 
     /**
