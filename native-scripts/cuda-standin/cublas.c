@@ -518,6 +518,74 @@ static void replay_Sgemv(void *call) {
                                     scalar_pointer(&c->beta), c->y, c->incy));
 }
 
+typedef struct {
+    cublasHandle_t handle;
+    cublasFillMode_t uplo;
+    cublasOperation_t trans;
+    cublasDiagType_t diag;
+    int n, k;
+    const float *A;
+    int lda;
+    float *x;
+    int incx;
+} Stbsv_call;
+static void replay_Stbsv(void *call);
+
+/* Element (row i, column j) of a band matrix with k off-diagonals stored column-major in band form. */
+static inline float band_element(const float *A, int lda, cublasFillMode_t uplo, int k, int i, int j) {
+    return uplo == CUBLAS_FILL_MODE_UPPER ? A[(long) (k + i - j) + (long) j * lda] : A[(long) (i - j) + (long) j * lda];
+}
+
+/*
+ * cuBLAS, cublasStbsv: solves op(A)·x = b in place (x holds b on entry), A an n x n triangular band matrix with
+ * k sub- or super-diagonals in band storage; INVALID_VALUE if uplo, trans or diag is not one of its enum's
+ * values, n < 0, k < 0, lda < 1 + k or incx == 0. No test for singularity (BLAS): a zero diagonal divides by
+ * zero. With k = 0 it is the elementwise quotient x[i] / A[i·lda].
+ */
+STANDIN_EXPORT cublasStatus_t cublasStbsv_v2(cublasHandle_t handle, cublasFillMode_t uplo, cublasOperation_t trans,
+                                            cublasDiagType_t diag, int n, int k, const float *A, int lda, float *x, int incx) {
+    REQUIRE_HANDLE("cublasStbsv");
+    if (uplo != CUBLAS_FILL_MODE_LOWER && uplo != CUBLAS_FILL_MODE_UPPER) {
+        return fail(CUBLAS_STATUS_INVALID_VALUE, "cublasStbsv", "uplo is not a cublasFillMode_t value");
+    }
+    if (!valid_operation(trans)) {
+        return fail(CUBLAS_STATUS_INVALID_VALUE, "cublasStbsv", "trans is not a cublasOperation_t value");
+    }
+    if (diag != CUBLAS_DIAG_NON_UNIT && diag != CUBLAS_DIAG_UNIT) {
+        return fail(CUBLAS_STATUS_INVALID_VALUE, "cublasStbsv", "diag is not a cublasDiagType_t value");
+    }
+    if (n < 0 || k < 0 || lda < 1 + k || incx == 0) {
+        return fail(CUBLAS_STATUS_INVALID_VALUE, "cublasStbsv", "n < 0, k < 0, lda < 1 + k or incx == 0");
+    }
+    if (n == 0) {
+        return CUBLAS_STATUS_SUCCESS;
+    }
+    CHECK(check_device("cublasStbsv", "A", A, matrix_bytes(k + 1, n, lda)));
+    CHECK(check_device("cublasStbsv", "x", x, vector_bytes(n, incx)));
+    RECORD_WHEN_CAPTURING("cublasStbsv", Stbsv, handle, uplo, trans, diag, n, k, A, lda, x, incx);
+    int unit = diag == CUBLAS_DIAG_UNIT;
+    /* Forward substitution for lower·x and upperᵀ·x (row i needs the rows before it), backward otherwise. */
+    int forward = (uplo == CUBLAS_FILL_MODE_LOWER) == (trans == CUBLAS_OP_N);
+    for (int step = 0; step < n; step++) {
+        int i = forward ? step : n - 1 - step;
+        float value = x[vector_index(i, n, incx)];
+        int first = forward ? (i - k > 0 ? i - k : 0) : i + 1;
+        int last = forward ? i - 1 : (i + k < n - 1 ? i + k : n - 1);
+        for (int j = first; j <= last; j++) {
+            /* op(A)(i, j): A(i, j) without transposition, A(j, i) with it. */
+            float element = trans == CUBLAS_OP_N ? band_element(A, lda, uplo, k, i, j) : band_element(A, lda, uplo, k, j, i);
+            value -= element * x[vector_index(j, n, incx)];
+        }
+        x[vector_index(i, n, incx)] = unit ? value : value / band_element(A, lda, uplo, k, i, i);
+    }
+    return CUBLAS_STATUS_SUCCESS;
+}
+
+static void replay_Stbsv(void *call) {
+    const Stbsv_call *c = call;
+    cublasStbsv_v2(c->handle, c->uplo, c->trans, c->diag, c->n, c->k, c->A, c->lda, c->x, c->incx);
+}
+
 /* ------------------------------------------------------------------ level 3 */
 
 /* Element (i, p) of op(M) where op(M) has `rows` rows. */
@@ -808,6 +876,10 @@ static const isthmus_standin_constant CONSTANTS[] = {
     STANDIN_CONSTANT(CUBLAS_OP_N),
     STANDIN_CONSTANT(CUBLAS_OP_T),
     STANDIN_CONSTANT(CUBLAS_OP_C),
+    STANDIN_CONSTANT(CUBLAS_FILL_MODE_LOWER),
+    STANDIN_CONSTANT(CUBLAS_FILL_MODE_UPPER),
+    STANDIN_CONSTANT(CUBLAS_DIAG_NON_UNIT),
+    STANDIN_CONSTANT(CUBLAS_DIAG_UNIT),
     STANDIN_CONSTANT(CUBLAS_POINTER_MODE_HOST),
     STANDIN_CONSTANT(CUBLAS_POINTER_MODE_DEVICE),
     STANDIN_CONSTANT(CUBLAS_DEFAULT_MATH),

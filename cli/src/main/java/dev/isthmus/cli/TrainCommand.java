@@ -11,6 +11,9 @@ import dev.isthmus.nn.Models;
 import dev.isthmus.train.EpochMetrics;
 import dev.isthmus.train.LearningRateSchedule;
 import dev.isthmus.train.ModelCheckpoint;
+import dev.isthmus.train.Adam;
+import dev.isthmus.train.AdamSettings;
+import dev.isthmus.train.Optimizer;
 import dev.isthmus.train.Sgd;
 import dev.isthmus.train.SgdSettings;
 import dev.isthmus.train.GraphedSteps;
@@ -31,8 +34,9 @@ import java.util.concurrent.Callable;
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Train a model on MNIST, Fashion-MNIST or an image folder (--data DIR of root/<class>/*.png),"
                 + " evaluating on the test set (or the validation images) after every epoch.",
-                "Writes <out>/model.safetensors (PyTorch state_dict names) and <out>/optimizer.safetensors after"
-                        + " every epoch, atomically, plus metrics.csv, metrics.json and curves.png."})
+                "Writes <out>/model.safetensors (PyTorch state_dict names) and <out>/model.optimizer.safetensors (the optimizer's"
+                        + " state: optimizer.momentum.<param> for sgd; optimizer.exp_avg.<param>, optimizer.exp_avg_sq.<param> and"
+                        + " optimizer.step.<param> for adam and adamw) after every epoch, atomically, plus metrics.csv, metrics.json and curves.png."})
 public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--model", defaultValue = "cnn", completionCandidates = ModelIds.class,
@@ -45,14 +49,28 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "64", description = "Mini-batch size (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--lr", defaultValue = "0.01", description = "SGD learning rate (default: ${DEFAULT-VALUE}).")
-    float learningRate;
+    @Option(names = "--optimizer", defaultValue = "sgd", paramLabel = "sgd|adam|adamw",
+            description = "torch.optim.SGD (with momentum), Adam or AdamW, with PyTorch's update formulas (default: ${DEFAULT-VALUE}, as in the lesson).")
+    String optimizerName;
 
-    @Option(names = "--momentum", defaultValue = "0.5", description = "SGD momentum (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--lr", paramLabel = "RATE",
+            description = "Learning rate (default: 0.01 for sgd, as in the lesson; 0.001 for adam and adamw, PyTorch's).")
+    Float learningRate;
+
+    @Option(names = "--momentum", defaultValue = "0.5", description = "SGD momentum (default: ${DEFAULT-VALUE}; sgd only).")
     float momentum;
 
-    @Option(names = "--weight-decay", defaultValue = "0", description = "SGD weight decay (default: ${DEFAULT-VALUE}).")
-    float weightDecay;
+    @Option(names = "--weight-decay", paramLabel = "WD",
+            description = "Weight decay with PyTorch's meaning: an L2 term in the gradient for sgd and adam, a decoupled decay of the"
+                    + " weights (lr·WD per step) for adamw (default: 0; 0.01 for adamw, PyTorch's).")
+    Double weightDecay;
+
+    @Option(names = "--betas", paramLabel = "BETA1,BETA2",
+            description = "Adam/AdamW decay rates of the gradient's running average and of its square (default: 0.9,0.999, PyTorch's).")
+    String betas;
+
+    @Option(names = "--eps", paramLabel = "EPS", description = "Adam/AdamW term added to the denominator (default: 1e-8, PyTorch's).")
+    Double eps;
 
     @Option(names = "--nesterov", description = "Nesterov momentum (PyTorch's SGD nesterov=True); needs --momentum above 0.")
     boolean nesterov;
@@ -131,14 +149,13 @@ public final class TrainCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Models architecture = Models.byId(model);
         LearningRateSchedule schedule = schedule();
-        SgdSettings settings = new SgdSettings(learningRate, momentum, weightDecay, nesterov);
         Path outDir = out != null ? out
                 : resume != null ? resume.toAbsolutePath().getParent() : Path.of("runs", architecture.id());
 
         createOutputFolder(outDir);
         // The backend first: a CUDA problem is told before a missing data set is fetched (minutes, or a network error).
         try (Backend backend = backendOptions.open(err);
-             Sgd optimizer = new Sgd(settings, clipGradNorm)) {
+             Optimizer optimizer = optimizer()) {
             InputSpec input = TrainingData.trainingInput(data, ImagePreparation.Style.byId(preparation));
             try (Model net = architecture.createWithClasses(backend, input.classes(), dropout.setting(seed))) {
                 return train(stdout, err, architecture, net, optimizer, schedule, input, outDir);
@@ -146,7 +163,7 @@ public final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    private int train(PrintWriter stdout, PrintWriter err, Models architecture, Model net, Sgd optimizer, LearningRateSchedule schedule,
+    private int train(PrintWriter stdout, PrintWriter err, Models architecture, Model net, Optimizer optimizer, LearningRateSchedule schedule,
                       InputSpec input, Path outDir) {
         Backend backend = net.backend();
         TrainingData dataset = TrainingData.forTraining(data, validation, input, net.sampleShape(), seed, err);
@@ -161,7 +178,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (resume != null) {
             ModelCheckpoint.Restored restored = ModelCheckpoint.resume(resume, net, optimizer);
             dropout.requireSameAs(resume);
-            if (!restored.momentumRestored()) err.println("note: the checkpoint has no optimizer state; momentum starts from zero");
+            if (!restored.optimizerStateRestored()) err.println("note: the checkpoint has no optimizer state; it starts afresh");
             firstEpoch = restored.epochsDone() + 1;
             if (firstEpoch > epochs) { // --epochs is the total: there would be nothing to train
                 throw new IllegalArgumentException("--epochs " + epochs + " is not more than the " + restored.epochsDone()
@@ -176,9 +193,9 @@ public final class TrainCommand implements Callable<Integer> {
         } else {
             net.initialize(seed);
         }
-        stdout.printf(Locale.ROOT, "model %s (%,d parameters) on %s; %s: %d train / %d test images; batch %d, lr %s, momentum %s%n",
+        stdout.printf(Locale.ROOT, "model %s (%,d parameters) on %s; %s: %d train / %d test images; batch %d, %s%n",
                 architecture.id(), net.parameterCount(), backend.name(), dataset.description(),
-                dataset.train().size(), dataset.test().size(), batchSize, learningRate, momentum);
+                dataset.train().size(), dataset.test().size(), batchSize, describe(optimizer));
 
         Batches trainBatches = Batches.shuffled(dataset.train(), batchSize, seed);
         Batches testBatches = Batches.inOrder(dataset.test(), Math.max(batchSize, 1000));
@@ -194,7 +211,7 @@ public final class TrainCommand implements Callable<Integer> {
         trainer.setGlobalStep(step);
         try (StopOnSignal stop = StopOnSignal.install(trainer, err); GraphedSteps ownedSteps = graphed) {
             for (int epoch = firstEpoch; epoch <= epochs; epoch++) {
-                optimizer.setLearningRate(schedule.at(epoch));
+                optimizer.setLearningRate(typed(schedule.at(epoch)));
                 EpochMetrics metrics = trainer.epoch(epoch, trainBatches.epoch(epoch - 1), trainBatches.batchCount(),
                         testBatches.epoch(0), input.classes());
                 if (metrics == null) break;
@@ -237,15 +254,89 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     private LearningRateSchedule schedule() {
-        return new LearningRateSchedule(LearningRateSchedule.Kind.byId(lrSchedule), learningRate, epochs, warmupEpochs, lrStepEpochs);
+        return new LearningRateSchedule(LearningRateSchedule.Kind.byId(lrSchedule), learningRate(), epochs, warmupEpochs, lrStepEpochs);
+    }
+
+    private boolean adam() {
+        return !optimizerName.equals("sgd");
+    }
+
+    private float learningRate() {
+        return learningRate != null ? learningRate : adam() ? (float) AdamSettings.DEFAULT_LEARNING_RATE : SgdSettings.lesson().learningRate();
+    }
+
+    private double weightDecay() {
+        return weightDecay != null ? weightDecay : optimizerName.equals("adamw") ? AdamSettings.ADAMW_DEFAULT_WEIGHT_DECAY : 0;
+    }
+
+    /** The double a user who typed this rate in Python gets (0.001, not 0.001f's 0.0010000000474974513): Adam keeps doubles. */
+    private static double typed(float rate) {
+        return Double.parseDouble(Float.toString(rate));
+    }
+
+    /** The optimizer the options describe; options already validated. */
+    private Optimizer optimizer() {
+        if (!adam()) return new Sgd(new SgdSettings(learningRate(), momentum, (float) weightDecay(), nesterov), clipGradNorm);
+        double[] given = betas();
+        double beta1 = given != null ? given[0] : AdamSettings.DEFAULT_BETA1, beta2 = given != null ? given[1] : AdamSettings.DEFAULT_BETA2;
+        return new Adam(new AdamSettings(typed(learningRate()), beta1, beta2, eps != null ? eps : AdamSettings.DEFAULT_EPS, weightDecay(),
+                optimizerName.equals("adamw")), clipGradNorm);
+    }
+
+    /** --betas as two numbers, or null when not given. */
+    private double[] betas() {
+        if (betas == null) return null;
+        String[] parts = betas.split(",", -1);
+        try {
+            if (parts.length == 2) return new double[] {Double.parseDouble(parts[0].strip()), Double.parseDouble(parts[1].strip())};
+        } catch (NumberFormatException e) {
+            // the message below
+        }
+        throw new IllegalArgumentException("--betas takes two numbers, BETA1,BETA2 (e.g. 0.9,0.999), got '" + betas + "'");
+    }
+
+    private static String describe(Optimizer optimizer) {
+        StringBuilder text = new StringBuilder(optimizer.name());
+        optimizer.metadata().forEach((key, value) -> text.append(", ").append(key).append(' ').append(value));
+        return text.toString();
+    }
+
+    /** --optimizer and the options that belong to one optimizer only. */
+    private void validateOptimizer() {
+        if (!List.of("sgd", "adam", "adamw").contains(optimizerName)) {
+            throw new IllegalArgumentException("--optimizer must be sgd, adam or adamw, got '" + optimizerName + "'");
+        }
+        var parsed = spec.commandLine().getParseResult();
+        if (adam()) {
+            for (String sgdOnly : List.of("--momentum", "--nesterov")) {
+                if (parsed.hasMatchedOption(sgdOnly)) {
+                    throw new IllegalArgumentException(sgdOnly + " applies to --optimizer sgd only; " + optimizerName
+                            + " has --betas and --eps instead");
+                }
+            }
+        } else {
+            for (String adamOnly : List.of("--betas", "--eps")) {
+                if (parsed.hasMatchedOption(adamOnly)) {
+                    throw new IllegalArgumentException(adamOnly + " applies to --optimizer adam or adamw only; pass --optimizer adam");
+                }
+            }
+        }
+        double[] given = betas();
+        if (given != null) {
+            for (double beta : given) {
+                if (!(beta >= 0 && beta < 1)) throw new IllegalArgumentException("--betas must be at least 0 and below 1, got " + beta);
+            }
+        }
+        if (eps != null && (!(eps > 0) || Double.isInfinite(eps))) throw new IllegalArgumentException("--eps must be a positive number, got " + eps);
     }
 
     private void validate() {
         if (epochs <= 0) throw new IllegalArgumentException("--epochs must be at least 1, got " + epochs);
-        // Checked here too (SgdSettings would refuse them) so the message names the option to change.
-        if (!(learningRate > 0) || !Float.isFinite(learningRate)) throw new IllegalArgumentException("--lr must be a positive number, got " + learningRate);
+        validateOptimizer();
+        // Checked here too (SgdSettings and AdamSettings would refuse them) so the message names the option to change.
+        if (!(learningRate() > 0) || !Float.isFinite(learningRate())) throw new IllegalArgumentException("--lr must be a positive number, got " + learningRate());
         if (!(momentum >= 0 && momentum < 1)) throw new IllegalArgumentException("--momentum must be at least 0 and below 1, got " + momentum);
-        if (!(weightDecay >= 0) || !Float.isFinite(weightDecay)) throw new IllegalArgumentException("--weight-decay must be zero or positive, got " + weightDecay);
+        if (!(weightDecay() >= 0) || !Double.isFinite(weightDecay())) throw new IllegalArgumentException("--weight-decay must be zero or positive, got " + weightDecay());
         if (nesterov && momentum == 0) throw new IllegalArgumentException("--nesterov needs a momentum above 0; pass --momentum, e.g. 0.9");
         if (!(clipGradNorm >= 0) || Double.isInfinite(clipGradNorm)) {
             throw new IllegalArgumentException("--clip-grad-norm must be zero (off) or a positive number, got " + clipGradNorm);

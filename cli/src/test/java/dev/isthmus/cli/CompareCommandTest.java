@@ -188,7 +188,8 @@ class CompareCommandTest {
                 new String[] {"--op", "avgpool2d", "--shape", "2,3,7,7", "--kernel", "3", "--stride", "1", "--padding", "1"},
                 new String[] {"--op", "relu", "--shape", "2,3,4,4"},
                 new String[] {"--op", "linear", "--shape", "4,2,3,3", "--features", "5"},
-                new String[] {"--op", "cross-entropy", "--shape", "8,10"});
+                new String[] {"--op", "cross-entropy", "--shape", "8,10"},
+                new String[] {"--op", "adam", "--shape", "10,7"});
         for (String[] op : ops) {
             CliRunner result = compare(HONEST, op);
             assertEquals(0, result.exitCode(), String.join(" ", op) + ": " + result.err());

@@ -67,7 +67,7 @@ class InterruptTest {
         SafeTensorsFile weights = SafeTensors.read(model); // complete and well-formed
         TrainingState state = TrainingCheckpoints.load(model, "cnn", shapesOf(Models.CNN)); // ids of both files pair up
         assertEquals(weights.tensors(), state.weights());
-        assertFalse(state.momentum().isEmpty(), "momentum was saved with the weights");
+        assertFalse(state.optimizerState().isEmpty(), "momentum was saved with the weights");
         assertTrue(state.epoch() >= 1, "at least the first epoch was saved");
         try (Stream<Path> files = Files.list(out)) {
             assertEquals(List.of(), files.filter(file -> file.getFileName().toString().endsWith(".tmp")).toList(),

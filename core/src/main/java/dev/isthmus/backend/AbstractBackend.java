@@ -252,6 +252,13 @@ public abstract class AbstractBackend extends BackendHooks {
     }
 
     @Override
+    public final void adamStep(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, AdamStep step) {
+        checkUsable("adamStep");
+        DenseChecks.adam(this, param, grad, expAvg, expAvgSq, step);
+        if (param.numel() > 0) computeAdamStep(param, grad, expAvg, expAvgSq, step);
+    }
+
+    @Override
     public final float sumOfSquares(Tensor tensor) {
         checkUsable("sumOfSquares");
         live("sumOfSquares", "tensor", tensor);

@@ -12,7 +12,7 @@ import java.util.List;
  * The engine contract: memory and the operations a CNN trainer needs, each forward and backward.
  * <p>
  * Tensors are float32, NCHW, dense. Every op returns new tensors that the caller owns and must close;
- * inputs are never modified except by the explicitly in-place {@link #sgdMomentumStep} and the running
+ * inputs are never modified except by the explicitly in-place {@link #sgdMomentumStep}, {@link #adamStep} and the running
  * statistics of {@link #batchNorm2dTraining}. All tensors
  * given to an op must belong to this backend. Shape or argument errors throw
  * {@link IllegalArgumentException} naming the op, the argument and the shapes; a closed tensor (its memory
@@ -428,6 +428,26 @@ public interface Backend extends AutoCloseable {
      * @param nesterov       whether the step looks ahead along the momentum
      */
     void sgdMomentumStep(Tensor param, Tensor grad, Tensor momentumBuffer, float lr, float momentum, float weightDecay, boolean nesterov);
+
+    /**
+     * In place, one step of {@code torch.optim.Adam} ({@code step.decoupledWeightDecay()} false) or
+     * {@code torch.optim.AdamW} (true), with PyTorch 1.13's order of operations (amsgrad and maximize off):
+     * <pre>
+     * Adam:  g = grad + wd·param          AdamW: param *= 1 − lr·wd;  g = grad
+     * expAvg   = β1·expAvg + (1 − β1)·g
+     * expAvgSq = β2·expAvgSq + ((1 − β2)·g)·g
+     * denom    = sqrt(expAvgSq) / sqrt(1 − β2^t) + eps
+     * param   += (−lr / (1 − β1^t))·expAvg / denom
+     * </pre>
+     * {@code expAvg} and {@code expAvgSq} start as zeros, as PyTorch's state does.
+     *
+     * @param param    updated in place
+     * @param grad     the same shape
+     * @param expAvg   the first moment, the same shape, updated in place
+     * @param expAvgSq the second moment, the same shape, updated in place
+     * @param step     hyper-parameters and the step number t (from 1), checked here
+     */
+    void adamStep(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, AdamStep step);
 
     /**
      * Ends the backend, the same way on every backend: frees everything it still holds, tensors that

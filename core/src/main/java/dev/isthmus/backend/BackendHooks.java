@@ -213,6 +213,17 @@ public abstract class BackendHooks extends BackendMemory {
                                                    boolean nesterov);
 
     /**
+     * The in-place Adam/AdamW update of {@link Backend#adamStep}.
+     *
+     * @param param    updated in place, not empty
+     * @param grad     the same shape
+     * @param expAvg   the same shape, updated in place
+     * @param expAvgSq the same shape, updated in place
+     * @param step     checked hyper-parameters and step number
+     */
+    protected abstract void computeAdamStep(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, AdamStep step);
+
+    /**
      * Batch normalisation, training mode: the output, the batch statistics, and the running statistics
      * updated in place (unbiased variance).
      *

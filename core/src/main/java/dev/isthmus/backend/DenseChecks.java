@@ -144,4 +144,18 @@ final class DenseChecks {
         sameShape(op, "param", param, "grad", grad);
         sameShape(op, "param", param, "momentumBuffer", momentumBuffer);
     }
+
+    /** adamStep: param, grad and both moments of one shape; the hyper-parameters in range. */
+    static void adam(Backend backend, Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, AdamStep step) {
+        String op = "adamStep";
+        live(backend, op, "param", param);
+        live(backend, op, "grad", grad);
+        live(backend, op, "expAvg", expAvg);
+        live(backend, op, "expAvgSq", expAvgSq);
+        sameShape(op, "param", param, "grad", grad);
+        sameShape(op, "param", param, "expAvg", expAvg);
+        sameShape(op, "param", param, "expAvgSq", expAvgSq);
+        if (step == null) throw new IllegalArgumentException(op + ": step settings are null; pass an AdamStep");
+        step.check(op);
+    }
 }

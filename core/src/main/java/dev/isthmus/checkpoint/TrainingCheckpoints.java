@@ -17,9 +17,12 @@ import java.util.UUID;
  *   <li>{@code NAME.safetensors}: the model weights only, under PyTorch state-dict names, so
  *       {@code model.load_state_dict(safetensors.torch.load_file(path), strict=True)} accepts it;
  *       its metadata holds model, epoch, step and the caller's extra keys;</li>
- *   <li>{@code NAME.optimizer.safetensors} (only when there is optimizer state): the momentum buffers as
- *       {@code optimizer.momentum.<parameter name>}, kept apart because strict loading would reject
- *       unknown keys.</li>
+ *   <li>{@code NAME.optimizer.safetensors} (only when there is optimizer state): the optimizer's tensors as
+ *       {@code optimizer.<buffer>.<parameter name>}, kept apart because strict loading would reject
+ *       unknown keys. The buffers are PyTorch's optimizer-state names: {@code momentum} (SGD's
+ *       {@code momentum_buffer}), {@code exp_avg} and {@code exp_avg_sq} (Adam/AdamW, the parameter's shape) and
+ *       {@code step} (Adam/AdamW, a one-element float32 tensor as in PyTorch 1.13). The model file's
+ *       {@code optimizer} metadata names the optimizer (absent in checkpoints from before Adam: SGD).</li>
  * </ul>
  * Each file is written atomically. Both carry the same random {@code checkpoint_id}; the optimizer
  * file is written first, so a crash between the two writes leaves ids that disagree, which loading
@@ -38,8 +41,12 @@ public final class TrainingCheckpoints {
     public static final String FORMAT = "format";
     /** The metadata keys set by the checkpoint itself, not by callers. */
     public static final Set<String> RESERVED_KEYS = Set.of(MODEL, EPOCH, STEP, CHECKPOINT_ID, FORMAT);
-    /** Prefix of the momentum buffers' names in the optimizer file. */
-    public static final String MOMENTUM_PREFIX = "optimizer.momentum.";
+    /** Prefix of the optimizer state's names in the optimizer file. */
+    public static final String OPTIMIZER_PREFIX = "optimizer.";
+    /** The optimizer buffers a checkpoint may hold, each one per parameter. */
+    public static final Set<String> OPTIMIZER_BUFFERS = Set.of("momentum", "exp_avg", "exp_avg_sq", "step");
+    /** The shape of a {@code step} buffer: one float, as PyTorch 1.13 keeps Adam's step. */
+    public static final Shape STEP_SHAPE = Shape.of(1);
     private static final String SUFFIX = ".safetensors";
 
     private TrainingCheckpoints() {
@@ -58,7 +65,7 @@ public final class TrainingCheckpoints {
     }
 
     /**
-     * Writes the optimizer file (if there is momentum), then the model file; removes a stale optimizer file otherwise.
+     * Writes the optimizer file (if there is optimizer state), then the model file; removes a stale optimizer file otherwise.
      *
      * @param modelFile the model file
      * @param state     what to write
@@ -76,16 +83,16 @@ public final class TrainingCheckpoints {
         pairing.put(STEP, Long.toString(state.step()));
         pairing.put(CHECKPOINT_ID, id);
         Path optimizerFile = optimizerFile(modelFile);
-        if (!state.momentum().isEmpty()) {
+        if (!state.optimizerState().isEmpty()) {
             Map<String, HostTensor> buffers = new LinkedHashMap<>();
-            state.momentum().forEach((name, tensor) -> buffers.put(MOMENTUM_PREFIX + name, tensor));
+            state.optimizerState().forEach((name, tensor) -> buffers.put(OPTIMIZER_PREFIX + name, tensor));
             SafeTensors.write(optimizerFile, buffers, pairing);
         }
         Map<String, String> metadata = new LinkedHashMap<>(state.metadata());
         metadata.putAll(pairing);
         metadata.put(FORMAT, "pt");
         SafeTensors.write(modelFile, state.weights(), metadata);
-        if (state.momentum().isEmpty()) {
+        if (state.optimizerState().isEmpty()) {
             try {
                 Files.deleteIfExists(optimizerFile);
             } catch (IOException e) {
@@ -96,12 +103,12 @@ public final class TrainingCheckpoints {
 
     /**
      * Reads a checkpoint for model {@code modelName} whose parameters have {@code expectedShapes};
-     * the optimizer file is read when present (momentum is empty otherwise).
+     * the optimizer file is read when present (the optimizer state is empty otherwise).
      *
      * @param modelFile      the model file
      * @param modelName      the model it must belong to
      * @param expectedShapes the parameters' shapes by name
-     * @return weights, momentum, progress and metadata
+     * @return weights, optimizer state, progress and metadata
      * @throws CheckpointException when the files are damaged, belong to another model, or do not pair up
      */
     public static TrainingState load(Path modelFile, String modelName, Map<String, Shape> expectedShapes) {
@@ -117,7 +124,7 @@ public final class TrainingCheckpoints {
         Map<String, String> extra = new LinkedHashMap<>(model.metadata());
         extra.keySet().removeAll(RESERVED_KEYS);
 
-        Map<String, HostTensor> momentum = new LinkedHashMap<>();
+        Map<String, HostTensor> optimizerState = new LinkedHashMap<>();
         Path optimizerFile = optimizerFile(modelFile);
         if (Files.exists(optimizerFile)) {
             SafeTensorsFile optimizer = SafeTensors.read(optimizerFile);
@@ -126,18 +133,30 @@ public final class TrainingCheckpoints {
             if (id == null || !id.equals(optimizerId)) {
                 throw new CheckpointException(optimizerFile + ": optimizer state belongs to another save (step "
                         + optimizer.metadata().getOrDefault(STEP, "?") + ") than " + modelFile.getFileName() + " (step " + step
-                        + "), e.g. after an interrupted save; delete " + optimizerFile.getFileName() + " to resume with fresh momentum");
+                        + "), e.g. after an interrupted save; delete " + optimizerFile.getFileName() + " to resume with fresh momentum (fresh optimizer state)");
             }
-            Map<String, Shape> expectedBuffers = new LinkedHashMap<>();
             Map<String, HostTensor> present = optimizer.tensors();
-            // Momentum exists only for parameters that have been updated, so a subset is fine.
-            expectedShapes.forEach((name, shape) -> {
-                if (present.containsKey(MOMENTUM_PREFIX + name)) expectedBuffers.put(MOMENTUM_PREFIX + name, shape);
-            });
+            // State exists only for parameters that have been updated, so a subset is fine; other names are refused.
+            Map<String, Shape> expectedBuffers = new LinkedHashMap<>();
+            for (String name : present.keySet()) {
+                Shape shape = expectedBufferShape(name, expectedShapes);
+                if (shape != null) expectedBuffers.put(name, shape);
+            }
             optimizer.requireTensors(expectedBuffers, modelName);
-            present.forEach((name, tensor) -> momentum.put(name.substring(MOMENTUM_PREFIX.length()), tensor));
+            present.forEach((name, tensor) -> optimizerState.put(name.substring(OPTIMIZER_PREFIX.length()), tensor));
         }
-        return new TrainingState(modelName, epoch, step, model.tensors(), momentum, extra);
+        return new TrainingState(modelName, epoch, step, model.tensors(), optimizerState, extra);
+    }
+
+    /** The shape {@code optimizer.<buffer>.<parameter>} must have, or null for a name that is no known buffer of a parameter. */
+    private static Shape expectedBufferShape(String name, Map<String, Shape> parameterShapes) {
+        if (!name.startsWith(OPTIMIZER_PREFIX)) return null;
+        String rest = name.substring(OPTIMIZER_PREFIX.length());
+        int dot = rest.indexOf('.');
+        if (dot < 0 || !OPTIMIZER_BUFFERS.contains(rest.substring(0, dot))) return null;
+        Shape parameter = parameterShapes.get(rest.substring(dot + 1));
+        if (parameter == null) return null;
+        return rest.startsWith("step.") ? STEP_SHAPE : parameter;
     }
 
     private static int parseInt(Path file, Map<String, String> metadata, String key) {

@@ -5,7 +5,8 @@ import dev.isthmus.tensor.Tensor;
 /**
  * One backward pass of an op, as the gradient suite checks it against finite differences of the
  * forward pass: either through the op's output ({@link ThroughOutput}, for L = Σ output ⊙ R with a
- * random R) or of a scalar the op computes itself ({@link OfLoss}).
+ * random R) or of a scalar the op computes itself ({@link OfLoss}); an update without a backward pass checks an
+ * {@link Invariant} instead.
  */
 public sealed interface GradientPath {
     /**
@@ -92,5 +93,27 @@ public sealed interface GradientPath {
      * @param gradient  its gradient with respect to that input
      */
     record OfLoss(String name, int input, Objective objective, HostGradient gradient) implements GradientPath {
+    }
+
+    /** A property an op without a backward pass (an optimizer update) checks on the inputs instead. */
+    @FunctionalInterface
+    interface Property {
+        /**
+         * Checks the property.
+         *
+         * @param inputs the inputs
+         * @return null when it holds, else what went wrong
+         */
+        String violation(Tensor[] inputs);
+    }
+
+    /**
+     * What an op with no gradient to check guarantees instead (an update in place, such as Adam's first step).
+     *
+     * @param name     what is checked
+     * @param input    the input the property is about
+     * @param property the check
+     */
+    record Invariant(String name, int input, Property property) implements GradientPath {
     }
 }

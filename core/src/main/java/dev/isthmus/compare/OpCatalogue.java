@@ -89,6 +89,13 @@ public enum OpCatalogue {
         OpCase build(Options o) {
             return new CrossEntropyCase(o.input());
         }
+    },
+    /** Adam and AdamW updates in place: the parameter and both moments after three steps. */
+    ADAM("adam", new AdamCase(Shape.of(3, 4, 5, 6))) {
+        @Override
+        OpCase build(Options o) {
+            return new AdamCase(o.input());
+        }
     };
 
     /**

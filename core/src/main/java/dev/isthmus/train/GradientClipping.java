@@ -39,4 +39,12 @@ public final class GradientClipping {
         }
         return norm;
     }
+
+    /** An optimizer's clipping limit: 0 is off, otherwise positive and finite. Returns it. */
+    static double checkLimit(double clipGradNorm) {
+        if (!(clipGradNorm >= 0) || Double.isInfinite(clipGradNorm)) {
+            throw new IllegalArgumentException("the gradient-norm limit must be zero (off) or positive, got " + clipGradNorm);
+        }
+        return clipGradNorm;
+    }
 }

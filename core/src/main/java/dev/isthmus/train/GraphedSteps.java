@@ -16,13 +16,14 @@ import java.util.Map;
 /**
  * Training steps that never wait for the device (docs/cuda-graphs.md). Each step uploads its batch into
  * fixed device buffers (images and one-hot labels, one pair per batch size) and runs forward, loss,
- * backward and the SGD update with the loss computed on the device; the batch's loss is copied into a
+ * backward and the optimizer's update with the loss computed on the device; the batch's loss is copied into a
  * window of {@code readEvery} slots that the host reads once per window (and at the end of an epoch).
  * <p>
  * With {@code capture} on, the third step of each batch size (the first {@link #WARM_UP_STEPS} run
  * eagerly, so algorithm choices, workspaces and memory are in place) is captured as a graph and every
  * later step of that size is one launch; a new size (the last partial batch) gets its own capture. If capture fails, the reason
- * is kept ({@link #fallbackReason()}) and steps run eagerly, with the same arithmetic.
+ * is kept ({@link #fallbackReason()}) and steps run eagerly, with the same arithmetic; so does an optimizer whose
+ * step a graph cannot replay ({@link Optimizer#graphCaptureObstacle()}: Adam's scalars change every step).
  */
 public final class GraphedSteps implements AutoCloseable {
     /**
@@ -36,7 +37,7 @@ public final class GraphedSteps implements AutoCloseable {
     public static final int DEFAULT_READ_EVERY = 20;
 
     private final Model model;
-    private final Sgd optimizer;
+    private final Optimizer optimizer;
     private final Backend backend;
     private final StepGraphs device;
     private final boolean capture;
@@ -57,7 +58,7 @@ public final class GraphedSteps implements AutoCloseable {
      * @param capture   whether to capture steps as CUDA graphs (otherwise they are queued op by op)
      * @param readEvery how many steps between reads of the accumulated loss on the host
      */
-    public GraphedSteps(Model model, Sgd optimizer, int classes, boolean capture, int readEvery) {
+    public GraphedSteps(Model model, Optimizer optimizer, int classes, boolean capture, int readEvery) {
         if (!supported(model.backend())) {
             throw new IllegalArgumentException("the " + model.backend().name() + " backend cannot run steps without synchronisation");
         }
@@ -98,6 +99,9 @@ public final class GraphedSteps implements AutoCloseable {
         }
         device.uploadAsync(batch.images(), slot.images);
         device.uploadAsync(oneHot(batch.labels()), slot.oneHot);
+        if (slot.graph == null && capture && slot.eagerSteps >= WARM_UP_STEPS && fallbackReason == null) {
+            fallbackReason = optimizer.graphCaptureObstacle();
+        }
         if (slot.graph == null && capture && slot.eagerSteps >= WARM_UP_STEPS && fallbackReason == null) {
             try {
                 slot.capturedWith = optimizer.settings();
@@ -189,7 +193,7 @@ public final class GraphedSteps implements AutoCloseable {
         final Tensor oneHot;
         final Tensor loss;
         CapturedGraph graph;
-        SgdSettings capturedWith;
+        Record capturedWith;
         int eagerSteps;
 
         Slot(Shape shape) {

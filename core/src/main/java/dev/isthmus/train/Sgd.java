@@ -3,19 +3,19 @@ package dev.isthmus.train;
 import dev.isthmus.backend.Backend;
 import dev.isthmus.nn.Model;
 import dev.isthmus.nn.Parameter;
-import dev.isthmus.tensor.Tensor;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code torch.optim.SGD} with momentum, updating a model's parameters in place on their backend.
- * One momentum buffer per parameter, created as zeros on the first step (equal to PyTorch's
- * first-step {@code buf = grad}).
+ * One momentum buffer per parameter ({@code momentum.<name>} in its state), created as zeros on the first
+ * step (equal to PyTorch's first-step {@code buf = grad}).
  */
-public final class Sgd implements AutoCloseable {
+public final class Sgd implements Optimizer {
     private SgdSettings settings;
-    private final Map<String, Tensor> momentumBuffers = new LinkedHashMap<>();
+    private final OptimizerBuffers buffers = new OptimizerBuffers("sgd", Set.of("momentum"));
     private final double clipGradNorm;
 
     /**
@@ -35,95 +35,68 @@ public final class Sgd implements AutoCloseable {
      * @param clipGradNorm the largest global gradient norm, or 0 for no clipping
      */
     public Sgd(SgdSettings settings, double clipGradNorm) {
-        if (!(clipGradNorm >= 0) || Double.isInfinite(clipGradNorm)) {
-            throw new IllegalArgumentException("the gradient-norm limit must be zero (off) or positive, got " + clipGradNorm);
-        }
+        this.clipGradNorm = GradientClipping.checkLimit(clipGradNorm);
         this.settings = settings;
-        this.clipGradNorm = clipGradNorm;
     }
 
-    /**
-     * The hyper-parameters.
-     *
-     * @return the current settings (the constructor's, with the learning rate a schedule last set)
-     */
+    @Override
+    public String name() {
+        return "sgd";
+    }
+
+    @Override
     public SgdSettings settings() {
         return settings;
     }
 
-    /**
-     * Sets the learning rate of the following steps (a schedule's rate for the next epoch).
-     *
-     * @param learningRate positive
-     */
-    public void setLearningRate(float learningRate) {
-        settings = new SgdSettings(learningRate, settings.momentum(), settings.weightDecay(), settings.nesterov());
+    @Override
+    public float learningRate() {
+        return settings.learningRate();
     }
 
-    /**
-     * Applies one update to every parameter that has a gradient; creates momentum buffers, owned by
-     * this optimizer, on the first step.
-     *
-     * @param model the model whose parameters are updated in place
-     */
+    @Override
+    public void setLearningRate(double learningRate) {
+        settings = new SgdSettings((float) learningRate, settings.momentum(), settings.weightDecay(), settings.nesterov());
+    }
+
+    @Override
     public void step(Model model) {
         Backend backend = model.backend();
         if (clipGradNorm > 0) GradientClipping.clip(model, clipGradNorm);
         for (Map.Entry<String, Parameter> entry : model.stateDict().entrySet()) {
             Parameter parameter = entry.getValue();
             if (parameter.grad() == null) continue;
-            Tensor buffer = momentumBuffers.computeIfAbsent(entry.getKey(), name -> backend.zeros(parameter.shape()));
-            backend.sgdMomentumStep(parameter.value(), parameter.grad(), buffer,
+            backend.sgdMomentumStep(parameter.value(), parameter.grad(), buffers.zerosIfAbsent("momentum", entry.getKey(), parameter, backend),
                     settings.learningRate(), settings.momentum(), settings.weightDecay(), settings.nesterov());
         }
     }
 
-    /**
-     * Momentum buffers by parameter name, copied to the host (for checkpoints).
-     *
-     * @return copies on the Java heap; the buffers stay this optimizer's
-     */
+    @Override
+    public Map<String, String> metadata() {
+        Map<String, String> metadata = new LinkedHashMap<>();
+        metadata.put("lr", Float.toString(settings.learningRate()));
+        metadata.put("momentum", Float.toString(settings.momentum()));
+        metadata.put("weight_decay", Float.toString(settings.weightDecay()));
+        return metadata;
+    }
+
+    @Override
     public Map<String, float[]> state() {
-        Map<String, float[]> state = new LinkedHashMap<>();
-        momentumBuffers.forEach((name, buffer) -> state.put(name, buffer.toArray()));
-        return state;
+        return buffers.state();
     }
 
-    /**
-     * Restores momentum buffers saved by {@link #state()}, on the model's backend; frees the buffers it had.
-     *
-     * @param model the model the buffers belong to (names and shapes)
-     * @param state buffers by parameter name, as {@link #state()} returns them
-     */
+    @Override
     public void load(Model model, Map<String, float[]> state) {
-        close();
-        state.forEach((name, values) -> {
-            Parameter parameter = model.stateDict().get(name);
-            if (parameter == null) {
-                throw new IllegalArgumentException("optimizer state names '" + name + "', which model '" + model.name() + "' does not have");
-            }
-            momentumBuffers.put(name, model.backend().fromArray(parameter.shape(), values));
-        });
+        buffers.load(model, state);
     }
 
-    /**
-     * Moves the momentum buffers to another backend (with {@link Model#to}), freeing the old ones.
-     *
-     * @param target the backend that holds the new buffers, owned by this optimizer
-     */
+    @Override
     public void moveTo(Backend target) {
-        momentumBuffers.replaceAll((name, buffer) -> {
-            if (buffer.backend() == target) return buffer;
-            Tensor moved = target.fromArray(buffer.shape(), buffer.toArray());
-            buffer.close();
-            return moved;
-        });
+        buffers.moveTo(target);
     }
 
-    /** Frees the momentum buffers; the optimizer can be used again and starts from zero momentum. */
     @Override
     public void close() {
-        momentumBuffers.values().forEach(Tensor::close);
-        momentumBuffers.clear();
+        buffers.close();
     }
 }

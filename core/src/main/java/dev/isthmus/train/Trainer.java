@@ -51,7 +51,7 @@ public final class Trainer {
     }
 
     private final Model model;
-    private final Sgd optimizer;
+    private final Optimizer optimizer;
     private final Listener listener;
     private final GraphedSteps graphed;
     private final AtomicBoolean stopRequested = new AtomicBoolean();
@@ -66,7 +66,7 @@ public final class Trainer {
      * @param optimizer its optimizer
      * @param listener  progress callbacks
      */
-    public Trainer(Model model, Sgd optimizer, Listener listener) {
+    public Trainer(Model model, Optimizer optimizer, Listener listener) {
         this(model, optimizer, listener, null);
     }
 
@@ -79,7 +79,7 @@ public final class Trainer {
      * @param graphed steps without host synchronisation (losses read every few steps), or null to run
      *                and read each step as it comes
      */
-    public Trainer(Model model, Sgd optimizer, Listener listener, GraphedSteps graphed) {
+    public Trainer(Model model, Optimizer optimizer, Listener listener, GraphedSteps graphed) {
         this.model = model;
         this.optimizer = optimizer;
         this.listener = listener;
@@ -156,7 +156,7 @@ public final class Trainer {
         double seconds = (System.nanoTime() - start) / 1e9;
         double accuracy = Evaluation.run(model, test, classes).accuracy();
         EpochMetrics metrics = new EpochMetrics(epoch, lossSum / Math.max(1, batches), accuracy, seconds, images / seconds,
-                optimizer.settings().learningRate(), graphed == null ? "off" : graphed.mode());
+                optimizer.learningRate(), graphed == null ? "off" : graphed.mode());
         listener.epochFinished(metrics);
         return metrics;
     }

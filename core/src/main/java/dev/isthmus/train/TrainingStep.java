@@ -6,7 +6,7 @@ import dev.isthmus.nn.Model;
 import dev.isthmus.nn.StepScope;
 import dev.isthmus.tensor.Tensor;
 
-/** One optimisation step: upload, forward, cross-entropy, backward, SGD update. */
+/** One optimisation step: upload, forward, cross-entropy, backward, optimizer update. */
 public final class TrainingStep {
     private TrainingStep() {
     }
@@ -21,7 +21,7 @@ public final class TrainingStep {
      * @param stepNumber the step's number, for the message if it diverges
      * @return the batch's mean cross-entropy loss
      */
-    public static float run(Model model, Sgd optimizer, Batch batch, long stepNumber) {
+    public static float run(Model model, Optimizer optimizer, Batch batch, long stepNumber) {
         Backend backend = model.backend();
         float loss;
         try (StepScope scope = new StepScope()) {

@@ -37,11 +37,18 @@ class TrainingCheckpointsTest {
         return tensors;
     }
 
+    /** Optimizer state under {@code <buffer>.<parameter>} names, as optimizers hand it over. */
+    private static Map<String, HostTensor> buffers(String buffer, Map<String, HostTensor> byParameter) {
+        Map<String, HostTensor> tensors = new LinkedHashMap<>();
+        byParameter.forEach((name, tensor) -> tensors.put(buffer + "." + name, tensor));
+        return tensors;
+    }
+
     private static TrainingState state(int epoch, boolean withMomentum) {
         Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put("lr", "0.01");
         metadata.put("momentum", "0.5");
-        return new TrainingState("cnn", epoch, epoch * 938L, filled(epoch), withMomentum ? filled(100 + epoch) : Map.of(), metadata);
+        return new TrainingState("cnn", epoch, epoch * 938L, filled(epoch), withMomentum ? buffers("momentum", filled(100 + epoch)) : Map.of(), metadata);
     }
 
     @Test
@@ -61,8 +68,31 @@ class TrainingCheckpointsTest {
         assertEquals(3, loaded.epoch());
         assertEquals(3 * 938L, loaded.step());
         assertEquals(filled(3), loaded.weights());
-        assertEquals(filled(103), loaded.momentum());
+        assertEquals(buffers("momentum", filled(103)), loaded.optimizerState());
         assertEquals(Map.of("lr", "0.01", "momentum", "0.5"), loaded.metadata());
+    }
+
+    @Test
+    void adamStateKeepsPyTorchsBufferNamesAndAOneElementStep() {
+        Path model = dir.resolve("cnn.safetensors");
+        Map<String, HostTensor> adam = new LinkedHashMap<>(buffers("exp_avg", filled(10)));
+        adam.putAll(buffers("exp_avg_sq", filled(20)));
+        adam.put("step.conv1.bias", new HostTensor(Shape.of(1), new float[] {7}));
+        TrainingCheckpoints.save(model, new TrainingState("cnn", 1, 7, filled(1), adam, Map.of()));
+        assertTrue(SafeTensors.read(TrainingCheckpoints.optimizerFile(model)).tensors().keySet()
+                .containsAll(java.util.List.of("optimizer.exp_avg.conv1.bias", "optimizer.exp_avg_sq.conv1.bias", "optimizer.step.conv1.bias")));
+        assertEquals(adam, TrainingCheckpoints.load(model, "cnn", SHAPES).optimizerState());
+
+        // A step of the parameter's shape, or a buffer no optimizer keeps, is refused with the name.
+        Map<String, HostTensor> wrongStep = new LinkedHashMap<>(adam);
+        wrongStep.put("step.conv1.bias", adam.get("exp_avg.conv1.bias"));
+        TrainingCheckpoints.save(model, new TrainingState("cnn", 1, 7, filled(1), wrongStep, Map.of()));
+        CheckpointException e = assertThrows(CheckpointException.class, () -> TrainingCheckpoints.load(model, "cnn", SHAPES));
+        assertTrue(e.getMessage().contains("optimizer.step.conv1.bias has shape"), e.getMessage());
+        Map<String, HostTensor> unknown = buffers("velocity", filled(1));
+        TrainingCheckpoints.save(model, new TrainingState("cnn", 1, 7, filled(1), unknown, Map.of()));
+        e = assertThrows(CheckpointException.class, () -> TrainingCheckpoints.load(model, "cnn", SHAPES));
+        assertTrue(e.getMessage().contains("optimizer.velocity.conv1.bias"), e.getMessage());
     }
 
     @Test
@@ -73,7 +103,7 @@ class TrainingCheckpointsTest {
         assertFalse(Files.exists(TrainingCheckpoints.optimizerFile(model)));
         TrainingState loaded = TrainingCheckpoints.load(model, "cnn", SHAPES);
         assertEquals(2, loaded.epoch());
-        assertTrue(loaded.momentum().isEmpty());
+        assertTrue(loaded.optimizerState().isEmpty());
     }
 
     @Test

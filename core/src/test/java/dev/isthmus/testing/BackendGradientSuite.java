@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -77,6 +78,10 @@ public abstract class BackendGradientSuite {
                 switch (path) {
                     case GradientPath.ThroughOutput p -> check.check(name, d.inputs(), p.input(), p.forward()::apply, p.backward()::apply, seed++);
                     case GradientPath.OfLoss p -> check.checkScalar(name, d.inputs(), p.input(), p.objective()::apply, p.gradient().apply(d.inputs()));
+                    case GradientPath.Invariant p -> {
+                        String violation = p.property().violation(d.inputs());
+                        assertNull(violation, name + ": " + violation);
+                    }
                 }
             }
         }

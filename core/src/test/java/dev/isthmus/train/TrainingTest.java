@@ -93,7 +93,7 @@ class TrainingTest {
         try (Model model = Models.CNN.create(backend); Sgd sgd = new Sgd(SgdSettings.lesson())) {
             ModelCheckpoint.Restored restored = ModelCheckpoint.resume(checkpoint, model, sgd);
             assertEquals(1, restored.epochsDone());
-            assertTrue(restored.momentumRestored());
+            assertTrue(restored.optimizerStateRestored());
             Trainer trainer = new Trainer(model, sgd, new Trainer.Listener() { });
             trainer.setGlobalStep(restored.step());
             assertNotNull(trainer.epoch(2, batches.epoch(1), batches.batchCount(), Batches.inOrder(TEST, 100).epoch(0), 10));

@@ -203,6 +203,42 @@ public class Cublas extends Cublas$shared {
     public static int CUBLAS_STATUS_LICENSE_ERROR() {
         return CUBLAS_STATUS_LICENSE_ERROR;
     }
+    private static final int CUBLAS_FILL_MODE_LOWER = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.CUBLAS_FILL_MODE_LOWER = 0
+     * }
+     */
+    public static int CUBLAS_FILL_MODE_LOWER() {
+        return CUBLAS_FILL_MODE_LOWER;
+    }
+    private static final int CUBLAS_FILL_MODE_UPPER = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.CUBLAS_FILL_MODE_UPPER = 1
+     * }
+     */
+    public static int CUBLAS_FILL_MODE_UPPER() {
+        return CUBLAS_FILL_MODE_UPPER;
+    }
+    private static final int CUBLAS_DIAG_NON_UNIT = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.CUBLAS_DIAG_NON_UNIT = 0
+     * }
+     */
+    public static int CUBLAS_DIAG_NON_UNIT() {
+        return CUBLAS_DIAG_NON_UNIT;
+    }
+    private static final int CUBLAS_DIAG_UNIT = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.CUBLAS_DIAG_UNIT = 1
+     * }
+     */
+    public static int CUBLAS_DIAG_UNIT() {
+        return CUBLAS_DIAG_UNIT;
+    }
     private static final int CUBLAS_OP_N = (int)0L;
     /**
      * {@snippet lang=c :
@@ -1451,6 +1487,75 @@ public class Cublas extends Cublas$shared {
                 traceDowncall("cublasSgemv_v2", handle, trans, m, n, alpha, A, lda, x, incx, beta, y, incy);
             }
             return (int)mh$.invokeExact(handle, trans, m, n, alpha, A, lda, x, incx, beta, y, incy);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class cublasStbsv_v2 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Cublas.C_INT,
+            Cublas.C_POINTER,
+            Cublas.C_INT,
+            Cublas.C_INT,
+            Cublas.C_INT,
+            Cublas.C_INT,
+            Cublas.C_INT,
+            Cublas.C_POINTER,
+            Cublas.C_INT,
+            Cublas.C_POINTER,
+            Cublas.C_INT
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cublasStbsv_v2");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * cublasStatus_t cublasStbsv_v2(cublasHandle_t handle, cublasFillMode_t uplo, cublasOperation_t trans, cublasDiagType_t diag, int n, int k, const float *A, int lda, float *x, int incx)
+     * }
+     */
+    public static FunctionDescriptor cublasStbsv_v2$descriptor() {
+        return cublasStbsv_v2.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * cublasStatus_t cublasStbsv_v2(cublasHandle_t handle, cublasFillMode_t uplo, cublasOperation_t trans, cublasDiagType_t diag, int n, int k, const float *A, int lda, float *x, int incx)
+     * }
+     */
+    public static MethodHandle cublasStbsv_v2$handle() {
+        return cublasStbsv_v2.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * cublasStatus_t cublasStbsv_v2(cublasHandle_t handle, cublasFillMode_t uplo, cublasOperation_t trans, cublasDiagType_t diag, int n, int k, const float *A, int lda, float *x, int incx)
+     * }
+     */
+    public static MemorySegment cublasStbsv_v2$address() {
+        return cublasStbsv_v2.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * cublasStatus_t cublasStbsv_v2(cublasHandle_t handle, cublasFillMode_t uplo, cublasOperation_t trans, cublasDiagType_t diag, int n, int k, const float *A, int lda, float *x, int incx)
+     * }
+     */
+    public static int cublasStbsv_v2(MemorySegment handle, int uplo, int trans, int diag, int n, int k, MemorySegment A, int lda, MemorySegment x, int incx) {
+        var mh$ = cublasStbsv_v2.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cublasStbsv_v2", handle, uplo, trans, diag, n, k, A, lda, x, incx);
+            }
+            return (int)mh$.invokeExact(handle, uplo, trans, diag, n, k, A, lda, x, incx);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {

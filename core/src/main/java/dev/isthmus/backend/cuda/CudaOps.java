@@ -1,6 +1,7 @@
 package dev.isthmus.backend.cuda;
 
 import dev.isthmus.backend.AbstractBackend;
+import dev.isthmus.backend.AdamStep;
 import dev.isthmus.backend.Conv2dSpec;
 import dev.isthmus.backend.Pool2dSpec;
 import dev.isthmus.backend.cuda.Descriptors.PoolingKind;
@@ -198,5 +199,10 @@ abstract sealed class CudaOps extends AbstractBackend permits CudaBackend {
     protected void computeSgdMomentumStep(Tensor param, Tensor grad, Tensor momentumBuffer, float lr, float momentum, float weightDecay,
                                           boolean nesterov) {
         optimizer.sgdMomentumStep(param, grad, momentumBuffer, lr, momentum, weightDecay, nesterov);
+    }
+
+    @Override
+    protected void computeAdamStep(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, AdamStep step) {
+        optimizer.adamStep(param, grad, expAvg, expAvgSq, step);
     }
 }

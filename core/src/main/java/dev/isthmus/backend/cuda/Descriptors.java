@@ -35,7 +35,7 @@ final class Descriptors implements AutoCloseable {
     private final Map<Conv2dSpec, MemorySegment> convolutions = new HashMap<>();
     private final Map<PoolingKey, MemorySegment> poolings = new HashMap<>();
     private final Map<Activation, MemorySegment> activations = new EnumMap<>(Activation.class);
-    private MemorySegment multiply;
+    private final Map<Integer, MemorySegment> opTensors = new HashMap<>();
     /** Destroy actions in creation order, run in reverse on close. */
     private final List<Runnable> destroyers = new ArrayList<>();
 
@@ -150,15 +150,32 @@ final class Descriptors implements AutoCloseable {
 
     /** Elementwise multiplication in float; NaN propagates, as in PyTorch. */
     MemorySegment multiply() {
-        if (multiply == null) {
+        return opTensor(Cudnn.CUDNN_OP_TENSOR_MUL(), "MUL");
+    }
+
+    /** Elementwise addition in float (Adam's L2 term); NaN propagates. */
+    MemorySegment add() {
+        return opTensor(Cudnn.CUDNN_OP_TENSOR_ADD(), "ADD");
+    }
+
+    /** Elementwise square root in float (Adam's denominator); NaN propagates. */
+    MemorySegment sqrt() {
+        return opTensor(Cudnn.CUDNN_OP_TENSOR_SQRT(), "SQRT");
+    }
+
+    /** One cached OpTensor descriptor per operation, in float, propagating NaN as PyTorch does. */
+    private MemorySegment opTensor(int op, String name) {
+        MemorySegment descriptor = opTensors.get(op);
+        if (descriptor == null) {
             CudaCheck.cudnn(Cudnn.cudnnCreateOpTensorDescriptor(scratch.pointer()), "cudnnCreateOpTensorDescriptor");
             MemorySegment created = scratch.pointerValue();
             destroyers.add(() -> CudaCheck.cudnn(Cudnn.cudnnDestroyOpTensorDescriptor(created), "cudnnDestroyOpTensorDescriptor"));
-            CudaCheck.cudnn(Cudnn.cudnnSetOpTensorDescriptor(created, Cudnn.CUDNN_OP_TENSOR_MUL(), Cudnn.CUDNN_DATA_FLOAT(), Cudnn.CUDNN_PROPAGATE_NAN()),
-                    "cudnnSetOpTensorDescriptor(MUL)");
-            multiply = created;
+            CudaCheck.cudnn(Cudnn.cudnnSetOpTensorDescriptor(created, op, Cudnn.CUDNN_DATA_FLOAT(), Cudnn.CUDNN_PROPAGATE_NAN()),
+                    "cudnnSetOpTensorDescriptor(" + name + ")");
+            opTensors.put(op, created);
+            descriptor = created;
         }
-        return multiply;
+        return descriptor;
     }
 
     /** How many descriptors exist (tests check the cache stops growing after the first step). */
@@ -182,6 +199,7 @@ final class Descriptors implements AutoCloseable {
         convolutions.clear();
         poolings.clear();
         activations.clear();
+        opTensors.clear();
         if (first != null) throw first;
     }
 }

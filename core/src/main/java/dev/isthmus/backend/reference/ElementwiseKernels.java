@@ -1,5 +1,7 @@
 package dev.isthmus.backend.reference;
 
+import dev.isthmus.backend.AdamStep;
+
 import java.lang.foreign.MemorySegment;
 
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED;
@@ -88,6 +90,37 @@ final class ElementwiseKernels {
             float b = momentum * buffer.getAtIndex(JAVA_FLOAT_UNALIGNED, i) + g;
             buffer.setAtIndex(JAVA_FLOAT_UNALIGNED, i, b);
             param.setAtIndex(JAVA_FLOAT_UNALIGNED, i, p - lr * (nesterov ? g + momentum * b : b));
+        }
+    }
+
+    /**
+     * PyTorch 1.13's {@code _single_tensor_adam}/{@code _single_tensor_adamw}, in place, element by element in
+     * its order of operations and roundings, which makes it bit-for-bit PyTorch's CPU result: {@code add_(other, alpha=a)}
+     * and {@code addcmul_} end in a fused multiply-add in PyTorch's build ({@code vec::fmadd}, a contracted
+     * {@code self + value·t1·t2}), so they are {@link Math#fma} here; {@code addcdiv_} is {@code p + (value·m)/denom}
+     * and the division by sqrt(1 − β2^t) a true division, as there.
+     */
+    static void adam(MemorySegment param, MemorySegment grad, MemorySegment expAvg, MemorySegment expAvgSq, long count, AdamStep step) {
+        float weightDecay = (float) step.weightDecay();
+        float decay = step.parameterDecay();
+        float beta1 = (float) step.beta1(), beta2 = (float) step.beta2();
+        float oneMinusBeta1 = step.oneMinusBeta1(), oneMinusBeta2 = step.oneMinusBeta2();
+        float biasCorrection2Sqrt = step.biasCorrection2Sqrt(), eps = (float) step.eps(), negativeStepSize = step.negativeStepSize();
+        boolean decoupled = step.decoupledWeightDecay();
+        for (int i = 0, n = Math.toIntExact(count); i < n; i++) {
+            float p = param.getAtIndex(JAVA_FLOAT_UNALIGNED, i);
+            float g = grad.getAtIndex(JAVA_FLOAT_UNALIGNED, i);
+            if (decoupled) {
+                p = p * decay;
+            } else if (weightDecay != 0f) {
+                g = Math.fma(p, weightDecay, g);
+            }
+            float m = Math.fma(g, oneMinusBeta1, expAvg.getAtIndex(JAVA_FLOAT_UNALIGNED, i) * beta1);
+            float v = Math.fma(oneMinusBeta2 * g, g, expAvgSq.getAtIndex(JAVA_FLOAT_UNALIGNED, i) * beta2);
+            float denom = (float) Math.sqrt(v) / biasCorrection2Sqrt + eps;
+            expAvg.setAtIndex(JAVA_FLOAT_UNALIGNED, i, m);
+            expAvgSq.setAtIndex(JAVA_FLOAT_UNALIGNED, i, v);
+            param.setAtIndex(JAVA_FLOAT_UNALIGNED, i, p + negativeStepSize * m / denom);
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.isthmus.backend.reference;
 
 import dev.isthmus.backend.AbstractBackend;
+import dev.isthmus.backend.AdamStep;
 import dev.isthmus.backend.Conv2dSpec;
 import dev.isthmus.backend.CrossEntropy;
 import dev.isthmus.backend.Pool2dSpec;
@@ -264,6 +265,11 @@ public class ReferenceBackend extends AbstractBackend {
                                           boolean nesterov) {
         ElementwiseKernels.sgdMomentum(param.segment(), grad.segment(), momentumBuffer.segment(), param.numel(), lr, momentum, weightDecay,
                 nesterov);
+    }
+
+    @Override
+    protected void computeAdamStep(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, AdamStep step) {
+        ElementwiseKernels.adam(param.segment(), grad.segment(), expAvg.segment(), expAvgSq.segment(), param.numel(), step);
     }
 
     // ---------------------------------------------------------------- lifecycle

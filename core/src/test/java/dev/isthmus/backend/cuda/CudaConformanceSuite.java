@@ -1,5 +1,6 @@
 package dev.isthmus.backend.cuda;
 
+import dev.isthmus.backend.AdamStep;
 import dev.isthmus.backend.Backend;
 import dev.isthmus.backend.Conv2dSpec;
 import dev.isthmus.backend.CrossEntropy;
@@ -480,6 +481,29 @@ abstract class CudaConformanceSuite {
             }
             assertSame("parameters, weight decay " + weightDecay + ", nesterov " + nesterov, param[0], param[1], ELEMENTWISE);
             assertSame("momentum buffer, weight decay " + weightDecay + ", nesterov " + nesterov, buffer[0], buffer[1], ELEMENTWISE);
+        }
+        }
+    }
+
+    /** The library route (OpTensor, SetTensor, cublasStbsv as the division) against the reference's PyTorch-order loop. */
+    @Test
+    void adamAndAdamWStepsWithAndWithoutWeightDecay() {
+        for (boolean decoupled : new boolean[] {false, true}) {
+        for (double weightDecay : new double[] {0, 0.05}) {
+            Shape shape = Shape.of(10, 3, 5, 5);
+            Tensor[] param = uniformPair(130, shape);
+            Tensor[] expAvg = pair(shape, new float[(int) shape.numel()]);
+            Tensor[] expAvgSq = pair(shape, new float[(int) shape.numel()]);
+            for (int step = 1; step <= 3; step++) {
+                Tensor[] grad = uniformPair(131 + step, shape);
+                AdamStep settings = new AdamStep(1e-2 * step, 0.9, 0.999, 1e-8, weightDecay, step, decoupled);
+                reference.adamStep(param[0], grad[0], expAvg[0], expAvgSq[0], settings);
+                cuda.adamStep(param[1], grad[1], expAvg[1], expAvgSq[1], settings);
+            }
+            String what = (decoupled ? "AdamW" : "Adam") + ", weight decay " + weightDecay;
+            assertSame(what + ": parameters", param[0], param[1], ELEMENTWISE);
+            assertSame(what + ": exp_avg", expAvg[0], expAvg[1], ELEMENTWISE);
+            assertSame(what + ": exp_avg_sq", expAvgSq[0], expAvgSq[1], ELEMENTWISE);
         }
         }
     }

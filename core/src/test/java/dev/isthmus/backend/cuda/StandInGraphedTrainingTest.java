@@ -9,6 +9,8 @@ import dev.isthmus.tensor.Tensor;
 import dev.isthmus.testing.standin.CudaStandIn;
 import dev.isthmus.testing.standin.StandInControls;
 import dev.isthmus.IsthmusException;
+import dev.isthmus.train.Adam;
+import dev.isthmus.train.AdamSettings;
 import dev.isthmus.train.Batch;
 import dev.isthmus.train.DivergedException;
 import dev.isthmus.train.GraphedSteps;
@@ -125,6 +127,31 @@ class StandInGraphedTrainingTest {
         classic.forEach((name, values) -> assertArrayEquals(values, graphed.parameters().get(name), name));
         for (int step = 0; step < STEPS; step++) {
             assertEquals(classicLosses[step], graphed.losses()[step], 1e-5 * Math.abs(classicLosses[step]), "step " + step);
+        }
+    }
+
+    /**
+     * Adam's bias corrections are host scalars that change every step, so a graph would replay the first step's:
+     * GraphedSteps says so, captures nothing, and its queued steps give the classic steps' weights bit for bit.
+     */
+    @Test
+    void adamStepsAreQueuedUncapturedAndGiveTheClassicWeights() {
+        int steps = 12;
+        AdamSettings settings = AdamSettings.adamW(1e-3);
+        Map<String, float[]> classic;
+        try (CudaBackend cuda = CudaBackend.open(); Model model = Models.CNN.create(cuda, 3); Adam adam = new Adam(settings, 0)) {
+            for (int step = 0; step < steps; step++) TrainingStep.run(model, adam, batch(step), step);
+            classic = parameters(model);
+        }
+        try (CudaBackend cuda = CudaBackend.open(); Model model = Models.CNN.create(cuda, 3); Adam adam = new Adam(settings, 0);
+             GraphedSteps graphed = new GraphedSteps(model, adam, 10, true, 5)) {
+            for (int step = 0; step < steps; step++) graphed.step(batch(step));
+            graphed.read();
+            assertEquals(0, graphed.graphLaunches());
+            assertTrue(graphed.fallbackReason().contains("bias corrections change every step"), graphed.fallbackReason());
+            assertTrue(graphed.mode().startsWith("capture failed: Adam's bias corrections"), graphed.mode());
+            classic.forEach((name, values) -> assertArrayEquals(values, parameters(model).get(name), name));
+            assertEquals(steps, adam.state().get("step.fc.weight")[0]);
         }
     }
 

@@ -145,6 +145,53 @@ class StandInSemanticsTest {
         assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6}, session.read(c, 6));
     }
 
+    /** Bandwidth 0 is a diagonal matrix: the solve is the elementwise quotient Adam's update divides with. */
+    @Test
+    void tbsvWithBandwidthZeroDividesElementwise() {
+        MemorySegment diagonal = session.device(2, -4, 0.5f, 8);
+        MemorySegment x = session.device(1, 2, 3, -16);
+        StandInSession.cublas(Cublas.cublasStbsv_v2(session.cublas, Cublas.CUBLAS_FILL_MODE_LOWER(), Cublas.CUBLAS_OP_N(),
+                Cublas.CUBLAS_DIAG_NON_UNIT(), 4, 0, diagonal, 1, x, 1), "cublasStbsv");
+        assertArrayEquals(new float[] {0.5f, -0.5f, 6, -2}, session.read(x, 4));
+        // A unit diagonal is not read: x stays.
+        StandInSession.cublas(Cublas.cublasStbsv_v2(session.cublas, Cublas.CUBLAS_FILL_MODE_UPPER(), Cublas.CUBLAS_OP_T(),
+                Cublas.CUBLAS_DIAG_UNIT(), 4, 0, diagonal, 1, x, 1), "cublasStbsv (unit)");
+        assertArrayEquals(new float[] {0.5f, -0.5f, 6, -2}, session.read(x, 4));
+    }
+
+    /** A = [[2, 0], [1, 4]] lower with k = 1 in band storage (column-major, lda = 2: diagonal row 0, sub-diagonal row 1). */
+    @Test
+    void tbsvSolvesBandedSystemsForwardAndTransposed() {
+        MemorySegment band = session.device(2, 1, 4, 0);
+        MemorySegment x = session.device(4, 10);           // A·[2, 2] = [4, 10]
+        StandInSession.cublas(Cublas.cublasStbsv_v2(session.cublas, Cublas.CUBLAS_FILL_MODE_LOWER(), Cublas.CUBLAS_OP_N(),
+                Cublas.CUBLAS_DIAG_NON_UNIT(), 2, 1, band, 2, x, 1), "cublasStbsv (lower, N)");
+        assertArrayEquals(new float[] {2, 2}, session.read(x, 2));
+        MemorySegment y = session.device(6, 8);            // Aᵀ = [[2, 1], [0, 4]]: Aᵀ·[2, 2] = [6, 8]
+        StandInSession.cublas(Cublas.cublasStbsv_v2(session.cublas, Cublas.CUBLAS_FILL_MODE_LOWER(), Cublas.CUBLAS_OP_T(),
+                Cublas.CUBLAS_DIAG_NON_UNIT(), 2, 1, band, 2, y, 1), "cublasStbsv (lower, T)");
+        assertArrayEquals(new float[] {2, 2}, session.read(y, 2));
+    }
+
+    /** What NVIDIA documents as CUBLAS_STATUS_INVALID_VALUE for cublas<t>tbsv. */
+    @Test
+    void tbsvRefusesWhatCublasRefuses() {
+        MemorySegment a = session.device(1, 1, 1), x = session.device(1, 1, 1);
+        int lower = Cublas.CUBLAS_FILL_MODE_LOWER(), n = Cublas.CUBLAS_OP_N(), nonUnit = Cublas.CUBLAS_DIAG_NON_UNIT();
+        int invalid = Cublas.CUBLAS_STATUS_INVALID_VALUE();
+        assertAll(
+                () -> assertEquals(invalid, Cublas.cublasStbsv_v2(session.cublas, 7, n, nonUnit, 3, 0, a, 1, x, 1), "uplo"),
+                () -> assertEquals(invalid, Cublas.cublasStbsv_v2(session.cublas, lower, 9, nonUnit, 3, 0, a, 1, x, 1), "trans"),
+                () -> assertEquals(invalid, Cublas.cublasStbsv_v2(session.cublas, lower, n, 5, 3, 0, a, 1, x, 1), "diag"),
+                () -> assertEquals(invalid, Cublas.cublasStbsv_v2(session.cublas, lower, n, nonUnit, -1, 0, a, 1, x, 1), "n < 0"),
+                () -> assertEquals(invalid, Cublas.cublasStbsv_v2(session.cublas, lower, n, nonUnit, 3, -1, a, 1, x, 1), "k < 0"),
+                () -> assertEquals(invalid, Cublas.cublasStbsv_v2(session.cublas, lower, n, nonUnit, 3, 1, a, 1, x, 1), "lda < k + 1"),
+                () -> assertEquals(invalid, Cublas.cublasStbsv_v2(session.cublas, lower, n, nonUnit, 3, 0, a, 1, x, 0), "incx == 0"),
+                () -> assertEquals(Cublas.CUBLAS_STATUS_SUCCESS(), Cublas.cublasStbsv_v2(session.cublas, lower, n, nonUnit, 0, 0, a, 1, x, 1),
+                        "n = 0 does nothing"));
+        assertArrayEquals(new float[] {1, 1, 1}, session.read(x, 3), "refused calls leave x alone");
+    }
+
     @Test
     void cublasRefusesMemoryOutsideAnyDeviceAllocation() {
         MemorySegment host = session.arena().allocateFrom(JAVA_FLOAT, 1, 2, 3);
