@@ -6,6 +6,7 @@ timing covers the training steps the way Isthmus's images/s does. Prints one JSO
 
 Usage: python3 train_epoch.py --data DIR [--dataset mnist|fashion-mnist] --model cnn|resnet|inception|resnet-bn
                               [--threads N] [--epochs 1] [--seed 42] [--limit-train N]
+                              [--lr 0.01] [--momentum 0.5] [--nesterov] [--weight-decay 0] [--lr-schedule constant|cosine]
 """
 import argparse
 import json
@@ -27,6 +28,12 @@ def main():
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--lr", type=float, default=0.01)
+    parser.add_argument("--momentum", type=float, default=0.5)
+    parser.add_argument("--nesterov", action="store_true")
+    parser.add_argument("--weight-decay", type=float, default=0.0)
+    parser.add_argument("--lr-schedule", choices=["constant", "cosine"], default="constant",
+                        help="cosine: CosineAnnealingLR(T_max=epochs) stepped once per epoch, as isthmus train --lr-schedule cosine")
     args = parser.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -36,7 +43,9 @@ def main():
     test_x = normalised_images(read_idx(args.data, "t10k-images-idx3-ubyte"), args.dataset)
     test_y = torch.from_numpy(read_idx(args.data, "t10k-labels-idx1-ubyte").astype("int64"))
     model = MODELS[args.model]()
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.5)
+    optimizer = torch.optim.SGD(model.parameters(), lr=args.lr, momentum=args.momentum, nesterov=args.nesterov,
+                                weight_decay=args.weight_decay)
+    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, args.epochs) if args.lr_schedule == "cosine" else None
 
     epochs = []
     for epoch in range(1, args.epochs + 1):
@@ -52,10 +61,13 @@ def main():
             optimizer.step()
             total_loss += loss.item() * len(index)
         seconds = time.perf_counter() - start
+        lr = optimizer.param_groups[0]["lr"]
+        if schedule is not None:
+            schedule.step()
         model.eval()
         with torch.no_grad():
             correct = sum(int((model(test_x[i:i + 1000]).argmax(1) == test_y[i:i + 1000]).sum()) for i in range(0, len(test_x), 1000))
-        epochs.append({"epoch": epoch, "seconds": seconds, "images_per_second": len(train_x) / seconds,
+        epochs.append({"epoch": epoch, "lr": lr, "seconds": seconds, "images_per_second": len(train_x) / seconds,
                        "train_loss": total_loss / len(train_x), "test_accuracy": correct / len(test_x)})
 
     print(json.dumps({"torch_version": torch.__version__, "model": args.model, "dataset": args.dataset, "threads": torch.get_num_threads(),
