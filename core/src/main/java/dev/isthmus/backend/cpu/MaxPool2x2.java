@@ -88,14 +88,23 @@ final class MaxPool2x2 {
             int top = in + 2 * oh * w, bottom = top + w, o = out + oh * q;
             for (int ow = 0; ow < q; ow++) {
                 int i = top + 2 * ow, j = bottom + 2 * ow;
-                float x0 = xs[i], x1 = xs[i + 1], x2 = xs[j], x3 = xs[j + 1];
-                float max = Math.max(Math.max(x0, x1), Math.max(x2, x3));
-                int at = max == max ? firstMaximum(x0, x1, x2, x3) : lastNaN(x0, x1, x2, x3);
-                int g = Float.floatToRawIntBits(dys[o + ow] + 0f); // + 0f: −0 becomes 0, as the reference's 0 + dy
-                dxs[i] = Float.intBitsToFloat(g & selects(at, 0));
-                dxs[i + 1] = Float.intBitsToFloat(g & selects(at, 1));
-                dxs[j] = Float.intBitsToFloat(g & selects(at, 2));
-                dxs[j + 1] = Float.intBitsToFloat(g & selects(at, 3));
+                // One comparison per tap, each a conditional move rather than a branch (which tap wins is random on
+                // real activations: a chain of branches was mispredicted half the time), as the reference's kernel.
+                float b = xs[i], v = xs[i + 1];
+                int at = v > b ? i + 1 : i;
+                b = Math.max(b, v);
+                v = xs[j];
+                at = v > b ? j : at;
+                b = Math.max(b, v);
+                v = xs[j + 1];
+                at = v > b ? j + 1 : at;
+                b = Math.max(b, v);
+                if (b != b) at = lastNaN(xs, i, j);
+                dxs[i] = 0f;
+                dxs[i + 1] = 0f;
+                dxs[j] = 0f;
+                dxs[j + 1] = 0f;
+                dxs[at] = dys[o + ow] + 0f; // + 0f: −0 becomes 0, as the reference's 0 + dy
             }
             if (2 * q < w) { // odd width: the last column has no window
                 dxs[top + w - 1] = 0f;
@@ -107,42 +116,9 @@ final class MaxPool2x2 {
         }
     }
 
-    /**
-     * The first tap holding the window's maximum, for a window without NaN, in integer arithmetic only: on real
-     * activations which tap wins is random, and the float comparisons compiled to branches that the CPU mispredicted
-     * about half the time (JMH, cnn pool1 b64: 1.6 ms of CPU per backward pass against the reference's 0.5 ms). The
-     * keys order like the floats, with −0 made 0 first so that −0 and 0 tie, as they do for the reference's {@code >}.
-     */
-    private static int firstMaximum(float x0, float x1, float x2, float x3) {
-        long best = key(x0);
-        int at = 0;
-        long k = key(x1), takes = (best - k) >>> 63; // 1 when k > best
-        best += (k - best) * takes;
-        at += (1 - at) & (int) -takes;
-        k = key(x2);
-        takes = (best - k) >>> 63;
-        best += (k - best) * takes;
-        at += (2 - at) & (int) -takes;
-        k = key(x3);
-        takes = (best - k) >>> 63;
-        at += (3 - at) & (int) -takes;
-        return at;
-    }
-
-    /** Sorts as the float does (not NaN): a negative float's magnitude bits are flipped. */
-    private static long key(float x) {
-        int bits = Float.floatToRawIntBits(x + 0f);
-        return bits ^ ((bits >> 31) >>> 1);
-    }
-
-    /** The reference's rule for a window holding NaN: a NaN always takes over, so the last NaN wins. */
-    private static int lastNaN(float x0, float x1, float x2, float x3) {
-        return x3 != x3 ? 3 : x2 != x2 ? 2 : x1 != x1 ? 1 : 0;
-    }
-
-    /** All ones when {@code at == tap}, else 0 ({@code at} and {@code tap} in 0..3). */
-    private static int selects(int at, int tap) {
-        return ((at ^ tap) - 1) >> 31;
+    /** The reference's rule for a window holding NaN: a NaN always takes over, so the last NaN in window order wins. */
+    private static int lastNaN(float[] xs, int i, int j) {
+        return xs[j + 1] != xs[j + 1] ? j + 1 : xs[j] != xs[j] ? j : xs[i + 1] != xs[i + 1] ? i + 1 : i;
     }
 
     private static int planesPerBlock(int planeFloats) {
