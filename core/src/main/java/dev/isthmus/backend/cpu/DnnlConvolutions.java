@@ -9,8 +9,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ForkJoinPool;
-import java.util.function.IntConsumer;
-import java.util.stream.IntStream;
 
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED;
 
@@ -51,7 +49,7 @@ final class DnnlConvolutions implements AutoCloseable {
 
     void forward(Shape input, Shape weight, Shape output, Conv2dSpec spec, MemorySegment x, MemorySegment w, MemorySegment b, MemorySegment y) {
         int parts = parts(input.dim(0));
-        forEachPart(parts, part -> {
+        RangeSplit.forEachPart(parts, part -> {
             int from = from(input.dim(0), part, parts), to = from(input.dim(0), part + 1, parts);
             TunedConvolution primitive = get(DnnlConvolution.Direction.FORWARD, input, weight, output, spec, b != null, part, to - from);
             if (b == null) {
@@ -64,7 +62,7 @@ final class DnnlConvolutions implements AutoCloseable {
 
     void backwardData(Shape input, Shape weight, Shape output, Conv2dSpec spec, MemorySegment dy, MemorySegment w, MemorySegment dx) {
         int parts = parts(input.dim(0));
-        forEachPart(parts, part -> {
+        RangeSplit.forEachPart(parts, part -> {
             int from = from(input.dim(0), part, parts), to = from(input.dim(0), part + 1, parts);
             get(DnnlConvolution.Direction.BACKWARD_DATA, input, weight, output, spec, false, part, to - from)
                     .execute(rows(dy, output, from, to), w, rows(dx, input, from, to));
@@ -82,7 +80,7 @@ final class DnnlConvolutions implements AutoCloseable {
             return buffers;
         });
         synchronized (partials) {
-            forEachPart(parts, part -> {
+            RangeSplit.forEachPart(parts, part -> {
                 int from = from(input.dim(0), part, parts), to = from(input.dim(0), part + 1, parts);
                 get(DnnlConvolution.Direction.BACKWARD_WEIGHTS, input, weight, output, spec, false, part, to - from)
                         .execute(rows(x, input, from, to), rows(dy, output, from, to), part == 0 ? dw : partials[part]);
@@ -152,14 +150,6 @@ final class DnnlConvolutions implements AutoCloseable {
 
     private static int from(int batch, int part, int parts) {
         return (int) ((long) batch * part / parts);
-    }
-
-    private static void forEachPart(int parts, IntConsumer body) {
-        if (parts == 1) {
-            body.accept(0);
-        } else {
-            IntStream.range(0, parts).parallel().forEach(body);
-        }
     }
 
     private static Shape batch(Shape shape, int n) {
