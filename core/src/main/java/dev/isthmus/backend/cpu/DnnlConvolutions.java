@@ -9,8 +9,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ForkJoinPool;
-import java.util.function.IntConsumer;
-import java.util.stream.IntStream;
 
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED;
 
@@ -35,6 +33,8 @@ final class DnnlConvolutions implements AutoCloseable {
 
     private final DnnlEngine engine;
     private final Map<Key, TunedConvolution> primitives = new ConcurrentHashMap<>();
+    /** One layout decision per geometry and direction (the key's part is 0, its batch the whole batch's). */
+    private final Map<Key, TunedConvolution.Choice> choices = new ConcurrentHashMap<>();
     private final Map<Partials, MemorySegment[]> partialGradients = new ConcurrentHashMap<>();
     private final Arena arena = Arena.ofShared();
 
@@ -49,9 +49,9 @@ final class DnnlConvolutions implements AutoCloseable {
 
     void forward(Shape input, Shape weight, Shape output, Conv2dSpec spec, MemorySegment x, MemorySegment w, MemorySegment b, MemorySegment y) {
         int parts = parts(input.dim(0));
-        forEachPart(parts, part -> {
+        RangeSplit.forEachPart(parts, part -> {
             int from = from(input.dim(0), part, parts), to = from(input.dim(0), part + 1, parts);
-            TunedConvolution primitive = get(DnnlConvolution.Direction.FORWARD, batch(input, to - from), weight, batch(output, to - from), spec, b != null, part);
+            TunedConvolution primitive = get(DnnlConvolution.Direction.FORWARD, input, weight, output, spec, b != null, part, to - from);
             if (b == null) {
                 primitive.execute(rows(x, input, from, to), w, rows(y, output, from, to));
             } else {
@@ -62,9 +62,9 @@ final class DnnlConvolutions implements AutoCloseable {
 
     void backwardData(Shape input, Shape weight, Shape output, Conv2dSpec spec, MemorySegment dy, MemorySegment w, MemorySegment dx) {
         int parts = parts(input.dim(0));
-        forEachPart(parts, part -> {
+        RangeSplit.forEachPart(parts, part -> {
             int from = from(input.dim(0), part, parts), to = from(input.dim(0), part + 1, parts);
-            get(DnnlConvolution.Direction.BACKWARD_DATA, batch(input, to - from), weight, batch(output, to - from), spec, false, part)
+            get(DnnlConvolution.Direction.BACKWARD_DATA, input, weight, output, spec, false, part, to - from)
                     .execute(rows(dy, output, from, to), w, rows(dx, input, from, to));
         });
     }
@@ -80,9 +80,9 @@ final class DnnlConvolutions implements AutoCloseable {
             return buffers;
         });
         synchronized (partials) {
-            forEachPart(parts, part -> {
+            RangeSplit.forEachPart(parts, part -> {
                 int from = from(input.dim(0), part, parts), to = from(input.dim(0), part + 1, parts);
-                get(DnnlConvolution.Direction.BACKWARD_WEIGHTS, batch(input, to - from), weight, batch(output, to - from), spec, false, part)
+                get(DnnlConvolution.Direction.BACKWARD_WEIGHTS, input, weight, output, spec, false, part, to - from)
                         .execute(rows(x, input, from, to), rows(dy, output, from, to), part == 0 ? dw : partials[part]);
             });
             long count = weight.numel();
@@ -122,15 +122,21 @@ final class DnnlConvolutions implements AutoCloseable {
     public void close() {
         primitives.values().forEach(TunedConvolution::close);
         primitives.clear();
+        choices.clear();
         partialGradients.clear();
         arena.close();
     }
 
-    private TunedConvolution get(DnnlConvolution.Direction direction, Shape input, Shape weight, Shape output, Conv2dSpec spec, boolean bias, int part) {
+    /** Part {@code part} ({@code samples} of the batch) of the convolution of these whole-batch shapes. */
+    private TunedConvolution get(DnnlConvolution.Direction direction, Shape wholeInput, Shape weight, Shape wholeOutput, Conv2dSpec spec,
+                                 boolean bias, int part, int samples) {
+        Shape input = batch(wholeInput, samples), output = batch(wholeOutput, samples);
         return primitives.computeIfAbsent(new Key(direction, input, weight, spec, bias, part), key -> {
+            TunedConvolution.Choice choice = choices.computeIfAbsent(new Key(direction, wholeInput, weight, spec, bias, 0),
+                    whole -> new TunedConvolution.Choice());
             DnnlConvolution plain = new DnnlConvolution(engine, direction, input, weight, output, spec, bias, false);
             try {
-                return new TunedConvolution(plain, new DnnlConvolution(engine, direction, input, weight, output, spec, bias, true));
+                return new TunedConvolution(plain, new DnnlConvolution(engine, direction, input, weight, output, spec, bias, true), choice);
             } catch (RuntimeException e) {
                 plain.close();
                 throw e;
@@ -144,14 +150,6 @@ final class DnnlConvolutions implements AutoCloseable {
 
     private static int from(int batch, int part, int parts) {
         return (int) ((long) batch * part / parts);
-    }
-
-    private static void forEachPart(int parts, IntConsumer body) {
-        if (parts == 1) {
-            body.accept(0);
-        } else {
-            IntStream.range(0, parts).parallel().forEach(body);
-        }
     }
 
     private static Shape batch(Shape shape, int n) {

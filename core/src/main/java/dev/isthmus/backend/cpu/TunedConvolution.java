@@ -8,17 +8,30 @@ import java.lang.foreign.MemorySegment;
  * the CPU (a blocked layout pads 1 channel to 16, for example), so the first call times both, as cuDNN's "find"
  * does, and keeps the faster; the loser is freed. Both variants write the whole output, so the first call's
  * result is the kept variant's, computed last.
+ * <p>
+ * The parts of one batch split share one {@link Choice}: the first part to run decides for all. Each part deciding
+ * alone let timing noise on a busy machine keep different kernels for the two halves of one batch (seen with
+ * {@code DNNL_VERBOSE}: one half of the CNN's first convolution on oneDNN's GEMM path at 0.38 ms, the other on its
+ * AVX-512 kernel at 0.15 ms), so a run's speed depended on the luck of its first step. The trials alternate between
+ * the variants and each keeps its best time, so a disturbance hits both alike.
  */
 final class TunedConvolution implements AutoCloseable {
-    private static final int TRIALS = 3;
+    private static final int TRIALS = 5;
 
+    /** The decision of one geometry and direction, shared by its parts; null until the first part has timed both. */
+    static final class Choice {
+        private Boolean blocked;
+    }
+
+    private final Choice choice;
     private DnnlConvolution chosen;
     private DnnlConvolution plain;
     private DnnlConvolution blocked;
 
-    TunedConvolution(DnnlConvolution plain, DnnlConvolution blocked) {
+    TunedConvolution(DnnlConvolution plain, DnnlConvolution blocked, Choice choice) {
         this.plain = plain;
         this.blocked = blocked;
+        this.choice = choice;
         if (!blocked.reorders()) {
             // Same layouts either way: nothing to choose.
             keep(blocked);
@@ -27,8 +40,12 @@ final class TunedConvolution implements AutoCloseable {
 
     synchronized void execute(MemorySegment... buffers) {
         if (chosen == null) {
-            long plainNanos = fastest(plain, buffers), blockedNanos = fastest(blocked, buffers);
-            keep(blockedNanos <= plainNanos ? blocked : plain);
+            synchronized (choice) {
+                if (choice.blocked == null) {
+                    choice.blocked = blockedIsFaster(buffers);
+                }
+                keep(choice.blocked ? blocked : plain);
+            }
         }
         chosen.execute(buffers);
     }
@@ -53,13 +70,18 @@ final class TunedConvolution implements AutoCloseable {
         plain = blocked = null;
     }
 
-    private static long fastest(DnnlConvolution convolution, MemorySegment[] buffers) {
-        long best = Long.MAX_VALUE;
+    private boolean blockedIsFaster(MemorySegment[] buffers) {
+        long plainNanos = Long.MAX_VALUE, blockedNanos = Long.MAX_VALUE;
         for (int trial = 0; trial < TRIALS; trial++) {
-            long start = System.nanoTime();
-            convolution.execute(buffers);
-            best = Math.min(best, System.nanoTime() - start);
+            plainNanos = Math.min(plainNanos, time(plain, buffers));
+            blockedNanos = Math.min(blockedNanos, time(blocked, buffers));
         }
-        return best;
+        return blockedNanos <= plainNanos;
+    }
+
+    private static long time(DnnlConvolution convolution, MemorySegment[] buffers) {
+        long start = System.nanoTime();
+        convolution.execute(buffers);
+        return System.nanoTime() - start;
     }
 }

@@ -207,7 +207,8 @@ class CpuConformanceTest {
     }
 
     // MaxPool2d(2) has the cpu backend's own kernel (MaxPool2x2): bit for bit against the reference, forward and
-    // backward, on odd sizes (a last row and column no window covers), with ties, NaN, −0 and −∞ in the windows.
+    // backward, on the lesson shapes and odd sizes (a last row and column no window covers; planes larger than its
+    // copy block; blocks of many small planes), with ties, NaN, −0 and −∞ in the windows.
 
     /** Values from a few levels (so windows tie often) with NaN, −0, 0 and −∞ sprinkled in. */
     private static float[] awkward(long seed, int count) {
@@ -232,7 +233,8 @@ class CpuConformanceTest {
     }
 
     @ParameterizedTest(name = "[{0}, {1}, {2}, {3}]")
-    @CsvSource({"1, 1, 2, 2", "2, 3, 5, 7", "3, 2, 9, 4", "64, 10, 24, 24", "7, 11, 25, 23"})
+    @CsvSource({"1, 1, 2, 2", "2, 3, 5, 7", "3, 2, 9, 4", "64, 10, 24, 24", "64, 20, 8, 8", "64, 16, 24, 24", "7, 11, 25, 23",
+            "2, 3, 67, 71", "1, 2, 3, 2", "5, 300, 3, 3"})
     void maxPool2x2MatchesTheReferenceBitForBit(int n, int c, int h, int w) {
         Shape shape = Shape.of(n, c, h, w);
         float[] x = awkward(n * 1000L + h, Math.toIntExact(shape.numel()));
