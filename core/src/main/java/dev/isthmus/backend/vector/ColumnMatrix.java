@@ -30,8 +30,9 @@ final class ColumnMatrix {
                         }
                         int source = (ci * g.h() + ih) * g.w() + wOffset;
                         for (int ow = 0; ow < owFrom; ow++) col[column + ow] = 0f;
+                        // A plain loop, not System.arraycopy: runs are short (4 to 28 floats), where the call costs more than the copy.
                         if (sw == 1) {
-                            System.arraycopy(x, source + owFrom, col, column + owFrom, owTo - owFrom);
+                            for (int ow = owFrom; ow < owTo; ow++) col[column + ow] = x[source + ow];
                         } else {
                             for (int ow = owFrom; ow < owTo; ow++) col[column + ow] = x[source + ow * sw];
                         }
@@ -57,7 +58,11 @@ final class ColumnMatrix {
                         int ih = oh * g.strideH() + kh * g.dilationH() - g.padH();
                         if (ih < 0 || ih >= g.h()) continue;
                         int source = (ci * g.h() + ih) * g.w() + wOffset, column = row + oh * q;
-                        for (int ow = owFrom; ow < owTo; ow++) dx[source + ow * sw] += dcol[column + ow];
+                        if (sw == 1) { // the common case, in a form the JIT vectorises
+                            for (int ow = owFrom; ow < owTo; ow++) dx[source + ow] += dcol[column + ow];
+                        } else {
+                            for (int ow = owFrom; ow < owTo; ow++) dx[source + ow * sw] += dcol[column + ow];
+                        }
                     }
                 }
             }

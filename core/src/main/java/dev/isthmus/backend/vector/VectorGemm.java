@@ -28,8 +28,8 @@ final class VectorGemm {
 
     /**
      * c[i][j] (+)= Σ_p a[i][p] · b[p][j] for i &lt; m, j &lt; n, p &lt; depth, vectorised along j
-     * ({@code n} a multiple of {@link #LANES}). Tiles of 4 rows × 2 vectors keep 8 accumulators in registers;
-     * each step loads 2 vectors of b and broadcasts 4 scalars of a for 8 FMAs.
+     * ({@code n} a multiple of {@link #LANES}). Tiles of 4 rows × 3 vectors keep 12 accumulators in registers,
+     * 3 loads of b and 4 broadcasts of a per 12 FMAs; the columns left over go 4 rows × 1 vector.
      *
      * @param accumulate add to c (true) or overwrite it (false)
      */
@@ -38,13 +38,11 @@ final class VectorGemm {
         int i = 0;
         for (; i + 3 < m; i += 4) {
             int j = 0;
-            for (; j + 2 * LANES <= n; j += 2 * LANES) {
-                tile4x2(depth, a, aOffset + i * lda, lda, b, bOffset + j, ldb, c, cOffset + i * ldc + j, ldc, accumulate);
+            for (; j + 3 * LANES <= n; j += 3 * LANES) {
+                tile4x3(depth, a, aOffset + i * lda, lda, b, bOffset + j, ldb, c, cOffset + i * ldc + j, ldc, accumulate);
             }
             for (; j < n; j += LANES) {
-                for (int r = 0; r < 4; r++) {
-                    row1(depth, a, aOffset + (i + r) * lda, b, bOffset + j, ldb, c, cOffset + (i + r) * ldc + j, accumulate);
-                }
+                tile4x1(depth, a, aOffset + i * lda, lda, b, bOffset + j, ldb, c, cOffset + i * ldc + j, ldc, accumulate);
             }
         }
         for (; i < m; i++) {
@@ -54,46 +52,86 @@ final class VectorGemm {
         }
     }
 
-    private static void tile4x2(int depth, float[] a, int a0, int lda, float[] b, int b0, int ldb,
+    /** 4 rows × 3 vectors: 12 accumulators, which with 3 loaded vectors and a broadcast fit AVX2's 16 registers too. */
+    private static void tile4x3(int depth, float[] a, int a0, int lda, float[] b, int b0, int ldb,
                                 float[] c, int c0, int ldc, boolean accumulate) {
-        FloatVector c00, c01, c10, c11, c20, c21, c30, c31;
+        int c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
+        FloatVector c00, c01, c02, c10, c11, c12, c20, c21, c22, c30, c31, c32;
         if (accumulate) {
             c00 = FloatVector.fromArray(SPECIES, c, c0);
             c01 = FloatVector.fromArray(SPECIES, c, c0 + LANES);
-            c10 = FloatVector.fromArray(SPECIES, c, c0 + ldc);
-            c11 = FloatVector.fromArray(SPECIES, c, c0 + ldc + LANES);
-            c20 = FloatVector.fromArray(SPECIES, c, c0 + 2 * ldc);
-            c21 = FloatVector.fromArray(SPECIES, c, c0 + 2 * ldc + LANES);
-            c30 = FloatVector.fromArray(SPECIES, c, c0 + 3 * ldc);
-            c31 = FloatVector.fromArray(SPECIES, c, c0 + 3 * ldc + LANES);
+            c02 = FloatVector.fromArray(SPECIES, c, c0 + 2 * LANES);
+            c10 = FloatVector.fromArray(SPECIES, c, c1);
+            c11 = FloatVector.fromArray(SPECIES, c, c1 + LANES);
+            c12 = FloatVector.fromArray(SPECIES, c, c1 + 2 * LANES);
+            c20 = FloatVector.fromArray(SPECIES, c, c2);
+            c21 = FloatVector.fromArray(SPECIES, c, c2 + LANES);
+            c22 = FloatVector.fromArray(SPECIES, c, c2 + 2 * LANES);
+            c30 = FloatVector.fromArray(SPECIES, c, c3);
+            c31 = FloatVector.fromArray(SPECIES, c, c3 + LANES);
+            c32 = FloatVector.fromArray(SPECIES, c, c3 + 2 * LANES);
         } else {
-            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = FloatVector.zero(SPECIES);
+            c00 = c01 = c02 = c10 = c11 = c12 = c20 = c21 = c22 = c30 = c31 = c32 = FloatVector.zero(SPECIES);
         }
         for (int p = 0; p < depth; p++) {
             int bp = b0 + p * ldb;
             FloatVector v0 = FloatVector.fromArray(SPECIES, b, bp);
             FloatVector v1 = FloatVector.fromArray(SPECIES, b, bp + LANES);
-            FloatVector a0v = FloatVector.broadcast(SPECIES, a[a0 + p]);
-            FloatVector a1v = FloatVector.broadcast(SPECIES, a[a0 + lda + p]);
-            FloatVector a2v = FloatVector.broadcast(SPECIES, a[a0 + 2 * lda + p]);
-            FloatVector a3v = FloatVector.broadcast(SPECIES, a[a0 + 3 * lda + p]);
-            c00 = a0v.fma(v0, c00);
-            c01 = a0v.fma(v1, c01);
-            c10 = a1v.fma(v0, c10);
-            c11 = a1v.fma(v1, c11);
-            c20 = a2v.fma(v0, c20);
-            c21 = a2v.fma(v1, c21);
-            c30 = a3v.fma(v0, c30);
-            c31 = a3v.fma(v1, c31);
+            FloatVector v2 = FloatVector.fromArray(SPECIES, b, bp + 2 * LANES);
+            FloatVector x = FloatVector.broadcast(SPECIES, a[a0 + p]);
+            c00 = x.fma(v0, c00);
+            c01 = x.fma(v1, c01);
+            c02 = x.fma(v2, c02);
+            x = FloatVector.broadcast(SPECIES, a[a0 + lda + p]);
+            c10 = x.fma(v0, c10);
+            c11 = x.fma(v1, c11);
+            c12 = x.fma(v2, c12);
+            x = FloatVector.broadcast(SPECIES, a[a0 + 2 * lda + p]);
+            c20 = x.fma(v0, c20);
+            c21 = x.fma(v1, c21);
+            c22 = x.fma(v2, c22);
+            x = FloatVector.broadcast(SPECIES, a[a0 + 3 * lda + p]);
+            c30 = x.fma(v0, c30);
+            c31 = x.fma(v1, c31);
+            c32 = x.fma(v2, c32);
         }
         c00.intoArray(c, c0);
         c01.intoArray(c, c0 + LANES);
-        c10.intoArray(c, c0 + ldc);
-        c11.intoArray(c, c0 + ldc + LANES);
-        c20.intoArray(c, c0 + 2 * ldc);
-        c21.intoArray(c, c0 + 2 * ldc + LANES);
-        c30.intoArray(c, c0 + 3 * ldc);
-        c31.intoArray(c, c0 + 3 * ldc + LANES);
+        c02.intoArray(c, c0 + 2 * LANES);
+        c10.intoArray(c, c1);
+        c11.intoArray(c, c1 + LANES);
+        c12.intoArray(c, c1 + 2 * LANES);
+        c20.intoArray(c, c2);
+        c21.intoArray(c, c2 + LANES);
+        c22.intoArray(c, c2 + 2 * LANES);
+        c30.intoArray(c, c3);
+        c31.intoArray(c, c3 + LANES);
+        c32.intoArray(c, c3 + 2 * LANES);
+    }
+
+    /** 4 rows × 1 vector, for the columns left after the 4-vector tiles. */
+    private static void tile4x1(int depth, float[] a, int a0, int lda, float[] b, int b0, int ldb,
+                                float[] c, int c0, int ldc, boolean accumulate) {
+        FloatVector c0v, c1v, c2v, c3v;
+        if (accumulate) {
+            c0v = FloatVector.fromArray(SPECIES, c, c0);
+            c1v = FloatVector.fromArray(SPECIES, c, c0 + ldc);
+            c2v = FloatVector.fromArray(SPECIES, c, c0 + 2 * ldc);
+            c3v = FloatVector.fromArray(SPECIES, c, c0 + 3 * ldc);
+        } else {
+            c0v = c1v = c2v = c3v = FloatVector.zero(SPECIES);
+        }
+        for (int p = 0; p < depth; p++) {
+            FloatVector v = FloatVector.fromArray(SPECIES, b, b0 + p * ldb);
+            c0v = FloatVector.broadcast(SPECIES, a[a0 + p]).fma(v, c0v);
+            c1v = FloatVector.broadcast(SPECIES, a[a0 + lda + p]).fma(v, c1v);
+            c2v = FloatVector.broadcast(SPECIES, a[a0 + 2 * lda + p]).fma(v, c2v);
+            c3v = FloatVector.broadcast(SPECIES, a[a0 + 3 * lda + p]).fma(v, c3v);
+        }
+        c0v.intoArray(c, c0);
+        c1v.intoArray(c, c0 + ldc);
+        c2v.intoArray(c, c0 + 2 * ldc);
+        c3v.intoArray(c, c0 + 3 * ldc);
     }
 
     private static void row1(int depth, float[] a, int a0, float[] b, int b0, int ldb, float[] c, int c0, boolean accumulate) {
@@ -107,11 +145,22 @@ final class VectorGemm {
     /**
      * c[i][j] (+)= Σ_p a[i][p] · b[j][p]: both operands row-major along the summed index, vectorised along p
      * ({@code depth} a multiple of {@link #LANES}), each sum reduced across lanes once at the end. Tiles of
-     * 2 rows of a × 2 rows of b: 4 accumulators, 4 loads per 4 FMAs.
+     * 4 rows of a × 2 rows of b (then 2 × 2, then single dot products for what is left).
      */
     static void multiplyTransposed(int m, int n, int depth, float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb,
                                    float[] c, int cOffset, int ldc, boolean accumulate) {
         int i = 0;
+        for (; i + 3 < m; i += 4) {
+            int j = 0;
+            for (; j + 1 < n; j += 2) {
+                dots4x2(depth, a, aOffset + i * lda, lda, b, bOffset + j * ldb, ldb, c, cOffset + i * ldc + j, ldc, accumulate);
+            }
+            for (; j < n; j++) {
+                for (int r = 0; r < 4; r++) {
+                    dot(depth, a, aOffset + (i + r) * lda, b, bOffset + j * ldb, c, cOffset + (i + r) * ldc + j, accumulate);
+                }
+            }
+        }
         for (; i + 1 < m; i += 2) {
             int j = 0;
             for (; j + 1 < n; j += 2) {
@@ -141,6 +190,36 @@ final class VectorGemm {
                 dot(depth, a, aOffset + i * lda, b, bOffset + j * ldb, c, cOffset + i * ldc + j, accumulate);
             }
         }
+    }
+
+    /** Rows i..i+3 of a against rows j, j+1 of b: 8 accumulators, 6 loads per 8 FMAs. */
+    private static void dots4x2(int depth, float[] a, int a0, int lda, float[] b, int b0, int ldb,
+                                float[] c, int c0, int ldc, boolean accumulate) {
+        int a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda, b1 = b0 + ldb;
+        FloatVector s00 = FloatVector.zero(SPECIES), s01 = s00, s10 = s00, s11 = s00, s20 = s00, s21 = s00, s30 = s00, s31 = s00;
+        for (int p = 0; p < depth; p += LANES) {
+            FloatVector y0 = FloatVector.fromArray(SPECIES, b, b0 + p), y1 = FloatVector.fromArray(SPECIES, b, b1 + p);
+            FloatVector x = FloatVector.fromArray(SPECIES, a, a0 + p);
+            s00 = x.fma(y0, s00);
+            s01 = x.fma(y1, s01);
+            x = FloatVector.fromArray(SPECIES, a, a1 + p);
+            s10 = x.fma(y0, s10);
+            s11 = x.fma(y1, s11);
+            x = FloatVector.fromArray(SPECIES, a, a2 + p);
+            s20 = x.fma(y0, s20);
+            s21 = x.fma(y1, s21);
+            x = FloatVector.fromArray(SPECIES, a, a3 + p);
+            s30 = x.fma(y0, s30);
+            s31 = x.fma(y1, s31);
+        }
+        store(c, c0, s00, accumulate);
+        store(c, c0 + 1, s01, accumulate);
+        store(c, c0 + ldc, s10, accumulate);
+        store(c, c0 + ldc + 1, s11, accumulate);
+        store(c, c0 + 2 * ldc, s20, accumulate);
+        store(c, c0 + 2 * ldc + 1, s21, accumulate);
+        store(c, c0 + 3 * ldc, s30, accumulate);
+        store(c, c0 + 3 * ldc + 1, s31, accumulate);
     }
 
     private static void dot(int depth, float[] a, int a0, float[] b, int b0, float[] c, int c0, boolean accumulate) {
