@@ -101,7 +101,7 @@ class VectorConformanceTest {
 
         // On the vector backend alone: <conv(x), dy> = <x, backwardData(dy)> = <w, backwardWeight(x, dy)>, bias taken out.
         double convDotDy = dot(y, dy);
-        int plane = (int) ys.dim(2) * ys.dim(3);
+        int plane = ys.dim(2) * ys.dim(3);
         for (int i = 0; b != null && i < dy.length; i++) convDotDy -= (double) b[(i / plane) % c.k()] * dy[i];
         double tolerance = 1e-5 * (Math.sqrt(dot(y, y) * dot(dy, dy)) + 1);
         assertEquals(convDotDy, dot(x, dx), tolerance, c + ": <conv(x), dy> = <x, backwardData(dy)>");
