@@ -30,10 +30,8 @@ final class VectorConvolution {
             WorkArrays work = WorkArrays.get();
             float[] col = unfoldSamples(g, input, from, to, work);
             float[] y = work.floats(Slot.PRODUCT, g.k() * ld);
-            if (bias != null) {
-                for (int k = 0; k < g.k(); k++) Arrays.fill(y, k * ld, (k + 1) * ld, bias[k]);
-            }
-            VectorGemm.multiply(g.k(), ld, rows, weight, 0, rows, col, 0, ld, y, 0, ld, bias != null);
+            for (int k = 0; k < g.k(); k++) Arrays.fill(y, k * ld, (k + 1) * ld, bias == null ? 0f : bias[k]);
+            VectorGemm.multiplyAdd(g.k(), ld, rows, weight, 0, rows, col, 0, ld, y, 0, ld);
             for (int n = from; n < to; n++) {
                 for (int k = 0; k < g.k(); k++) {
                     MemorySegment.copy(y, k * ld + (n - from) * padded, output, JAVA_FLOAT_UNALIGNED,
@@ -51,7 +49,8 @@ final class VectorConvolution {
             WorkArrays work = WorkArrays.get();
             float[] dy = gradOutputRows(g, gradOutput, from, to, work);
             float[] dcol = work.floats(Slot.COLUMNS, rows * ld);
-            VectorGemm.multiply(rows, ld, g.k(), weightTransposed, 0, g.k(), dy, 0, ld, dcol, 0, ld, false);
+            Arrays.fill(dcol, 0, rows * ld, 0f);
+            VectorGemm.multiplyAdd(rows, ld, g.k(), weightTransposed, 0, g.k(), dy, 0, ld, dcol, 0, ld);
             float[] dx = work.floats(Slot.SAMPLE, g.inputSample());
             for (int n = from; n < to; n++) {
                 ColumnMatrix.fold(g, dcol, ld, (n - from) * padded, dx);
@@ -62,7 +61,7 @@ final class VectorConvolution {
 
     /**
      * dW[k][row] = Σ_n Σ_pq dy[n][k][pq] · col_n[row][pq], as dot products along the output positions
-     * ({@link VectorGemm#multiplyTransposed}), summed in {@link #WEIGHT_GRADIENT_GROUPS} fixed groups of samples.
+     * ({@link VectorGemm#multiplyTransposedAdd}), summed in {@link #WEIGHT_GRADIENT_GROUPS} fixed groups of samples.
      */
     static float[] backwardWeight(ConvSizes g, MemorySegment input, MemorySegment gradOutput) {
         int rows = g.columnRows(), size = g.k() * rows, groups = Math.min(WEIGHT_GRADIENT_GROUPS, g.n());
@@ -75,7 +74,7 @@ final class VectorConvolution {
                 int to = Math.min(end, from + per), ld = (to - from) * padded;
                 float[] col = unfoldSamples(g, input, from, to, work);
                 float[] dy = gradOutputRows(g, gradOutput, from, to, work);
-                VectorGemm.multiplyTransposed(g.k(), rows, ld, dy, 0, ld, col, 0, ld, partial[group], 0, rows, from != first);
+                VectorGemm.multiplyTransposedAdd(g.k(), rows, ld, dy, 0, ld, col, 0, ld, partial[group], 0, rows);
             }
         });
         float[] gradWeight = partial[0];

@@ -26,11 +26,15 @@ final class VectorLinear {
         float[] x = readPadded(input, batch, in, ld, work.floats(Slot.SAMPLE, batch * ld));
         float[] w = readPadded(weight, out, in, ld, work.floats(Slot.OPERAND, out * ld));
         float[] y = work.floats(Slot.PRODUCT, batch * out);
-        if (bias != null) {
-            for (int n = 0; n < batch; n++) MemorySegment.copy(bias, JAVA_FLOAT_UNALIGNED, 0, y, n * out, out);
+        for (int n = 0; n < batch; n++) {
+            if (bias == null) {
+                Arrays.fill(y, n * out, (n + 1) * out, 0f);
+            } else {
+                MemorySegment.copy(bias, JAVA_FLOAT_UNALIGNED, 0, y, n * out, out);
+            }
         }
-        rows(batch, (long) out * ld, (from, to) -> VectorGemm.multiplyTransposed(to - from, out, ld, x, from * ld, ld, w, 0, ld,
-                y, from * out, out, bias != null));
+        rows(batch, (long) out * ld, (from, to) -> VectorGemm.multiplyTransposedAdd(to - from, out, ld, x, from * ld, ld, w, 0, ld,
+                y, from * out, out));
         MemorySegment.copy(y, 0, output, JAVA_FLOAT_UNALIGNED, 0, batch * out);
     }
 
@@ -42,8 +46,9 @@ final class VectorLinear {
         MemorySegment.copy(gradOutput, JAVA_FLOAT_UNALIGNED, 0, dy, 0, batch * out);
         float[] w = readPadded(weight, out, in, ld, work.floats(Slot.OPERAND, out * ld));
         float[] dx = work.floats(Slot.PRODUCT, batch * ld);
-        rows(batch, (long) ld * out, (from, to) -> VectorGemm.multiply(to - from, ld, out, dy, from * out, out, w, 0, ld,
-                dx, from * ld, ld, false));
+        Arrays.fill(dx, 0, batch * ld, 0f);
+        rows(batch, (long) ld * out, (from, to) -> VectorGemm.multiplyAdd(to - from, ld, out, dy, from * out, out, w, 0, ld,
+                dx, from * ld, ld));
         writeRows(dx, batch, in, ld, gradInput);
     }
 
@@ -59,8 +64,9 @@ final class VectorLinear {
             }
         }
         float[] dw = work.floats(Slot.PRODUCT, out * ld);
-        rows(out, (long) ld * batch, (from, to) -> VectorGemm.multiply(to - from, ld, batch, dyT, from * batch, batch, x, 0, ld,
-                dw, from * ld, ld, false));
+        Arrays.fill(dw, 0, out * ld, 0f);
+        rows(out, (long) ld * batch, (from, to) -> VectorGemm.multiplyAdd(to - from, ld, batch, dyT, from * batch, batch, x, 0, ld,
+                dw, from * ld, ld));
         writeRows(dw, out, in, ld, gradWeight);
     }
 
