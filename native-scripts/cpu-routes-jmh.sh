@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The measurement behind issue #19's choice of route: convolution and linear ops at the lesson networks'
-# shapes, then whole training steps of the three networks, all at batch 64, on reference (pure Java, scalar loops), cpu (route (a): oneDNN) and vector (route (b): the Vector
+# shapes, then whole training steps of the three networks, all at batch 64, on reference (pure Java), cpu (route (a): oneDNN) and vector (route (b): the Vector
 # API kernels), interleaved: one JMH invocation per workload, so an op's three backends run back to back
 # and share the same machine conditions. Writes the merged JMH JSON (GFLOP/s added) and its Markdown table.
 #
