@@ -11,12 +11,16 @@ module dev.isthmus.core {
     requires transitive com.fasterxml.jackson.databind; // ObjectNode in the JSON reports' signatures
     requires org.apache.commons.compress;
     requires org.apache.commons.io;
+    // The Vector API kernels (backend.vector) only: optional at run time, so the incubator module, and the JVM's
+    // "Using incubator modules" warning, appear only where --add-modules jdk.incubator.vector asks for them.
+    requires static jdk.incubator.vector;
 
     exports dev.isthmus;
     exports dev.isthmus.tensor;
     exports dev.isthmus.backend;
     exports dev.isthmus.backend.reference;
     exports dev.isthmus.backend.cpu;
+    exports dev.isthmus.backend.vector;
     exports dev.isthmus.backend.cuda;
     exports dev.isthmus.nn;
     exports dev.isthmus.train;

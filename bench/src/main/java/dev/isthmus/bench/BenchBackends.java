@@ -8,9 +8,11 @@ import dev.isthmus.backend.cuda.CudaEnvironment;
 import dev.isthmus.backend.cuda.CudaOptions;
 import dev.isthmus.backend.cuda.nativelib.SearchConfig;
 import dev.isthmus.backend.reference.ReferenceBackend;
+import dev.isthmus.backend.vector.VectorBackend;
 import dev.isthmus.tensor.Shape;
 import dev.isthmus.tensor.Tensor;
 
+import java.lang.module.ModuleFinder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -21,7 +23,7 @@ import java.util.SplittableRandom;
  */
 public final class BenchBackends {
     /** Every backend a benchmark may be parameterised with, in report order. */
-    public static final List<String> ALL = List.of("reference", "cpu", "cuda");
+    public static final List<String> ALL = List.of("reference", "cpu", "vector", "cuda");
 
     /**
      * The CUDA backend running on the CPU stand-in of the CUDA libraries (native-scripts/cuda-standin),
@@ -54,6 +56,7 @@ public final class BenchBackends {
                 }
                 yield CpuBackend.open();
             }
+            case "vector" -> VectorBackend.open();
             case "cuda" -> {
                 if (standInFolder() != null) {
                     throw new IllegalStateException("cuda: not measured while -D" + STAND_IN_PROPERTY
@@ -96,6 +99,12 @@ public final class BenchBackends {
             usable.add("cpu");
         } else {
             skipped.add("cpu: not usable here: " + dnnl.unusableReason().orElseThrow());
+        }
+        // The forks add the incubator module (OpBenchmark's @Fork); here it is enough that this JDK has it.
+        if (ModuleFinder.ofSystem().find("jdk.incubator.vector").isPresent()) {
+            usable.add("vector");
+        } else {
+            skipped.add("vector: not usable here: this JDK has no jdk.incubator.vector module");
         }
         CudaEnvironment environment = CudaEnvironment.probe();
         if (environment.usable()) {

@@ -24,7 +24,7 @@ import java.util.List;
  */
 public class BlockBenchmark extends OpBenchmark {
 
-    @Param({"reference", "cpu", "cuda"})
+    @Param({"reference", "cpu", "vector", "cuda"})
     public String backend;
 
     @Param({"inception.incep1/b64", "inception.incep2/b64", "resnet.rblock1/b64"})

@@ -16,12 +16,12 @@ import org.openjdk.jmh.infra.Blackhole;
  */
 public class ConvBenchmark extends OpBenchmark {
 
-    @Param({"reference", "cpu", "cuda"})
+    @Param({"reference", "cpu", "vector", "cuda"})
     public String backend;
 
     @Param({"cnn.conv1/b64", "cnn.conv1/b256", "cnn.conv2/b64", "cnn.conv2/b256",
             "inception.incep1.branch1x1/b64", "inception.incep1.branch5x5_2/b64", "inception.incep1.branch3x3_2/b64",
-            "inception.incep1.branch3x3_3/b64", "inception.conv2/b64", "resnet.rblock1.conv1/b64",
+            "inception.incep1.branch3x3_3/b64", "inception.conv2/b64", "resnet.conv1/b64", "resnet.rblock1.conv1/b64", "resnet.conv2/b64", "resnet.rblock2.conv1/b64",
             "large.conv64_3x3/b32"})
     public String workload;
 

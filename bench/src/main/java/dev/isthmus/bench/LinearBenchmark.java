@@ -16,7 +16,7 @@ import org.openjdk.jmh.infra.Blackhole;
  */
 public class LinearBenchmark extends OpBenchmark {
 
-    @Param({"reference", "cpu", "cuda"})
+    @Param({"reference", "cpu", "vector", "cuda"})
     public String backend;
 
     @Param({"cnn.fc/b64", "cnn.fc/b256", "inception.fc/b64", "large.fc1024/b256"})

@@ -14,12 +14,13 @@ import java.util.concurrent.TimeUnit;
 /**
  * Settings shared by the op and training-step benchmarks: average time per op in milliseconds, one
  * state per benchmark thread (the CUDA backend belongs to the thread that opened it), native access
- * for the FFM downcalls. {@code native-scripts/bench.sh --quick} shortens warm-up and measurement.
+ * for the FFM downcalls, and the Vector API incubator module for the {@code vector} backend (each fork prints
+ * the JVM's "Using incubator modules" warning). {@code native-scripts/bench.sh --quick} shortens warm-up and measurement.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @State(Scope.Thread)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Xmx6g"})
+@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Xmx6g", "--add-modules=jdk.incubator.vector"})
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
 public abstract class OpBenchmark {

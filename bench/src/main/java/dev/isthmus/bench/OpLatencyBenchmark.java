@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
 public class OpLatencyBenchmark extends OpBenchmark {
     private static final Shape ACTIVATION = Workloads.conv("cnn.conv1/b64").output();
 
-    @Param({"reference", "cpu", "cuda"})
+    @Param({"reference", "cpu", "vector", "cuda"})
     public String backend;
 
     private Backend engine;

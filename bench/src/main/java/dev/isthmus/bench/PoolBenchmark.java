@@ -15,7 +15,7 @@ import org.openjdk.jmh.infra.Blackhole;
  */
 public class PoolBenchmark extends OpBenchmark {
 
-    @Param({"reference", "cpu", "cuda"})
+    @Param({"reference", "cpu", "vector", "cuda"})
     public String backend;
 
     @Param({"cnn.pool1/b64", "cnn.pool1/b256", "cnn.pool2/b64", "cnn.pool2/b256", "large.pool64/b32"})

@@ -26,7 +26,7 @@ import java.util.List;
 public class TrainingStepBenchmark extends OpBenchmark {
     private static final int DISTINCT_BATCHES = 4;
 
-    @Param({"reference", "cpu", "cuda"})
+    @Param({"reference", "cpu", "vector", "cuda"})
     public String backend;
 
     @Param({"cnn/b64", "cnn/b256", "inception/b64", "inception/b256", "resnet/b64", "resnet/b256"})

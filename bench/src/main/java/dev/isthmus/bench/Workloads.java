@@ -59,6 +59,9 @@ public final class Workloads {
         CONVS.put("inception.incep1.branch3x3_3", ConvShape.of(1, 24, 12, 24, 3, 1));
         CONVS.put("inception.conv2", ConvShape.of(1, 88, 12, 20, 5, 0));
         CONVS.put("resnet.rblock1.conv1", ConvShape.of(1, 16, 12, 16, 3, 1));
+        CONVS.put("resnet.conv1", ConvShape.of(1, 1, 28, 16, 5, 0));
+        CONVS.put("resnet.conv2", ConvShape.of(1, 16, 12, 32, 5, 0));
+        CONVS.put("resnet.rblock2.conv1", ConvShape.of(1, 32, 4, 32, 3, 1));
         CONVS.put("large.conv64_3x3", ConvShape.of(1, 64, 64, 64, 3, 1));
 
         POOLS.put("cnn.pool1", new PoolShape(1, 10, 24, 24, 2, 2));
