@@ -32,7 +32,11 @@ public final class CpuBackend extends ReferenceBackend {
         this.convolutions = new DnnlConvolutions(engine);
     }
 
-    /** Opens the backend, or throws {@link CpuBackendUnavailableException} saying why oneDNN is not usable. */
+    /**
+     * Opens the backend, or throws {@link CpuBackendUnavailableException} saying why oneDNN is not usable.
+     *
+     * @return the backend
+     */
     public static CpuBackend open() {
         DnnlLibrary.Status status = DnnlLibrary.load();
         if (!status.usable()) {
@@ -46,7 +50,11 @@ public final class CpuBackend extends ReferenceBackend {
         return "cpu";
     }
 
-    /** Which oneDNN kernel serves each convolution seen so far (direction, geometry → oneDNN's name). */
+    /**
+     * Which oneDNN kernel serves each convolution seen so far.
+     *
+     * @return oneDNN's implementation name by direction and geometry
+     */
     public Map<String, String> convolutionImplementations() {
         return convolutions.implementations();
     }

@@ -30,8 +30,19 @@ public final class DnnlLibrary {
     private static final List<String> FOLDERS = List.of("/usr/lib/x86_64-linux-gnu", "/usr/lib64", "/usr/lib", "/usr/local/lib");
     private static final String FILE = "libdnnl.so.2";
 
-    /** What loading found: the library's path and version, or why it is not usable. */
+    /**
+     * What loading found: the library's path and version, or why it is not usable.
+     *
+     * @param path           the library file loaded, if found
+     * @param version        its version as oneDNN reports it (empty when not loaded)
+     * @param unusableReason why the cpu backend cannot use it, or empty when it can
+     */
     public record Status(Optional<Path> path, String version, Optional<String> unusableReason) {
+        /**
+         * Whether the cpu backend can use the library.
+         *
+         * @return true when nothing stands in the way
+         */
         public boolean usable() {
             return unusableReason.isEmpty();
         }
@@ -42,7 +53,11 @@ public final class DnnlLibrary {
     private DnnlLibrary() {
     }
 
-    /** Loads libdnnl on first call; later calls return the same answer. */
+    /**
+     * Loads libdnnl on first call; later calls return the same answer.
+     *
+     * @return what loading found
+     */
     public static synchronized Status load() {
         if (status == null) {
             status = tryLoad();

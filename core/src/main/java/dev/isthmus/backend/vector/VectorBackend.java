@@ -24,13 +24,21 @@ public final class VectorBackend extends ReferenceBackend {
     private VectorBackend() {
     }
 
-    /** Why this JVM cannot run the backend (the incubator module is not in its module graph), or empty when it can. */
+    /**
+     * Why this JVM cannot run the backend (the incubator module is not in its module graph).
+     *
+     * @return the reason, or empty when it can run
+     */
     public static Optional<String> unusableReason() {
         return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent() ? Optional.empty()
                 : Optional.of("the Vector API is not in this JVM: start java with --add-modules jdk.incubator.vector");
     }
 
-    /** Opens the backend, or throws {@link IllegalStateException} saying why it cannot run here. */
+    /**
+     * Opens the backend, or throws {@link IllegalStateException} saying why it cannot run here.
+     *
+     * @return the backend
+     */
     public static VectorBackend open() {
         unusableReason().ifPresent(reason -> {
             throw new IllegalStateException("vector backend not usable: " + reason);
@@ -43,7 +51,11 @@ public final class VectorBackend extends ReferenceBackend {
         return "vector";
     }
 
-    /** Floats per vector register on this CPU, as the Vector API sees it (16 with AVX-512, 8 with AVX2). */
+    /**
+     * Floats per vector register on this CPU, as the Vector API sees it.
+     *
+     * @return 16 with AVX-512, 8 with AVX2
+     */
     public int lanes() {
         return VectorGemm.LANES;
     }
