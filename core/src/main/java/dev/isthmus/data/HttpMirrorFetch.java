@@ -12,15 +12,7 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /** Downloads the needed {@code <file>.gz} files from a {@link DataSource.HttpMirror}. */
-final class HttpMirrorFetch {
-    private final VerifiedInstaller installer;
-    private final Consumer<String> progress;
-
-    HttpMirrorFetch(VerifiedInstaller installer, Consumer<String> progress) {
-        this.installer = installer;
-        this.progress = progress;
-    }
-
+record HttpMirrorFetch(VerifiedInstaller installer, Consumer<String> progress) {
     /** Installs what the mirror serves; gives up on the mirror at its first failure unless a file already came. */
     Set<DataFile> fetch(DataSource.HttpMirror source, Set<DataFile> needed, List<String> failures) {
         Set<DataFile> installed = EnumSet.noneOf(DataFile.class);

