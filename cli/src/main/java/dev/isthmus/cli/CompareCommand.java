@@ -4,22 +4,17 @@ import dev.isthmus.IsthmusException;
 import dev.isthmus.backend.Backend;
 import dev.isthmus.compare.ComparisonJson;
 import dev.isthmus.compare.ComparisonReport;
-import dev.isthmus.compare.LayerSummary;
 import dev.isthmus.compare.Mismatch;
 import dev.isthmus.compare.ModelComparison;
 import dev.isthmus.compare.Numbers;
 import dev.isthmus.compare.OpCase;
 import dev.isthmus.compare.OpCatalogue;
 import dev.isthmus.compare.OpComparison;
-import dev.isthmus.compare.StepReport;
 import dev.isthmus.data.SyntheticBatches;
-import dev.isthmus.compare.TensorDiff;
-import dev.isthmus.compare.TensorKind;
 import dev.isthmus.compare.Tolerances;
 import dev.isthmus.data.Batches;
 import dev.isthmus.data.Dataset;
 import dev.isthmus.nn.Models;
-import dev.isthmus.tensor.Shape;
 import dev.isthmus.train.Batch;
 import dev.isthmus.train.SgdSettings;
 import picocli.CommandLine.Command;
@@ -29,10 +24,8 @@ import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -115,44 +108,14 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--dilation", defaultValue = "1", description = "--op conv2d: dilation (default: ${DEFAULT-VALUE}).")
     int dilation;
 
-    @Option(names = "--exact", description = "Demand bit-identical results (the default when both backends are reference).")
-    boolean exact;
-
-    @Option(names = "--tolerance", paramLabel = "KIND=ATOL:RTOL",
-            description = {"Base tolerance of one kind (repeatable), e.g. param-grad=1e-5:1e-4; atol is in units of the",
-                    "tensor's rms. Kinds and defaults: activation, activation-grad, param-grad and loss 1e-5:3e-5;",
-                    "param (after the update) 1e-6:3e-6."})
-    List<String> toleranceSettings = new ArrayList<>();
-
-    @Option(names = "--atol-activation", paramLabel = "X", description = "Base atol of layer outputs.")
-    Double atolActivation;
-    @Option(names = "--rtol-activation", paramLabel = "X", description = "Base rtol of layer outputs.")
-    Double rtolActivation;
-    @Option(names = "--atol-activation-grad", paramLabel = "X", description = "Base atol of activation gradients.")
-    Double atolActivationGrad;
-    @Option(names = "--rtol-activation-grad", paramLabel = "X", description = "Base rtol of activation gradients.")
-    Double rtolActivationGrad;
-    @Option(names = "--atol-param-grad", paramLabel = "X", description = "Base atol of parameter gradients.")
-    Double atolParamGrad;
-    @Option(names = "--rtol-param-grad", paramLabel = "X", description = "Base rtol of parameter gradients.")
-    Double rtolParamGrad;
-    @Option(names = "--atol-param", paramLabel = "X", description = "Base atol of parameters after the update.")
-    Double atolParam;
-    @Option(names = "--rtol-param", paramLabel = "X", description = "Base rtol of parameters after the update.")
-    Double rtolParam;
-    @Option(names = "--atol-loss", paramLabel = "X", description = "Base atol of the loss.")
-    Double atolLoss;
-    @Option(names = "--rtol-loss", paramLabel = "X", description = "Base rtol of the loss.")
-    Double rtolLoss;
+    @Mixin
+    ToleranceOptions tolerance = new ToleranceOptions();
 
     @Option(names = "--json", description = "Print the report as JSON (same facts as the table) instead of the table.")
     boolean json;
 
     @Option(names = "--chart", paramLabel = "FILE.png", description = "Also write a chart of the error per step and layer (log scale).")
     Path chart;
-
-
-
 
     @Mixin
     CudaSettings cuda = new CudaSettings();
@@ -176,7 +139,7 @@ public final class CompareCommand implements Callable<Integer> {
         validate();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Tolerances tolerances = tolerances();
+        Tolerances tolerances = tolerance.tolerances(backendA, backendB);
         OpCase opCase = op == null ? null : opCase();
         Models architecture = op == null ? Models.byId(model == null ? "cnn" : model) : null;
         Iterable<Batch> batches = op == null ? batches(err) : null;
@@ -185,7 +148,7 @@ public final class CompareCommand implements Callable<Integer> {
         try (Backend a = open(backendA); Backend b = open(backendB)) {
             if (opCase != null) {
                 report = OpComparison.run(a, b, opCase, seed, tolerances);
-                if (!json) printOpTable(report, out);
+                if (!json) CompareTable.printOpTable(report, out);
             } else {
                 try (ModelComparison comparison = new ModelComparison(a, b, architecture, seed,
                         new SgdSettings(learningRate, momentum, 0f), tolerances)) {
@@ -196,15 +159,18 @@ public final class CompareCommand implements Callable<Integer> {
                     setup.put("learningRate", learningRate);
                     setup.put("momentum", momentum);
                     setup.put("data", synthetic ? "synthetic" : data.dataset.id());
-                    if (!json) printModelHeader(comparison, architecture, a, b, tolerances, out);
+                    if (!json) CompareTable.printModelHeader(String.format(Locale.ROOT,
+                            "compare %s (%,d parameters): a = %s, b = %s; %d steps of batch %d on %s (seed %d), SGD lr %s momentum %s",
+                            architecture.id(), comparison.modelA().parameterCount(), a.name(), b.name(), steps, batchSize,
+                            synthetic ? "synthetic data" : data.dataset.displayName(), seed, learningRate, momentum), tolerances, out);
                     report = comparison.run(batches, steps, failFast, setup, step -> {
                         if (!json) {
-                            printStepRow(step, out);
+                            CompareTable.printStepRow(step, out);
                             out.flush();
                         }
                     });
                 }
-                if (!json) printLayerSummary(report, out);
+                if (!json) CompareTable.printLayerSummary(report, out);
             }
         }
         if (json) out.println(ComparisonJson.write(report));
@@ -266,33 +232,6 @@ public final class CompareCommand implements Callable<Integer> {
         }
     }
 
-    /** Defaults (exact for reference vs reference), then --tolerance settings, then the single-value options. */
-    Tolerances tolerances() {
-        boolean anySetting = !toleranceSettings.isEmpty() || atolActivation != null || rtolActivation != null || atolActivationGrad != null
-                || rtolActivationGrad != null || atolParamGrad != null || rtolParamGrad != null || atolParam != null || rtolParam != null
-                || atolLoss != null || rtolLoss != null;
-        if (exact && anySetting) {
-            throw new IllegalArgumentException("--exact demands bit-identical results; drop it or the tolerance options");
-        }
-        if (exact || (!anySetting && backendA.equals("reference") && backendB.equals("reference"))) {
-            return Tolerances.exact();
-        }
-        Tolerances tolerances = Tolerances.defaults();
-        for (String setting : toleranceSettings) tolerances = tolerances.with(setting);
-        tolerances = set(tolerances, TensorKind.ACTIVATION, atolActivation, rtolActivation);
-        tolerances = set(tolerances, TensorKind.ACTIVATION_GRAD, atolActivationGrad, rtolActivationGrad);
-        tolerances = set(tolerances, TensorKind.PARAM_GRAD, atolParamGrad, rtolParamGrad);
-        tolerances = set(tolerances, TensorKind.PARAM, atolParam, rtolParam);
-        return set(tolerances, TensorKind.LOSS, atolLoss, rtolLoss);
-    }
-
-    private static Tolerances set(Tolerances tolerances, TensorKind kind, Double atol, Double rtol) {
-        Tolerances result = tolerances;
-        if (atol != null) result = result.withAtol(kind, atol);
-        if (rtol != null) result = result.withRtol(kind, rtol);
-        return result;
-    }
-
     private Backend open(String name) {
         if (backends != null) return backends.apply(name);
         return cuda.open(name);
@@ -342,66 +281,5 @@ public final class CompareCommand implements Callable<Integer> {
             if (values[i] <= 0) throw new IllegalArgumentException(option + " values must be positive, got '" + text + "'");
         }
         return values;
-    }
-
-    // ---------------------------------------------------------------- table
-
-    private static final String ROW = "%5s  %14s  %14s  %-40s %9s %9s %9s  %s%n";
-    private static final String SUMMARY_ROW = "%-40s %-16s %9s %9s %9s %5s  %s%n";
-
-    private void printModelHeader(ModelComparison comparison, Models architecture, Backend a, Backend b, Tolerances tolerances, PrintWriter out) {
-        out.printf(Locale.ROOT, "compare %s (%,d parameters): a = %s, b = %s; %d steps of batch %d on %s (seed %d), SGD lr %s momentum %s%n",
-                architecture.id(), comparison.modelA().parameterCount(), a.name(), b.name(), steps, batchSize,
-                synthetic ? "synthetic data" : data.dataset.displayName(), seed, learningRate, momentum);
-        printTolerances(tolerances, out);
-        out.printf(Locale.ROOT, ROW, "step", "loss a", "loss b", "worst tensor", "max abs", "max rel", "tol used", "result");
-    }
-
-    private static void printTolerances(Tolerances tolerances, PrintWriter out) {
-        if (tolerances.isExact()) {
-            out.println("tolerance: exact (bit-identical values required)");
-        } else {
-            out.println("tolerance: |a-b| <= (atol*rms(a) + rtol*|a|) * sqrt(terms); base atol:rtol " + tolerances);
-        }
-    }
-
-    private static void printStepRow(StepReport step, PrintWriter out) {
-        TensorDiff worst = step.worst().orElse(null); // none when every value is equal
-        out.printf(Locale.ROOT, ROW, step.step(), loss(step.lossA()), loss(step.lossB()),
-                worst == null ? "(all equal)" : worst.label(), worst == null ? "0" : Numbers.format(worst.maxAbs()),
-                worst == null ? "0" : Numbers.format(worst.maxRel()), worst == null ? "0" : Numbers.format(worst.worstRatio()),
-                step.passed() ? "OK" : "FAIL " + step.firstFailure().map(TensorDiff::label).orElse(""));
-    }
-
-    private static String loss(float value) {
-        return Float.isNaN(value) ? "NaN" : String.format(Locale.ROOT, "%.8f", value);
-    }
-
-    private static void printLayerSummary(ComparisonReport report, PrintWriter out) {
-        out.println();
-        out.println("per tensor, worst over " + report.steps().size() + " step" + (report.steps().size() == 1 ? "" : "s") + ":");
-        out.printf(Locale.ROOT, SUMMARY_ROW, "tensor", "kind", "max abs", "max rel", "tol used", "step", "result");
-        for (LayerSummary summary : report.layerSummary()) {
-            out.printf(Locale.ROOT, SUMMARY_ROW, summary.tensor(), summary.kind().id(), Numbers.format(summary.maxAbs()),
-                    Numbers.format(summary.maxRel()), Numbers.format(summary.worstRatio()), summary.worstStep(), summary.passed() ? "OK" : "FAIL");
-        }
-        report.notes().forEach(note -> out.println("note: " + note));
-    }
-
-    private void printOpTable(ComparisonReport report, PrintWriter out) {
-        StringBuilder setup = new StringBuilder();
-        report.setup().forEach((key, value) -> {
-            if (!key.equals("op")) setup.append(setup.isEmpty() ? "" : ", ").append(key).append(' ').append(value);
-        });
-        out.printf(Locale.ROOT, "compare %s: a = %s, b = %s; %s%n", report.subject(), report.backendA(), report.backendB(), setup);
-        printTolerances(report.tolerances(), out);
-        String row = "%-12s %-16s %8s %9s %9s %9s  %-16s %-14s %-14s %s%n";
-        out.printf(Locale.ROOT, row, "tensor", "kind", "terms", "max abs", "max rel", "tol used", "worst at", "a", "b", "result");
-        for (TensorDiff diff : report.steps().getFirst().tensors()) {
-            boolean equal = diff.maxAbs() == 0 && diff.passed(); // no element worse than another
-            out.printf(Locale.ROOT, row, diff.tensor(), diff.kind().id(), diff.terms(), Numbers.format(diff.maxAbs()),
-                    Numbers.format(diff.maxRel()), Numbers.format(diff.worstRatio()), equal ? "-" : diff.index(diff.worstIndex()),
-                    equal ? "-" : Numbers.value(diff.worstA()), equal ? "-" : Numbers.value(diff.worstB()), diff.passed() ? "OK" : "FAIL");
-        }
     }
 }

@@ -58,7 +58,7 @@ public final class CudaBackend extends CudaOps implements StepGraphs {
     }
 
     private final Gpu gpu;
-    private final Thread owner;
+    private final OwningThread owner = new OwningThread();
     private final CudaStepGraphs graphs;
     private boolean closed;
 
@@ -66,7 +66,6 @@ public final class CudaBackend extends CudaOps implements StepGraphs {
         super(cuda);
         this.graphs = new CudaStepGraphs(cuda);
         this.gpu = gpu;
-        this.owner = Thread.currentThread();
     }
 
     /**
@@ -88,14 +87,8 @@ public final class CudaBackend extends CudaOps implements StepGraphs {
      * @throws CudaException            when creating the stream or the cuDNN/cuBLAS handles fails
      */
     public static CudaBackend open(CudaOptions options) {
-        CudaEnvironment environment = CudaEnvironment.requireUsable();
-        List<Gpu> gpus = environment.gpus();
-        if (options.device() >= gpus.size()) {
-            throw new IsthmusException(IsthmusException.EXIT_BAD_INPUT, "CUDA device " + options.device() + " does not exist: this machine has "
-                    + gpus.size() + " GPU" + (gpus.size() == 1 ? "" : "s") + " (devices 0.." + (gpus.size() - 1) + "); choose one of those");
-        }
-        CudaCheck.cuda(CudaRuntime.cudaSetDevice(options.device()), "cudaSetDevice(" + options.device() + ")");
-        return new CudaBackend(gpus.get(options.device()), CudaContext.open(options));
+        Gpu gpu = CudaDeviceSelection.select(options.device());
+        return new CudaBackend(gpu, CudaContext.open(options));
     }
 
     @Override
@@ -268,7 +261,7 @@ public final class CudaBackend extends CudaOps implements StepGraphs {
     @Override
     public void close() {
         if (closed) return;
-        checkThread();
+        owner.check();
         closed = true;
         try {
             graphs.close();
@@ -297,14 +290,6 @@ public final class CudaBackend extends CudaOps implements StepGraphs {
         if (closed) {
             throw new IllegalStateException(op + ": the cuda backend is closed; open a new one (tensors of a closed backend cannot be used)");
         }
-        checkThread();
-    }
-
-    private void checkThread() {
-        Thread current = Thread.currentThread();
-        if (current != owner) {
-            throw new IllegalStateException("this CudaBackend belongs to thread '" + owner.getName() + "', which opened it, but was called from thread '"
-                    + current.getName() + "'; open one backend per thread");
-        }
+        owner.check();
     }
 }
