@@ -1,5 +1,6 @@
 package dev.isthmus.backend.cpu;
 
+import dev.isthmus.backend.parallel.ForkJoinParts;
 import dev.isthmus.backend.Conv2dSpec;
 import dev.isthmus.tensor.Shape;
 
@@ -49,7 +50,7 @@ final class DnnlConvolutions implements AutoCloseable {
 
     void forward(Shape input, Shape weight, Shape output, Conv2dSpec spec, MemorySegment x, MemorySegment w, MemorySegment b, MemorySegment y) {
         int parts = parts(input.dim(0));
-        RangeSplit.forEachPart(parts, part -> {
+        ForkJoinParts.forEach(parts, part -> {
             int from = from(input.dim(0), part, parts), to = from(input.dim(0), part + 1, parts);
             TunedConvolution primitive = get(DnnlConvolution.Direction.FORWARD, input, weight, output, spec, b != null, part, to - from);
             if (b == null) {
@@ -62,7 +63,7 @@ final class DnnlConvolutions implements AutoCloseable {
 
     void backwardData(Shape input, Shape weight, Shape output, Conv2dSpec spec, MemorySegment dy, MemorySegment w, MemorySegment dx) {
         int parts = parts(input.dim(0));
-        RangeSplit.forEachPart(parts, part -> {
+        ForkJoinParts.forEach(parts, part -> {
             int from = from(input.dim(0), part, parts), to = from(input.dim(0), part + 1, parts);
             get(DnnlConvolution.Direction.BACKWARD_DATA, input, weight, output, spec, false, part, to - from)
                     .execute(rows(dy, output, from, to), w, rows(dx, input, from, to));
@@ -80,7 +81,7 @@ final class DnnlConvolutions implements AutoCloseable {
             return buffers;
         });
         synchronized (partials) {
-            RangeSplit.forEachPart(parts, part -> {
+            ForkJoinParts.forEach(parts, part -> {
                 int from = from(input.dim(0), part, parts), to = from(input.dim(0), part + 1, parts);
                 get(DnnlConvolution.Direction.BACKWARD_WEIGHTS, input, weight, output, spec, false, part, to - from)
                         .execute(rows(x, input, from, to), rows(dy, output, from, to), part == 0 ? dw : partials[part]);

@@ -1,8 +1,6 @@
 package dev.isthmus.backend.cpu;
 
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinTask;
-import java.util.function.IntConsumer;
+import dev.isthmus.backend.parallel.ForkJoinParts;
 
 /**
  * One parallel decision per op for the cpu backend's memory-bound Java kernels: [0, total) is cut into one
@@ -19,49 +17,9 @@ final class RangeSplit {
 
     /** body(from, to) over [0, total) split by threads; {@code workPerUnit} elements are touched per unit of the range. */
     static void run(int total, int workPerUnit, Body body) {
-        int threads = ForkJoinPool.getCommonPoolParallelism() + 1;
-        int parts = (long) total * workPerUnit < SERIAL_BELOW ? 1 : Math.min(threads, total);
-        if (parts <= 1) {
-            if (total > 0) body.run(0, total);
-            return;
-        }
-        forEachPart(parts, part -> {
-            int from = (int) ((long) total * part / parts), to = (int) ((long) total * (part + 1) / parts);
-            if (from < to) body.run(from, to);
-        });
-    }
-
-    /**
-     * body(0) … body(parts − 1): parts 1… as tasks on the common pool, part 0 on the calling thread, which then joins
-     * the others (and runs any that no worker has taken yet, so a busy machine slows the op down but never stalls
-     * it). Lighter than a parallel stream, which allocated about 1–2 KB of pipeline objects per op. Every part has
-     * finished when this returns or throws, so no part still touches buffers the caller may free.
-     */
-    static void forEachPart(int parts, IntConsumer body) {
-        if (parts == 1) {
-            body.accept(0);
-            return;
-        }
-        ForkJoinTask<?>[] others = new ForkJoinTask<?>[parts - 1];
-        for (int part = 1; part < parts; part++) {
-            int index = part;
-            others[part - 1] = ForkJoinTask.adapt(() -> body.accept(index)).fork();
-        }
-        RuntimeException failure = null;
-        try {
-            body.accept(0);
-        } catch (RuntimeException e) {
-            failure = e;
-        }
-        for (ForkJoinTask<?> other : others) {
-            try {
-                other.join();
-            } catch (RuntimeException e) {
-                if (failure == null) failure = e;
-                else failure.addSuppressed(e);
-            }
-        }
-        if (failure != null) throw failure;
+        if (total <= 0) return;
+        int parts = (long) total * workPerUnit < SERIAL_BELOW ? 1 : ForkJoinParts.threads();
+        ForkJoinParts.forRanges(total, parts, body::run);
     }
 
     @FunctionalInterface

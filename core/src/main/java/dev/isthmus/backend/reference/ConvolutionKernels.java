@@ -1,5 +1,6 @@
 package dev.isthmus.backend.reference;
 
+import dev.isthmus.backend.parallel.ForkJoinParts;
 import dev.isthmus.backend.reference.Scratch.Slot;
 
 import java.lang.foreign.MemorySegment;
@@ -29,8 +30,8 @@ final class ConvolutionKernels {
      */
     static void forward(ConvGeometry g, MemorySegment input, float[][] weight, float[] bias, MemorySegment output) {
         if (g.n() > 1) {
-            int perProduct = Math.max(1, Math.min(PRODUCT_ROW / Math.max(1, g.outputPlane()), ceilDiv(g.n(), Parallel.threads())));
-            Parallel.forEach(ceilDiv(g.n(), perProduct), chunk -> {
+            int perProduct = Math.max(1, Math.min(PRODUCT_ROW / Math.max(1, g.outputPlane()), ceilDiv(g.n(), ForkJoinParts.threads())));
+            ForkJoinParts.forEach(ceilDiv(g.n(), perProduct), chunk -> {
                 int from = chunk * perProduct, to = Math.min(g.n(), from + perProduct);
                 float[][] col = unfoldSamples(g, input, from, to);
                 forwardRows(g, weight, bias, col, output, from, to, 0, g.k());
@@ -39,7 +40,7 @@ final class ConvolutionKernels {
             for (int n = 0; n < g.n(); n++) {
                 float[][] col = unfoldSamples(g, input, n, n + 1);
                 int sample = n;
-                Parallel.forRanges(g.k(), Parallel.threads(), (from, to) -> forwardRows(g, weight, bias, col, output, sample, sample + 1, from, to));
+                ForkJoinParts.forRanges(g.k(), ForkJoinParts.threads(), (from, to) -> forwardRows(g, weight, bias, col, output, sample, sample + 1, from, to));
             }
         }
     }
@@ -87,7 +88,7 @@ final class ConvolutionKernels {
         boolean transposed = g.outputPlane() < g.columnRows();
         int productRows = transposed ? g.outputPlane() : g.columnRows();
         if (g.n() > 1) {
-            Parallel.forEach(g.n(), n -> {
+            ForkJoinParts.forEach(g.n(), n -> {
                 float[][] dy = gradOutputRows(g, gradOutput, n, transposed);
                 float[][] dcol = columnGradientMatrix(g, transposed);
                 columnGradientRows(g, transposed, weight, weightTransposed, dy, dcol, 0, productRows);
@@ -97,7 +98,7 @@ final class ConvolutionKernels {
             for (int n = 0; n < g.n(); n++) {
                 float[][] dy = gradOutputRows(g, gradOutput, n, transposed);
                 float[][] dcol = columnGradientMatrix(g, transposed);
-                Parallel.forRanges(productRows, Parallel.threads(),
+                ForkJoinParts.forRanges(productRows, ForkJoinParts.threads(),
                         (from, to) -> columnGradientRows(g, transposed, weight, weightTransposed, dy, dcol, from, to));
                 foldSample(g, transposed, dcol, gradInput, n);
             }

@@ -1,5 +1,6 @@
 package dev.isthmus.backend.reference;
 
+import dev.isthmus.backend.parallel.ForkJoinParts;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
@@ -58,7 +59,7 @@ final class LinearKernels {
         if ((long) m * n * depth < PARALLEL_THRESHOLD) {
             RowGemm.multiplyAdd(m, n, depth, a, b, c);
         } else {
-            Parallel.forRanges(m, Parallel.threads(), (from, to) -> RowGemm.multiplyAdd(to - from, n, depth,
+            ForkJoinParts.forRanges(m, ForkJoinParts.threads(), (from, to) -> RowGemm.multiplyAdd(to - from, n, depth,
                     RowMatrices.rows(a, from, to), b, RowMatrices.rows(c, from, to)));
         }
     }

@@ -1,5 +1,6 @@
 package dev.isthmus.backend.reference;
 
+import dev.isthmus.backend.parallel.ForkJoinParts;
 import java.lang.foreign.MemorySegment;
 
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED;
@@ -31,7 +32,7 @@ final class NormalizationKernels {
      */
     static void training(Layout l, MemorySegment x, MemorySegment w, MemorySegment b, MemorySegment runningMean, MemorySegment runningVar,
                          double momentum, double eps, MemorySegment y, MemorySegment savedMean, MemorySegment savedInvStd) {
-        Parallel.forEach(l.channels(), c -> {
+        ForkJoinParts.forEach(l.channels(), c -> {
             double sum = 0;
             for (int n = 0; n < l.batch(); n++) {
                 long start = l.start(n, c);
@@ -60,7 +61,7 @@ final class NormalizationKernels {
     /** Eval forward: {@code y = (x − runningMean)/sqrt(runningVar + eps)·w + b}. */
     static void inference(Layout l, MemorySegment x, MemorySegment w, MemorySegment b, MemorySegment runningMean, MemorySegment runningVar,
                           double eps, MemorySegment y) {
-        Parallel.forEach(l.channels(), c -> {
+        ForkJoinParts.forEach(l.channels(), c -> {
             double invStd = 1 / Math.sqrt(runningVar.getAtIndex(JAVA_FLOAT_UNALIGNED, c) + eps);
             normalize(l, c, x, y, runningMean.getAtIndex(JAVA_FLOAT_UNALIGNED, c), invStd, w.getAtIndex(JAVA_FLOAT_UNALIGNED, c),
                     b.getAtIndex(JAVA_FLOAT_UNALIGNED, c));
@@ -73,7 +74,7 @@ final class NormalizationKernels {
      */
     static void backward(Layout l, MemorySegment x, MemorySegment dy, MemorySegment w, MemorySegment savedMean, MemorySegment savedInvStd,
                          MemorySegment dx, MemorySegment dw, MemorySegment db) {
-        Parallel.forEach(l.channels(), c -> {
+        ForkJoinParts.forEach(l.channels(), c -> {
             double mean = savedMean.getAtIndex(JAVA_FLOAT_UNALIGNED, c);
             double invStd = savedInvStd.getAtIndex(JAVA_FLOAT_UNALIGNED, c);
             double sumDy = 0, sumDyXhat = 0;

@@ -1,5 +1,6 @@
 package dev.isthmus.backend.reference;
 
+import dev.isthmus.backend.parallel.ForkJoinParts;
 import dev.isthmus.backend.reference.Scratch.Slot;
 
 import java.lang.foreign.MemorySegment;
@@ -49,7 +50,7 @@ final class ParameterGradientKernels {
             boolean byLanes = g.columnRows() < SHORT_WEIGHT_ROW
                     && (long) g.k() * g.columnRows() * Math.min(g.outputPlane(), LANE_BLOCK) <= MAX_LANE_FLOATS;
             float[][][] groups = new float[WEIGHT_GRADIENT_GROUPS][][];
-            Parallel.forEach(WEIGHT_GRADIENT_GROUPS, group -> {
+            ForkJoinParts.forEach(WEIGHT_GRADIENT_GROUPS, group -> {
                 int from = (int) ((long) g.n() * group / WEIGHT_GRADIENT_GROUPS);
                 int to = (int) ((long) g.n() * (group + 1) / WEIGHT_GRADIENT_GROUPS);
                 groups[group] = byLanes ? weightGradientByLanes(g, input, gradOutput, from, to)
@@ -66,7 +67,7 @@ final class ParameterGradientKernels {
             for (int n = 0; n < g.n(); n++) {
                 float[][] colT = unfoldSampleTransposed(g, input, n);
                 float[][] dy = ConvolutionKernels.gradOutputRows(g, gradOutput, n);
-                Parallel.forRanges(g.k(), Parallel.threads(), (from, to) ->
+                ForkJoinParts.forRanges(g.k(), ForkJoinParts.threads(), (from, to) ->
                         RowGemm.multiplyAdd(to - from, g.columnRows(), g.outputPlane(), RowMatrices.rows(dy, from, to), colT, RowMatrices.rows(gradWeight, from, to)));
             }
         }
@@ -171,7 +172,7 @@ final class ParameterGradientKernels {
     /** db[k] = Σ_n Σ_pq dy[n][k][pq]: per channel, the planes are added elementwise in batch order, then the result summed by {@link #sum}. */
     static float[] backwardBias(int batch, int channels, int plane, MemorySegment gradOutput) {
         float[] gradBias = new float[channels];
-        Parallel.forRanges(channels, Parallel.threads(), (from, to) -> {
+        ForkJoinParts.forRanges(channels, ForkJoinParts.threads(), (from, to) -> {
             Scratch scratch = Scratch.get();
             float[] sum = scratch.vector(Slot.OUTPUT, plane);
             float[] row = scratch.vector(Slot.GRAD_OUTPUT, plane);

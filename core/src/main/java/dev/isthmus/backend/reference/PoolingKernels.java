@@ -1,5 +1,6 @@
 package dev.isthmus.backend.reference;
 
+import dev.isthmus.backend.parallel.ForkJoinParts;
 import dev.isthmus.backend.Pool2dSpec;
 import dev.isthmus.backend.reference.Scratch.Slot;
 
@@ -141,7 +142,7 @@ final class PoolingKernels {
 
     /** y[n][c][oh][ow] = max over the window of x[n][c] (padding = −∞). */
     static void maxForward(Geometry g, MemorySegment input, MemorySegment output) {
-        Parallel.forEach(g.n(), n -> {
+        ForkJoinParts.forEach(g.n(), n -> {
             Scratch scratch = Scratch.get();
             float[] x = load(input, n, g.inputSample(), scratch.vector(Slot.INPUT, g.inputSample()));
             float[] y = scratch.vector(Slot.OUTPUT, g.outputSample());
@@ -152,7 +153,7 @@ final class PoolingKernels {
 
     /** dx[n][c][position of the maximum of window (oh, ow)] += dy[n][c][oh][ow], outputs in order; zero elsewhere. */
     static void maxBackward(Geometry g, MemorySegment input, MemorySegment gradOutput, MemorySegment gradInput) {
-        Parallel.forEach(g.n(), n -> {
+        ForkJoinParts.forEach(g.n(), n -> {
             Scratch scratch = Scratch.get();
             float[] x = load(input, n, g.inputSample(), scratch.vector(Slot.INPUT, g.inputSample()));
             float[] dy = load(gradOutput, n, g.outputSample(), scratch.vector(Slot.GRAD_OUTPUT, g.outputSample()));
@@ -185,7 +186,7 @@ final class PoolingKernels {
 
     /** y[n][c][oh][ow] = (Σ of the window's real positions of x[n][c]) / divisor; padding adds zeros. */
     static void avgForward(Geometry g, MemorySegment input, MemorySegment output) {
-        Parallel.forEach(g.n(), n -> {
+        ForkJoinParts.forEach(g.n(), n -> {
             Scratch scratch = Scratch.get();
             float[] x = load(input, n, g.inputSample(), scratch.vector(Slot.INPUT, g.inputSample()));
             float[] y = scratch.vector(Slot.OUTPUT, g.outputSample());
@@ -198,7 +199,7 @@ final class PoolingKernels {
 
     /** dx[n][c][ih][iw] += dy[n][c][oh][ow] / divisor for every window (oh, ow) containing (ih, iw). */
     static void avgBackward(Geometry g, MemorySegment gradOutput, MemorySegment gradInput) {
-        Parallel.forEach(g.n(), n -> {
+        ForkJoinParts.forEach(g.n(), n -> {
             Scratch scratch = Scratch.get();
             float[] share = load(gradOutput, n, g.outputSample(), scratch.vector(Slot.GRAD_OUTPUT, g.outputSample()));
             divideByWindowSize(g, share);

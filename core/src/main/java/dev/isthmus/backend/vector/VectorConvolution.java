@@ -1,5 +1,6 @@
 package dev.isthmus.backend.vector;
 
+import dev.isthmus.backend.parallel.ForkJoinParts;
 import dev.isthmus.backend.vector.WorkArrays.Slot;
 
 import java.lang.foreign.MemorySegment;
@@ -25,7 +26,7 @@ final class VectorConvolution {
     /** y[n][k][pq] = bias[k] + Σ_row weight[k·rows + row] · col_n[row][pq]. */
     static void forward(ConvSizes g, MemorySegment input, float[] weight, float[] bias, MemorySegment output) {
         int per = samplesPerProduct(g), rows = g.columnRows(), padded = g.paddedPlane();
-        WorkArrays.forEach(ceilDiv(g.n(), per), chunk -> {
+        ForkJoinParts.forEach(ceilDiv(g.n(), per), chunk -> {
             int from = chunk * per, to = Math.min(g.n(), from + per), ld = (to - from) * padded;
             WorkArrays work = WorkArrays.get();
             float[] col = unfoldSamples(g, input, from, to, work);
@@ -44,7 +45,7 @@ final class VectorConvolution {
     /** dx[n] = fold(weightᵀ · dy[n]); {@code weightTransposed} is [c·r·s, k]. */
     static void backwardData(ConvSizes g, MemorySegment gradOutput, float[] weightTransposed, MemorySegment gradInput) {
         int per = samplesPerProduct(g), rows = g.columnRows(), padded = g.paddedPlane();
-        WorkArrays.forEach(ceilDiv(g.n(), per), chunk -> {
+        ForkJoinParts.forEach(ceilDiv(g.n(), per), chunk -> {
             int from = chunk * per, to = Math.min(g.n(), from + per), ld = (to - from) * padded;
             WorkArrays work = WorkArrays.get();
             float[] dy = gradOutputRows(g, gradOutput, from, to, work);
@@ -67,7 +68,7 @@ final class VectorConvolution {
         int rows = g.columnRows(), size = g.k() * rows, groups = Math.min(WEIGHT_GRADIENT_GROUPS, g.n());
         int per = samplesPerProduct(g), padded = g.paddedPlane();
         float[][] partial = new float[groups][size];
-        WorkArrays.forEach(groups, group -> {
+        ForkJoinParts.forEach(groups, group -> {
             int first = (int) ((long) g.n() * group / groups), end = (int) ((long) g.n() * (group + 1) / groups);
             WorkArrays work = WorkArrays.get();
             for (int from = first; from < end; from += per) {
@@ -86,7 +87,7 @@ final class VectorConvolution {
     }
 
     private static int samplesPerProduct(ConvSizes g) {
-        return Math.max(1, Math.min(PRODUCT_ROW / g.paddedPlane(), ceilDiv(g.n(), WorkArrays.threads())));
+        return Math.max(1, Math.min(PRODUCT_ROW / g.paddedPlane(), ceilDiv(g.n(), ForkJoinParts.threads())));
     }
 
     private static int ceilDiv(int a, int b) {

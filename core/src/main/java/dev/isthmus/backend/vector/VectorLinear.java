@@ -1,5 +1,6 @@
 package dev.isthmus.backend.vector;
 
+import dev.isthmus.backend.parallel.ForkJoinParts;
 import dev.isthmus.backend.vector.WorkArrays.Slot;
 
 import java.lang.foreign.MemorySegment;
@@ -71,9 +72,8 @@ final class VectorLinear {
     }
 
     /** Runs body over row ranges: on this thread when small, else one range per thread. */
-    private static void rows(int count, long workPerRow, RangeBody body) {
-        int parts = count * workPerRow < PARALLEL_THRESHOLD ? 1 : Math.min(count, WorkArrays.threads());
-        WorkArrays.forEach(parts, part -> body.run((int) ((long) count * part / parts), (int) ((long) count * (part + 1) / parts)));
+    private static void rows(int count, long workPerRow, ForkJoinParts.RangeBody body) {
+        ForkJoinParts.forRanges(count, count * workPerRow < PARALLEL_THRESHOLD ? 1 : ForkJoinParts.threads(), body);
     }
 
     private static float[] readPadded(MemorySegment source, int rows, int columns, int ld, float[] target) {
@@ -88,10 +88,5 @@ final class VectorLinear {
         for (int r = 0; r < rows; r++) {
             MemorySegment.copy(source, r * ld, target, JAVA_FLOAT_UNALIGNED, (long) r * columns * Float.BYTES, columns);
         }
-    }
-
-    @FunctionalInterface
-    private interface RangeBody {
-        void run(int from, int to);
     }
 }

@@ -4,13 +4,9 @@ import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.WeakHashMap;
-import java.util.concurrent.ForkJoinPool;
-import java.util.function.IntConsumer;
-import java.util.stream.IntStream;
 
 /**
- * Per-thread work arrays reused from op to op (contents are left over: a kernel writes what it reads), and
- * the one way these kernels go parallel. Keyed by the thread itself, as the reference backend's scratch is,
+ * Per-thread work arrays reused from op to op (contents are left over: a kernel writes what it reads). Keyed by the thread itself, as the reference backend's scratch is,
  * because the common pool's workers erase their thread-locals after each top-level task.
  */
 final class WorkArrays {
@@ -33,19 +29,5 @@ final class WorkArrays {
             arrays.put(slot, a);
         }
         return a;
-    }
-
-    /** Threads that can work at once: the common pool's workers plus the calling thread. */
-    static int threads() {
-        return ForkJoinPool.getCommonPoolParallelism() + 1;
-    }
-
-    /** body(0), …, body(count − 1) on the common pool (the caller helps); in place when there is one. */
-    static void forEach(int count, IntConsumer body) {
-        if (count == 1) {
-            body.accept(0);
-        } else if (count > 1) {
-            IntStream.range(0, count).parallel().forEach(body);
-        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.isthmus.backend.reference;
 
+import dev.isthmus.backend.parallel.ForkJoinParts;
 import dev.isthmus.backend.Backend;
 import dev.isthmus.backend.Conv2dSpec;
 import dev.isthmus.backend.CrossEntropy;
@@ -129,7 +130,7 @@ public final class LessonCnnTiming {
 
     private void report(int warmup) {
         System.out.printf("Lesson CNN, batch %d, %d timed steps after %d warm-up steps, %d threads (common pool %d + caller)%n",
-                BATCH, timedSteps, warmup, Parallel.threads(), Parallel.threads() - 1);
+                BATCH, timedSteps, warmup, ForkJoinParts.threads(), ForkJoinParts.threads() - 1);
         System.out.printf("system load average at the end: %.2f (other processes on these cores inflate wall time)%n",
                 ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         System.out.printf("  %-24s %21s   %21s%n", "ms per step", "mean: wall     CPU", "quietest block: wall     CPU");
