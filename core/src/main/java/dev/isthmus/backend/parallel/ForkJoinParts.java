@@ -2,6 +2,7 @@ package dev.isthmus.backend.parallel;
 
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 
 /**
@@ -23,27 +24,30 @@ public final class ForkJoinParts {
     }
 
     /**
-     * body(0) … body(count − 1): parts 1… as tasks on the common pool, part 0 on the calling thread, which then
-     * joins the others (and runs any that no worker has taken yet, so a busy machine slows the op down but never
-     * stalls it). Lighter than a parallel stream, which allocated about 1–2 KB of pipeline objects per op. Every
-     * part has finished when this returns or throws, so no part still touches buffers the caller may free.
+     * body(0) … body(count − 1), each once, shared out between the calling thread and up to {@link #threads()} − 1
+     * tasks on the common pool that take the next index until none is left (so 64 samples on a 2-thread pool keep
+     * both threads busy, and a busy machine slows the op down but never stalls it: the caller alone can finish).
+     * Lighter than a parallel stream, which allocated about 1–2 KB of pipeline objects per op. Every part has
+     * finished when this returns or throws, so no part still touches buffers the caller may free.
      *
      * @param count how many parts; none runs when it is 0 or less
      * @param body  the work of one part
      */
     public static void forEach(int count, IntConsumer body) {
-        if (count <= 1) {
-            if (count == 1) body.accept(0);
+        int helpers = Math.min(count, threads()) - 1;
+        if (helpers <= 0) {
+            for (int i = 0; i < count; i++) body.accept(i);
             return;
         }
-        ForkJoinTask<?>[] others = new ForkJoinTask<?>[count - 1];
-        for (int part = 1; part < count; part++) {
-            int index = part;
-            others[part - 1] = ForkJoinTask.adapt(() -> body.accept(index)).fork();
-        }
+        AtomicInteger next = new AtomicInteger();
+        Runnable drain = () -> {
+            for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) body.accept(i);
+        };
+        ForkJoinTask<?>[] others = new ForkJoinTask<?>[helpers];
+        for (int h = 0; h < helpers; h++) others[h] = ForkJoinTask.adapt(drain).fork();
         RuntimeException failure = null;
         try {
-            body.accept(0);
+            drain.run();
         } catch (RuntimeException e) {
             failure = e;
         }
