@@ -125,21 +125,21 @@ class ResNetBN(nn.Module):
 
     def __init__(self, dropout=0.0):
         super(ResNetBN, self).__init__()
-        self.conv1 = nn.Conv2d(1, 16, kernel_size=3, padding=1, bias=False)
-        self.bn1 = nn.BatchNorm2d(16)
-        self.rblock1 = BnResidualBlock(16)
-        self.conv2 = nn.Conv2d(16, 32, kernel_size=3, padding=1, bias=False)
-        self.bn2 = nn.BatchNorm2d(32)
-        self.rblock2 = BnResidualBlock(32)
+        self.conv1 = nn.Conv2d(1, 32, kernel_size=3, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(32)
+        self.rblock1 = BnResidualBlock(32)
+        self.conv2 = nn.Conv2d(32, 64, kernel_size=3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(64)
+        self.rblock2 = BnResidualBlock(64)
         self.mp = nn.MaxPool2d(2)
         self.gap = nn.AdaptiveAvgPool2d(1)
         self.dropout = nn.Dropout(dropout)
-        self.fc = nn.Linear(32, 10)
+        self.fc = nn.Linear(64, 10)
 
     def forward(self, x):
-        x = self.mp(F.relu(self.bn1(self.conv1(x))))   # 16 x 14 x 14
+        x = self.mp(F.relu(self.bn1(self.conv1(x))))   # 32 x 14 x 14
         x = self.rblock1(x)
-        x = self.mp(F.relu(self.bn2(self.conv2(x))))   # 32 x 7 x 7
+        x = self.mp(F.relu(self.bn2(self.conv2(x))))   # 64 x 7 x 7
         x = self.rblock2(x)
         return self.fc(self.dropout(self.gap(x).flatten(1)))
 

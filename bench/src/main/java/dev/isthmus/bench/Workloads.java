@@ -165,11 +165,11 @@ public final class Workloads {
                 linears.add(new LinearShape(1, 512, 10));
             }
             case "resnet-bn" -> {
-                convs.add(ConvShape.of(1, 1, 28, 16, 3, 1));
-                convs.addAll(residualBlock(16, 14).convs());
-                convs.add(ConvShape.of(1, 16, 14, 32, 3, 1));
-                convs.addAll(residualBlock(32, 7).convs());
-                linears.add(new LinearShape(1, 32, 10));
+                convs.add(ConvShape.of(1, 1, 28, 32, 3, 1));
+                convs.addAll(residualBlock(32, 14).convs());
+                convs.add(ConvShape.of(1, 32, 14, 64, 3, 1));
+                convs.addAll(residualBlock(64, 7).convs());
+                linears.add(new LinearShape(1, 64, 10));
             }
             default -> throw new IllegalArgumentException("unknown model '" + id + "'; choose one of: " + String.join(", ", Models.ids()));
         }

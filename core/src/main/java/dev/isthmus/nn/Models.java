@@ -21,10 +21,11 @@ public enum Models {
     /** Residual: conv 1→16, pool, relu, Residual(16), conv 16→32, pool, relu, Residual(32), linear 512 → 10. */
     RESNET("resnet", false, Models::resnet),
     /**
-     * Residual with batch normalisation (not from the lesson): conv 1→16 3×3, BN, relu [16×28×28], pool [16×14×14],
-     * BN-Residual(16), conv 16→32 3×3, BN, relu [32×14×14], pool [32×7×7], BN-Residual(32), global average
-     * pool [32×1×1], dropout (p 0 unless asked for: no state-dict entry), linear 32 → 10; convolutions without bias
-     * (BN's shift replaces it), about 28 k parameters.
+     * Residual with batch normalisation (not from the lesson): conv 1→32 3×3, BN, relu [32×28×28], pool [32×14×14],
+     * BN-Residual(32), conv 32→64 3×3, BN, relu [64×14×14], pool [64×7×7], BN-Residual(64), global average
+     * pool [64×1×1], dropout (p 0 unless asked for: no state-dict entry), linear 64 → 10; convolutions without bias
+     * (BN's shift replaces it), 112,106 parameters. Widths 32/64 rather than 16/32 because the narrower net
+     * (28 k parameters) stopped at 92.4% on Fashion-MNIST in 10 epochs, in PyTorch as in Isthmus.
      */
     RESNET_BN("resnet-bn", true, Models::resnetBn);
 
@@ -238,20 +239,20 @@ public enum Models {
 
     private static Model resnetBn(Backend backend, String id, int classes, DropoutSetting dropout) {
         Sequential net = new Sequential()
-                .add("conv1", new Conv2d(backend, 1, 16, 3, Conv2dSpec.of(1, 1), false))
-                .add("bn1", new BatchNorm2d(backend, 16))
+                .add("conv1", new Conv2d(backend, 1, 32, 3, Conv2dSpec.of(1, 1), false))
+                .add("bn1", new BatchNorm2d(backend, 32))
                 .add("relu1", new ReLU())
                 .add("pool1", new MaxPool2d(Pool2dSpec.of(2)))
-                .add("rblock1", normalizedResidualBlock(backend, 16))
-                .add("conv2", new Conv2d(backend, 16, 32, 3, Conv2dSpec.of(1, 1), false))
-                .add("bn2", new BatchNorm2d(backend, 32))
+                .add("rblock1", normalizedResidualBlock(backend, 32))
+                .add("conv2", new Conv2d(backend, 32, 64, 3, Conv2dSpec.of(1, 1), false))
+                .add("bn2", new BatchNorm2d(backend, 64))
                 .add("relu2", new ReLU())
                 .add("pool2", new MaxPool2d(Pool2dSpec.of(2)))
-                .add("rblock2", normalizedResidualBlock(backend, 32))
+                .add("rblock2", normalizedResidualBlock(backend, 64))
                 .add("gap", new GlobalAvgPool2d())
                 .add("flatten", new Flatten())
                 .add("dropout", new Dropout(dropout.p(), dropout.seed()))
-                .add("fc", new Linear(backend, 32, classes));
+                .add("fc", new Linear(backend, 64, classes));
         return new Model(id, backend, net, MNIST_SAMPLE);
     }
 
