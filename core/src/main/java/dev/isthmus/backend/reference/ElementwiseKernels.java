@@ -1,6 +1,7 @@
 package dev.isthmus.backend.reference;
 
 import dev.isthmus.backend.AdamStep;
+import dev.isthmus.backend.parallel.ForkJoinParts;
 
 import java.lang.foreign.MemorySegment;
 
@@ -14,19 +15,32 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED;
  * compiler time in the first epoch of the CNN on two cores (JFR: jdk.Deoptimization "profile_predicate").
  */
 final class ElementwiseKernels {
+    /** Elements per part below which splitting an elementwise op costs more than it saves (PyTorch's grain size). */
+    private static final int GRAIN = 32_768;
+
     private ElementwiseKernels() {
     }
 
-    /** y = max(x, 0); NaN stays NaN, as in PyTorch. */
-    static void relu(MemorySegment x, MemorySegment y, long count) {
-        for (int i = 0, n = Math.toIntExact(count); i < n; i++) {
+    /**
+     * Runs body over [0, count) in contiguous ranges, one per thread when every range gets at least {@link #GRAIN}
+     * elements, else in one piece: the big activations of a batch (hundreds of thousands of elements) use both cores,
+     * a bias or a small layer's output does not pay for a fork.
+     */
+    static void split(long count, ForkJoinParts.RangeBody body) {
+        int n = Math.toIntExact(count);
+        ForkJoinParts.forRanges(n, Math.min(ForkJoinParts.threads(), Math.max(1, n / GRAIN)), body);
+    }
+
+    /** y = max(x, 0) for elements [from, to); NaN stays NaN, as in PyTorch. */
+    static void relu(MemorySegment x, MemorySegment y, int from, int to) {
+        for (int i = from; i < to; i++) {
             y.setAtIndex(JAVA_FLOAT_UNALIGNED, i, Math.max(x.getAtIndex(JAVA_FLOAT_UNALIGNED, i), 0f));
         }
     }
 
-    /** dx = dy where the forward output y > 0, else 0. */
-    static void reluBackward(MemorySegment y, MemorySegment dy, MemorySegment dx, long count) {
-        for (int i = 0, n = Math.toIntExact(count); i < n; i++) {
+    /** dx = dy where the forward output y > 0, else 0, for elements [from, to). */
+    static void reluBackward(MemorySegment y, MemorySegment dy, MemorySegment dx, int from, int to) {
+        for (int i = from; i < to; i++) {
             float gradient = dy.getAtIndex(JAVA_FLOAT_UNALIGNED, i); // read unconditionally: a branch-free loop body
             dx.setAtIndex(JAVA_FLOAT_UNALIGNED, i, y.getAtIndex(JAVA_FLOAT_UNALIGNED, i) > 0f ? gradient : 0f);
         }
@@ -47,9 +61,9 @@ final class ElementwiseKernels {
         }
     }
 
-    /** c = a + b. */
-    static void add(MemorySegment a, MemorySegment b, MemorySegment c, long count) {
-        for (int i = 0, n = Math.toIntExact(count); i < n; i++) {
+    /** c = a + b for elements [from, to). */
+    static void add(MemorySegment a, MemorySegment b, MemorySegment c, int from, int to) {
+        for (int i = from; i < to; i++) {
             c.setAtIndex(JAVA_FLOAT_UNALIGNED, i, a.getAtIndex(JAVA_FLOAT_UNALIGNED, i) + b.getAtIndex(JAVA_FLOAT_UNALIGNED, i));
         }
     }

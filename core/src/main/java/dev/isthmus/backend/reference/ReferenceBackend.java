@@ -180,12 +180,13 @@ public class ReferenceBackend extends AbstractBackend {
 
     @Override
     protected void computeRelu(Tensor input, Tensor output) {
-        ElementwiseKernels.relu(input.segment(), output.segment(), input.numel());
+        ElementwiseKernels.split(input.numel(), (from, to) -> ElementwiseKernels.relu(input.segment(), output.segment(), from, to));
     }
 
     @Override
     protected void computeReluBackward(Tensor output, Tensor gradOutput, Tensor gradInput) {
-        ElementwiseKernels.reluBackward(output.segment(), gradOutput.segment(), gradInput.segment(), output.numel());
+        ElementwiseKernels.split(output.numel(),
+                (from, to) -> ElementwiseKernels.reluBackward(output.segment(), gradOutput.segment(), gradInput.segment(), from, to));
     }
 
     @Override
@@ -240,7 +241,7 @@ public class ReferenceBackend extends AbstractBackend {
 
     @Override
     protected void computeAdd(Tensor a, Tensor b, Tensor sum) {
-        ElementwiseKernels.add(a.segment(), b.segment(), sum.segment(), a.numel());
+        ElementwiseKernels.split(a.numel(), (from, to) -> ElementwiseKernels.add(a.segment(), b.segment(), sum.segment(), from, to));
     }
 
     @Override
