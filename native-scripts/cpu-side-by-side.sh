@@ -8,7 +8,7 @@
 #
 # Usage: native-scripts/cpu-side-by-side.sh [--dataset mnist|fashion-mnist] [--data DIR] [--models "cnn resnet inception resnet-bn"]
 #                                           [--backends "reference cpu"] [--torch-threads "1 2"] [--limit-train N]
-#                                           [--epochs N] [--run-timeout S] [--no-libtorch] [--no-doc] [--json FILE]
+#                                           [--epochs N] [--repeats N] [--run-timeout S] [--no-libtorch] [--no-doc] [--json FILE]
 #   --dataset NAME    mnist (default) or fashion-mnist: the data set and its normalisation, on both sides
 #   --data DIR        its IDX files (default: Isthmus's cache, ~/.cache/isthmus/<dataset>, fetched when missing; for
 #                     fashion-mnist Debian's /usr/share/datasets/fashion-mnist when installed, dataset-fashion-mnist)
@@ -16,6 +16,9 @@
 #   --backends LIST   Isthmus backends (default: reference cpu)
 #   --torch-threads   PyTorch thread counts (default: 1 and the number of cores)
 #   --epochs N        epochs per run (default 1); figures are the last epoch's
+#   --repeats N       run every Isthmus and PyTorch setting N times, in rounds that alternate the two sides (default
+#                     1); the table gives each setting's best run and lists all of them, the JSON keeps every run.
+#                     On a shared machine one run's speed moves by 10-20%; best-of-N applies the same rule to both sides
 #   --limit-train N   train on the first N images only (a smoke test of the script; not a measurement)
 #   --run-timeout S   stop any one training run after S seconds and record it as timed out (default: no limit);
 #                     on a busy machine PyTorch's 2-thread runs can take 70x longer than on an idle one
@@ -35,6 +38,7 @@ models="cnn resnet inception resnet-bn"
 backends="reference cpu"
 torch_threads="1 $(nproc)"
 epochs=1
+repeats=1
 limit_train=0
 run_timeout=0
 libtorch=true
@@ -49,6 +53,7 @@ while [ $# -gt 0 ]; do
     --backends) backends="${2:?--backends needs a list}"; shift 2 ;;
     --torch-threads) torch_threads="${2:?--torch-threads needs a list}"; shift 2 ;;
     --epochs) epochs="${2:?--epochs needs a number}"; shift 2 ;;
+    --repeats) repeats="${2:?--repeats needs a number}"; shift 2 ;;
     --run-timeout) run_timeout="${2:?--run-timeout needs seconds}"; shift 2 ;;
     --no-libtorch) libtorch=false; shift ;;
     --no-doc) doc=false; shift ;;
@@ -58,6 +63,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 case "$epochs" in ''|*[!0-9]*|0) echo "cpu-side-by-side: --epochs needs a positive whole number, got '$epochs'" >&2; exit 2 ;; esac
+case "$repeats" in ''|*[!0-9]*|0) echo "cpu-side-by-side: --repeats needs a positive whole number, got '$repeats'" >&2; exit 2 ;; esac
 case "$limit_train" in ''|*[!0-9]*) echo "cpu-side-by-side: --limit-train needs a whole number, got '$limit_train'" >&2; exit 2 ;; esac
 case "$dataset" in mnist|fashion-mnist) ;; *) echo "cpu-side-by-side: unknown dataset '$dataset' (mnist, fashion-mnist)" >&2; exit 2 ;; esac
 if [ -z "$data" ]; then
@@ -85,17 +91,19 @@ limit_isthmus=(); limit_torch=()
 if [ "$limit_train" -gt 0 ]; then limit_isthmus=(--limit-train "$limit_train"); limit_torch=(--limit-train "$limit_train"); fi
 runs="$work/runs.jsonl"
 : > "$runs"
-record() { # record SIDE MODEL SETTING LOAD FILE: appends one line {side, model, setting, load, result}
-  printf '{"side": "%s", "model": "%s", "setting": "%s", "load_average_before": %s, "result": %s}\n' "$1" "$2" "$3" "$4" "$(tr -d '\n' < "$5")" >> "$runs"
+round=1
+record() { # record SIDE MODEL SETTING LOAD FILE: appends one line {side, model, setting, round, load, result}
+  printf '{"side": "%s", "model": "%s", "setting": "%s", "round": %s, "load_average_before": %s, "result": %s}\n' "$1" "$2" "$3" "$round" "$4" "$(tr -d '\n' < "$5")" >> "$runs"
 }
 # limited COMMAND...: runs it under --run-timeout; returns 124 when it was stopped
 limited() { if [ "$run_timeout" -gt 0 ]; then timeout "$run_timeout" "$@"; else "$@"; fi; }
 timed_out() { printf '{"timed_out": true, "limit_seconds": %s}' "$run_timeout" > "$1"; }
 
 for model in $models; do
+ for round in $(seq "$repeats"); do
   for backend in $backends; do
     before="$(load)"
-    echo "== Isthmus $backend, $model (load average $before)"
+    echo "== Isthmus $backend, $model, round $round of $repeats (load average $before)"
     status=0
     limited "$root/isthmus" train --backend "$backend" --model "$model" --epochs "$epochs" --dataset "$dataset" --data "$data" \
       "${limit_isthmus[@]}" --no-progress --out "$work/isthmus-$model-$backend" || status=$?
@@ -106,7 +114,7 @@ for model in $models; do
   done
   for threads in $torch_threads; do
     before="$(load)"
-    echo "== PyTorch $torch_package, $model, $threads thread(s) (load average $before)"
+    echo "== PyTorch $torch_package, $model, $threads thread(s), round $round of $repeats (load average $before)"
     status=0
     (cd "$root/peer/pytorch" && limited "$python" train_epoch.py --data "$data" --dataset "$dataset" --model "$model" --threads "$threads" --epochs "$epochs" "${limit_torch[@]}") > "$work/torch.json" || status=$?
     if [ "$status" = 124 ]; then timed_out "$work/torch.json"
@@ -114,7 +122,9 @@ for model in $models; do
     jq -c '.' "$work/torch.json" | cut -c1-200
     record pytorch "$model" "$threads" "$before" "$work/torch.json"
   done
+ done
 done
+round=1
 if [ "$libtorch" = true ] && [ "$dataset" = mnist ] && [ "$limit_train" = 0 ] && [[ " $models " == *" cnn "* ]]; then
   echo "== libtorch 2.10 (CNN only; the peer harness has no resnet or inception)"
   "$root/native-scripts/peer-cpu-side-by-side.sh" --libtorch-only --epochs "$epochs" --data "$data" --json "$work/libtorch.json"
@@ -124,9 +134,9 @@ if [ "$libtorch" = true ] && [ "$dataset" = mnist ] && [ "$limit_train" = 0 ] &&
   done
 fi
 
-"$python" - "$runs" "$json" "$root/docs/performance.md" "$doc" "$stamp" "$epochs" "$dataset" "$limit_train" <<'PY'
+"$python" - "$runs" "$json" "$root/docs/performance.md" "$doc" "$stamp" "$epochs" "$dataset" "$limit_train" "$repeats" <<'PY'
 import json, os, platform, subprocess, sys
-runs_file, json_file, doc_file, write_doc, stamp, epochs, dataset, limit_train = sys.argv[1:]
+runs_file, json_file, doc_file, write_doc, stamp, epochs, dataset, limit_train, repeats = sys.argv[1:]
 runs = [json.loads(line) for line in open(runs_file)]
 cpu = subprocess.run(["sh", "-c", "lscpu | sed -n 's/^Model name: *//p'"], capture_output=True, text=True).stdout.strip()
 def ips(run):
@@ -144,26 +154,39 @@ def accuracy(run):
     a = r.get("testAccuracy", r.get("test_accuracy"))
     return None if a is None else 100 * a
 models = [m for m in ["cnn", "resnet", "inception", "resnet-bn"] if any(r["model"] == m for r in runs)]
+def best_of(group):
+    """The fastest finished run of one setting (all its rounds), else its first run (timed out)."""
+    finished = [r for r in group if ips(r)]
+    return max(finished, key=ips) if finished else group[0]
+def settings(model, side):
+    """(setting, best run, every run's images/s) in the order first run."""
+    grouped = {}
+    for r in runs:
+        if r["model"] == model and r["side"] == side:
+            grouped.setdefault(r["setting"], []).append(r)
+    return [(name, best_of(group), [ips(r) for r in group]) for name, group in grouped.items()]
+def all_runs(values):
+    return " / ".join("timed out" if v is None else f"{v:,.0f}" for v in values) if len(values) > 1 else ""
 rows, summary = [], {}
 for m in models:
-    torch_runs = [r for r in runs if r["model"] == m and r["side"] == "pytorch"]
-    finished = [r for r in torch_runs if ips(r)]
+    torch_best = [best for _, best, _ in settings(m, "pytorch")]
+    finished = [r for r in torch_best if ips(r)]
     best = max(finished, key=ips) if finished else None
-    lib = [r for r in runs if r["model"] == m and r["side"] == "libtorch"]
-    for r in [r for r in runs if r["model"] == m and r["side"] == "isthmus"]:
+    for setting, r, values in settings(m, "isthmus"):
         ratio = ips(r) / ips(best) if best and ips(r) else None
-        summary.setdefault(m, {})[r["setting"]] = ratio
+        summary.setdefault(m, {})[setting] = ratio
         acc = accuracy(r)
-        rows.append(f"| {m} | Isthmus `{r['setting']}` | {ips_text(r)} | {seconds_text(r)} | {'' if acc is None else f'{acc:.2f}%'} | {r['load_average_before']} | "
+        rows.append(f"| {m} | Isthmus `{setting}` | {ips_text(r)} | {all_runs(values)} | {seconds_text(r)} | {'' if acc is None else f'{acc:.2f}%'} | {r['load_average_before']} | "
                     + (f"**{ratio:.2f}**" if ratio else "n/a") + " |")
-    for r in torch_runs + lib:
-        name = ("PyTorch " + os.environ["ISTHMUS_TORCH_PACKAGE"]) if r["side"] == "pytorch" else "libtorch 2.10 (oneDNN off)"
-        acc = accuracy(r)
-        rows.append(f"| {m} | {name}, {r['setting']} thread(s) | {ips_text(r)} | {seconds_text(r)} | {'' if acc is None else f'{acc:.2f}%'} | {r['load_average_before']} | "
-                    + ("(the peer)" if r is best else "") + " |")
+    for side in ("pytorch", "libtorch"):
+        for setting, r, values in settings(m, side):
+            name = ("PyTorch " + os.environ["ISTHMUS_TORCH_PACKAGE"]) if side == "pytorch" else "libtorch 2.10 (oneDNN off)"
+            acc = accuracy(r)
+            rows.append(f"| {m} | {name}, {setting} thread(s) | {ips_text(r)} | {all_runs(values)} | {seconds_text(r)} | {'' if acc is None else f'{acc:.2f}%'} | {r['load_average_before']} | "
+                        + ("(the peer)" if r is best else "") + " |")
 document = {"date_utc": stamp, "machine": {"cpu_model": cpu, "cores": os.cpu_count(), "kernel": platform.release()},
             "pytorch_package": os.environ["ISTHMUS_TORCH_PACKAGE"],
-            "epochs": int(epochs), "batch_size": 64, "dataset": dataset, "limit_train": int(limit_train) or None, "runs": runs,
+            "epochs": int(epochs), "repeats": int(repeats), "batch_size": 64, "dataset": dataset, "limit_train": int(limit_train) or None, "runs": runs,
             "ratio_isthmus_over_fastest_pytorch": summary}
 with open(json_file, "w") as f:
     json.dump(document, f, indent=2)
@@ -172,10 +195,11 @@ table = "\n".join([
     f"Run {stamp} on {cpu}, {os.cpu_count()} cores; {epochs} epoch(s) of {'Fashion-MNIST' if dataset == 'fashion-mnist' else 'MNIST'}"
     + (f" (first {limit_train} training images only: a smoke run, not a measurement)" if int(limit_train) else "")
     + f" at batch 64; raw results: "
-    f"`docs/measurements/{os.path.basename(json_file)}`. Ratio = Isthmus images/s ÷ PyTorch's faster thread count, same run.",
+    f"`docs/measurements/{os.path.basename(json_file)}`. Ratio = Isthmus images/s ÷ PyTorch's faster thread count, same run"
+    + (f"; every setting ran {repeats} times in alternating rounds, images/s is its best run (all runs listed)" if int(repeats) > 1 else "") + ".",
     "",
-    "| network | run | images/s | epoch s | test accuracy | load average before | ratio to PyTorch |",
-    "|---|---|---|---|---|---|---|", *rows])
+    "| network | run | images/s | all runs | epoch s | test accuracy | load average before | ratio to PyTorch |",
+    "|---|---|---|---|---|---|---|---|", *rows])
 print(table)
 if write_doc == "true":
     begin, end = "<!-- cpu-side-by-side:begin -->", "<!-- cpu-side-by-side:end -->"
