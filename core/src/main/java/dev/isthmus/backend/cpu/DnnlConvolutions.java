@@ -34,7 +34,7 @@ final class DnnlConvolutions implements AutoCloseable {
 
     private final DnnlEngine engine;
     private final Map<Key, TunedConvolution> primitives = new ConcurrentHashMap<>();
-    /** One layout decision per geometry and direction (the key's part is 0, its batch the whole batch's). */
+    /** One layout decision per geometry and direction (the key's part is 0). */
     private final Map<Key, TunedConvolution.Choice> choices = new ConcurrentHashMap<>();
     private final Map<Partials, MemorySegment[]> partialGradients = new ConcurrentHashMap<>();
     private final Arena arena = Arena.ofShared();
@@ -99,8 +99,11 @@ final class DnnlConvolutions implements AutoCloseable {
     /** Which oneDNN kernels serve the geometries seen so far, e.g. for a benchmark report. */
     Map<String, String> implementations() {
         Map<String, String> result = new TreeMap<>();
-        primitives.forEach((key, primitive) -> result.put(key.direction() + " " + key.input() + " * " + key.weight() + " " + key.spec()
-                + " part " + key.part(), primitive.implementation()));
+        primitives.forEach((key, primitive) -> {
+            int batch = key.input().dim(0), parts = parts(batch);
+            Shape partInput = batch(key.input(), from(batch, key.part() + 1, parts) - from(batch, key.part(), parts));
+            result.put(key.direction() + " " + partInput + " * " + key.weight() + " " + key.spec() + " part " + key.part(), primitive.implementation());
+        });
         return result;
     }
 
@@ -128,13 +131,18 @@ final class DnnlConvolutions implements AutoCloseable {
         arena.close();
     }
 
-    /** Part {@code part} ({@code samples} of the batch) of the convolution of these whole-batch shapes. */
+    /**
+     * Part {@code part} ({@code samples} of the batch) of the convolution of these whole-batch shapes. Looked up by the
+     * whole-batch shapes and the part number, which fix the part's own shapes, so a lookup creates no shapes.
+     */
     private TunedConvolution get(DnnlConvolution.Direction direction, Shape wholeInput, Shape weight, Shape wholeOutput, Conv2dSpec spec,
                                  boolean bias, int part, int samples) {
-        Shape input = batch(wholeInput, samples), output = batch(wholeOutput, samples);
-        return primitives.computeIfAbsent(new Key(direction, input, weight, spec, bias, part), key -> {
+        Key key = new Key(direction, wholeInput, weight, spec, bias, part);
+        TunedConvolution existing = primitives.get(key);
+        return existing != null ? existing : primitives.computeIfAbsent(key, created -> {
             TunedConvolution.Choice choice = choices.computeIfAbsent(new Key(direction, wholeInput, weight, spec, bias, 0),
                     whole -> new TunedConvolution.Choice());
+            Shape input = batch(wholeInput, samples), output = batch(wholeOutput, samples);
             DnnlConvolution plain = new DnnlConvolution(engine, direction, input, weight, output, spec, bias, false);
             try {
                 return new TunedConvolution(plain, new DnnlConvolution(engine, direction, input, weight, output, spec, bias, true), choice);
