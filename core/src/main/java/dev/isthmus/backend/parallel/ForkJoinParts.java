@@ -11,7 +11,14 @@ import java.util.function.IntConsumer;
  * what. Internal to the module (its package is not exported).
  */
 public final class ForkJoinParts {
+    private static final boolean SPINNING = !"forkjoin".equals(System.getProperty("isthmus.parallel"));
+
     private ForkJoinParts() {
+    }
+
+    /** Created on first use, so a program that never goes parallel starts no threads. */
+    private static final class Workers {
+        static final PartWorkers INSTANCE = new PartWorkers(threads() - 1);
     }
 
     /**
@@ -37,6 +44,12 @@ public final class ForkJoinParts {
         int helpers = Math.min(count, threads()) - 1;
         if (helpers <= 0) {
             for (int i = 0; i < count; i++) body.accept(i);
+            return;
+        }
+        if (SPINNING) {
+            if (!Workers.INSTANCE.run(count, helpers, body)) {
+                for (int i = 0; i < count; i++) body.accept(i);
+            }
             return;
         }
         AtomicInteger next = new AtomicInteger();
