@@ -13,6 +13,8 @@ isthmus_build_peer() {
       mvn -B -q -f peer/libtorch/pom.xml -Disthmus.buildDir=target package) >&2 || {
       echo "$peer_script: the peer build failed; run 'mvn install -DskipTests -pl core -am && mvn -f peer/libtorch/pom.xml package' to see why." >&2
       return 1; }
+    # The dependency plugin leaves an unchanged classpath.txt untouched; mark the build as newer than the sources.
+    touch "$peer_build/classpath.txt"
   fi
   peer_classpath="$peer_build/classes:$(cat "$peer_build/classpath.txt")"
 }

@@ -6,6 +6,7 @@ import static org.bytedeco.pytorch.global.torch.set_num_threads;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Path;
 import java.util.Properties;
 import org.bytedeco.pytorch.Context;
 
@@ -17,9 +18,15 @@ record LibtorchRuntime(String libtorchVersion, String javacppVersion, int thread
             + " (NaN losses) on Zen 5 CPUs, so it is disabled, as torch.backends.mkldnn.enabled = False does;"
             + " convolutions then use libtorch's native CPU kernels";
 
-    /** Sets the thread count and the oneDNN switch, then reads back what libtorch actually uses. */
+    /**
+     * Loads libtorch (from the JavaCPP jar only, see {@link LibtorchLibraries}), sets the thread count and the
+     * oneDNN switch, then reads back what libtorch actually uses.
+     */
     static LibtorchRuntime configure(int threads, boolean keepOneDnn) {
-        set_num_threads(threads);
+        Path libraries = LibtorchLibraries.extract();
+        LibtorchLibraries.requireOnlyFrom(libraries); // e.g. one preloaded through LD_PRELOAD
+        set_num_threads(threads); // the first call into libtorch: loads its libraries
+        LibtorchLibraries.requireOnlyFrom(libraries); // e.g. one found through LD_LIBRARY_PATH
         Context context = globalContext();
         context.setUserEnabledMkldnn(keepOneDnn);
         String presetsVersion = mavenVersion("pytorch");

@@ -86,7 +86,14 @@ public final class ParityMain {
         if (data == null) usage("--data DIR is required (the four MNIST IDX files)");
         if (epochs < 1) usage("--epochs needs a positive number");
 
-        LibtorchRuntime runtime = LibtorchRuntime.configure(threads, false);
+        LibtorchRuntime runtime;
+        try {
+            runtime = LibtorchRuntime.configure(threads, false);
+        } catch (IllegalStateException e) { // libtorch cannot be loaded as it must be: LibtorchLibraries says why
+            System.err.println("parity: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
         System.out.printf(Locale.ROOT, "libtorch %s (oneDNN off, %d threads) vs Isthmus reference backend;"
                 + " lesson CNN, SGD lr 0.01 momentum 0.5, batch %d, seed %d, %d epoch(s)%n",
                 runtime.libtorchVersion(), runtime.threads(), BATCH, seed, epochs);

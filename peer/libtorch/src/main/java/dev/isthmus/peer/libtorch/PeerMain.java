@@ -49,6 +49,9 @@ public final class PeerMain {
         } catch (IOException e) {
             System.err.println("peer: " + e.getMessage());
             System.exit(EXIT_BAD_INPUT);
+        } catch (IllegalStateException e) { // libtorch cannot be loaded as it must be: LibtorchLibraries says why
+            System.err.println("peer: " + e.getMessage());
+            System.exit(1);
         }
     }
 
