@@ -20,7 +20,8 @@
 #                     1); the table gives each setting's best run and lists all of them, the JSON keeps every run.
 #                     On a shared machine one run's speed moves by 10-20%; best-of-N applies the same rule to both sides
 #   --limit-train N   train on the first N images only (a smoke test of the script; not a measurement)
-#   --run-timeout S   stop any one training run after S seconds and record it as timed out (default: no limit);
+#   --run-timeout S   stop any one training run (the libtorch runs: both together) after S seconds and record it as
+#                     timed out (default: no limit);
 #                     on a busy machine PyTorch's 2-thread runs can take 70x longer than on an idle one
 #   --no-libtorch     skip the libtorch 2.10 CNN runs (they download libtorch through Maven the first time)
 #   --no-doc          do not rewrite docs/performance.md's table
@@ -127,7 +128,10 @@ done
 round=1
 if [ "$libtorch" = true ] && [ "$dataset" = mnist ] && [ "$limit_train" = 0 ] && [[ " $models " == *" cnn "* ]]; then
   echo "== libtorch 2.10 (CNN only; the peer harness has no resnet or inception)"
-  "$root/native-scripts/peer-cpu-side-by-side.sh" --libtorch-only --epochs "$epochs" --data "$data" --json "$work/libtorch.json"
+  status=0
+  limited "$root/native-scripts/peer-cpu-side-by-side.sh" --libtorch-only --epochs "$epochs" --data "$data" --json "$work/libtorch.json" || status=$?
+  if [ "$status" = 124 ]; then echo "cpu-side-by-side: the libtorch runs passed --run-timeout ($run_timeout s); no libtorch rows" >&2; echo '{"libtorch_runs": []}' > "$work/libtorch.json"
+  elif [ "$status" != 0 ]; then echo "cpu-side-by-side: the libtorch runs failed (see above)." >&2; exit 1; fi
   for row in $(jq -c '.libtorch_runs[]' "$work/libtorch.json"); do
     echo "$row" > "$work/row.json"
     record libtorch cnn "$(jq -r .threads "$work/row.json")" "$(jq -r .load_average_before "$work/row.json")" "$work/row.json"
