@@ -9,15 +9,14 @@ import java.lang.foreign.MemorySegment;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ForkJoinPool;
 
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED;
 
 /**
  * The convolutions of one backend, each split over the batch: the one parallel decision per op. A batch of N
  * runs as up to {@link #threads()} contiguous parts, each a single-threaded oneDNN primitive on its own slice
- * of the input and output, on the common ForkJoin pool (the calling thread takes part too, and runs a part
- * itself when no worker is free, so a busy machine slows the op down but never stalls it on a sleeping thread,
+ * of the input and output, through {@link ForkJoinParts} (the calling thread takes part too, and runs a part
+ * itself when no helper is free, so a busy machine slows the op down but never stalls it on a sleeping thread,
  * as OpenMP's barriers do). Backward weights sums the parts' partial gradients, each from its own buffer.
  * <p>
  * Primitives are created on first use per geometry, part and direction ({@link TunedConvolution} picks the faster
@@ -43,9 +42,9 @@ final class DnnlConvolutions implements AutoCloseable {
         this.engine = engine;
     }
 
-    /** Threads one op may use: the common pool's workers plus the calling thread. */
+    /** Threads one op may use: {@link ForkJoinParts#threads()}, which runs the parts. */
     static int threads() {
-        return ForkJoinPool.getCommonPoolParallelism() + 1;
+        return ForkJoinParts.threads();
     }
 
     void forward(Shape input, Shape weight, Shape output, Conv2dSpec spec, MemorySegment x, MemorySegment w, MemorySegment b, MemorySegment y) {

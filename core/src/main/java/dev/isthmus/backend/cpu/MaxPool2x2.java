@@ -1,6 +1,7 @@
 package dev.isthmus.backend.cpu;
 
 import dev.isthmus.backend.Pool2dSpec;
+import dev.isthmus.backend.parallel.ForkJoinParts;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
@@ -12,7 +13,7 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED;
 
 /**
  * {@code MaxPool2d(2)} (kernel 2, stride 2, no padding; the lessons' pooling) for the cpu backend, split over the
- * threads by {@link RangeSplit} by planes (one image's channel). Each thread moves a block of whole planes (about
+ * threads by {@link ForkJoinParts#forRangesOfWork} by planes (one image's channel). Each thread moves a block of whole planes (about
  * {@value #BLOCK_FLOATS} floats, at least one plane) between native memory and its own float arrays with one bulk
  * copy per buffer, and pools inside the arrays, where the JIT drops the bounds checks that element-wise segment
  * reads paid for (a JFR profile of the lesson CNN put 20% of a cpu training step's samples in this kernel when it
@@ -44,7 +45,7 @@ final class MaxPool2x2 {
     /** y[plane][oh][ow] = max of the 2×2 window at (2·oh, 2·ow) of x[plane], for {@code planes} = n·c planes of h×w. */
     static void forward(MemorySegment x, MemorySegment y, int planes, int h, int w, int p, int q) {
         int in = h * w, out = p * q, block = planesPerBlock(in);
-        RangeSplit.run(planes, in, (from, to) -> {
+        ForkJoinParts.forRangesOfWork(planes, in, (from, to) -> {
             float[][] scratch = scratch(block * in, block * out);
             float[] xs = scratch[0], ys = scratch[1];
             for (int first = from; first < to; first += block) {
@@ -68,7 +69,7 @@ final class MaxPool2x2 {
     /** dx = dy at each window's chosen maximum of x, 0 elsewhere. */
     static void backward(MemorySegment x, MemorySegment dy, MemorySegment dx, int planes, int h, int w, int p, int q) {
         int in = h * w, out = p * q, block = planesPerBlock(in);
-        RangeSplit.run(planes, 2 * in, (from, to) -> {
+        ForkJoinParts.forRangesOfWork(planes, 2L * in, (from, to) -> {
             float[][] scratch = scratch(block * in, block * out);
             float[] xs = scratch[0], dys = scratch[1], dxs = scratch[2];
             for (int first = from; first < to; first += block) {

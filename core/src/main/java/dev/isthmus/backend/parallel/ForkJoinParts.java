@@ -9,6 +9,9 @@ import java.util.function.IntConsumer;
  * thread ran what. Internal to the module (its package is not exported).
  */
 public final class ForkJoinParts {
+    /** Elements of work per part below which splitting costs more than it saves (PyTorch's grain size). */
+    public static final int GRAIN = 32_768;
+
     private ForkJoinParts() {
     }
 
@@ -60,6 +63,19 @@ public final class ForkJoinParts {
             int to = (int) ((long) total * (part + 1) / count);
             if (from < to) body.run(from, to);
         });
+    }
+
+    /**
+     * Like {@link #forRanges}, with as many ranges as give each at least {@link #GRAIN} elements of work (at most one
+     * per thread, at least one): a big activation uses every core, a small op does not pay for a hand-off.
+     *
+     * @param total       the range's length
+     * @param workPerUnit elements read or written per unit of the range
+     * @param body        the work of one range
+     */
+    public static void forRangesOfWork(int total, long workPerUnit, RangeBody body) {
+        long parts = Math.max(1, (long) total * workPerUnit / GRAIN);
+        forRanges(total, (int) Math.min(threads(), parts), body);
     }
 
     /** The work of one range [from, to). */

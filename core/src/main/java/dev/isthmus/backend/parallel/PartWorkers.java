@@ -24,7 +24,6 @@ final class PartWorkers {
         final IntConsumer body;
         final AtomicInteger next = new AtomicInteger();
         final AtomicInteger[] states;
-        final int[] finished;
         volatile RuntimeException failure;
 
         Job(int count, IntConsumer body, int helpers) {
@@ -32,7 +31,6 @@ final class PartWorkers {
             this.body = body;
             this.states = new AtomicInteger[helpers];
             for (int h = 0; h < helpers; h++) states[h] = new AtomicInteger(OFFERED);
-            this.finished = new int[helpers];
         }
 
         void drain() {

@@ -1,7 +1,6 @@
 package dev.isthmus.backend.reference;
 
 import dev.isthmus.backend.AdamStep;
-import dev.isthmus.backend.parallel.ForkJoinParts;
 
 import java.lang.foreign.MemorySegment;
 
@@ -15,20 +14,7 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED;
  * compiler time in the first epoch of the CNN on two cores (JFR: jdk.Deoptimization "profile_predicate").
  */
 final class ElementwiseKernels {
-    /** Elements per part below which splitting an elementwise op costs more than it saves (PyTorch's grain size). */
-    private static final int GRAIN = 32_768;
-
     private ElementwiseKernels() {
-    }
-
-    /**
-     * Runs body over [0, count) in contiguous ranges, one per thread when every range gets at least {@link #GRAIN}
-     * elements, else in one piece: the big activations of a batch (hundreds of thousands of elements) use both cores,
-     * a bias or a small layer's output does not pay for a fork.
-     */
-    static void split(long count, ForkJoinParts.RangeBody body) {
-        int n = Math.toIntExact(count);
-        ForkJoinParts.forRanges(n, Math.min(ForkJoinParts.threads(), Math.max(1, n / GRAIN)), body);
     }
 
     /** y = max(x, 0) for elements [from, to); NaN stays NaN, as in PyTorch. */

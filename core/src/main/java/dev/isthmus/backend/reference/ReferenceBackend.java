@@ -1,5 +1,6 @@
 package dev.isthmus.backend.reference;
 
+import dev.isthmus.backend.parallel.ForkJoinParts;
 import dev.isthmus.backend.AbstractBackend;
 import dev.isthmus.backend.AdamStep;
 import dev.isthmus.backend.Conv2dSpec;
@@ -180,12 +181,12 @@ public class ReferenceBackend extends AbstractBackend {
 
     @Override
     protected void computeRelu(Tensor input, Tensor output) {
-        ElementwiseKernels.split(input.numel(), (from, to) -> ElementwiseKernels.relu(input.segment(), output.segment(), from, to));
+        ForkJoinParts.forRangesOfWork(Math.toIntExact(input.numel()), 1, (from, to) -> ElementwiseKernels.relu(input.segment(), output.segment(), from, to));
     }
 
     @Override
     protected void computeReluBackward(Tensor output, Tensor gradOutput, Tensor gradInput) {
-        ElementwiseKernels.split(output.numel(),
+        ForkJoinParts.forRangesOfWork(Math.toIntExact(output.numel()), 1,
                 (from, to) -> ElementwiseKernels.reluBackward(output.segment(), gradOutput.segment(), gradInput.segment(), from, to));
     }
 
@@ -241,7 +242,7 @@ public class ReferenceBackend extends AbstractBackend {
 
     @Override
     protected void computeAdd(Tensor a, Tensor b, Tensor sum) {
-        ElementwiseKernels.split(a.numel(), (from, to) -> ElementwiseKernels.add(a.segment(), b.segment(), sum.segment(), from, to));
+        ForkJoinParts.forRangesOfWork(Math.toIntExact(a.numel()), 1, (from, to) -> ElementwiseKernels.add(a.segment(), b.segment(), sum.segment(), from, to));
     }
 
     @Override
